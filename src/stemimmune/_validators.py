@@ -1,0 +1,171 @@
+"""Small reusable field validators and converters for the model classes."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from typing import Any, Final
+
+import attrs
+
+
+#: Record identifiers: lower-case words joined by single hyphens.
+IDENTIFIER_PATTERN: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Ontology prefixes a cross-reference may use, with the form of each local part.
+CURIE_PATTERNS: Final[dict[str, re.Pattern[str]]] = {
+    "MONDO": re.compile(r"^\d{7}$"),
+    "DOID": re.compile(r"^\d+$"),
+    "MESH": re.compile(r"^[CDQ]\d+$"),
+    "ICD10CM": re.compile(r"^[A-Z]\d{2}(?:\.[0-9A-Z]{1,4})?$"),
+    "ICD10WHO": re.compile(r"^[A-Z]\d{2}(?:\.\d{1,2})?$"),
+    "icd11.foundation": re.compile(r"^\d+$"),
+    "CL": re.compile(r"^\d{7}$"),
+    "UBERON": re.compile(r"^\d{7}$"),
+    "NCIT": re.compile(r"^C\d+$"),
+    "CHEBI": re.compile(r"^\d+$"),
+    "HGNC": re.compile(r"^\d+$"),
+    "PR": re.compile(r"^(?:\d{9}|[A-Z][0-9A-Z]{5,9})$"),
+    "GO": re.compile(r"^\d{7}$"),
+    "MAXO": re.compile(r"^\d{7}$"),
+    "EFO": re.compile(r"^\d{7}$"),
+    "HP": re.compile(r"^\d{7}$"),
+    "ORPHA": re.compile(r"^\d+$"),
+}
+DOI_PATTERN: Final = re.compile(r"^10\.\d{4,9}/\S+$")
+PMID_PATTERN: Final = re.compile(r"^[1-9]\d{0,8}$")
+PMCID_PATTERN: Final = re.compile(r"^PMC\d+$")
+NCT_PATTERN: Final = re.compile(r"^NCT\d{8}$")
+JURISDICTION_PATTERN: Final = re.compile(r"^[A-Z]{2}$")
+URL_PATTERN: Final = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+#: A date as precise as the source gives it: YYYY, YYYY-MM or YYYY-MM-DD.
+PARTIAL_DATE_PATTERN: Final = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+#: Longest text accepted in a single field.
+MAX_TEXT_LENGTH: Final = 10_000
+EARLIEST_YEAR: Final = 1900
+LATEST_YEAR: Final = 2100
+
+
+def _fail(attribute: attrs.Attribute[Any], value: object, expected: str) -> None:
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    msg = f"{attribute.name}: {shown} is not {expected}"
+    raise ValueError(msg)
+
+
+def identifier(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Check that *value* is a record identifier such as ``"ahsct-ms"``."""
+    if not isinstance(value, str) or not IDENTIFIER_PATTERN.fullmatch(value) or len(value) > 100:
+        _fail(attribute, value, "an identifier (lower-case letters and digits joined by hyphens)")
+
+
+def identifiers(instance: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+    """Check that every item of *value* is a record identifier."""
+    for item in value:
+        identifier(instance, attribute, item)
+
+
+def text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Check that *value* is non-blank text without surrounding whitespace."""
+    if not isinstance(value, str) or not value.strip():
+        _fail(attribute, value, "non-empty text")
+    elif value != value.strip():
+        _fail(attribute, value, "text without leading or trailing whitespace")
+    elif len(value) > MAX_TEXT_LENGTH:
+        _fail(attribute, value, f"text of at most {MAX_TEXT_LENGTH} characters")
+
+
+def optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Check that *value* is None or valid text."""
+    if value is not None:
+        text(instance, attribute, value)
+
+
+def texts(instance: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+    """Check that every item of *value* is valid text."""
+    for item in value:
+        text(instance, attribute, item)
+
+
+def is_curie(value: object) -> bool:
+    """Return whether *value* is a CURIE with a known prefix and a well-formed local part."""
+    if not isinstance(value, str):
+        return False
+    prefix, sep, local = value.partition(":")
+    pattern = CURIE_PATTERNS.get(prefix)
+    return bool(sep) and pattern is not None and pattern.fullmatch(local) is not None
+
+
+def curies(_instance: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+    """Check that every item of *value* is a CURIE with a known prefix."""
+    for item in value:
+        if not is_curie(item):
+            known = ", ".join(CURIE_PATTERNS)
+            _fail(attribute, item, f"a CURIE PREFIX:LOCAL with a known prefix ({known}) and a well-formed local id")
+
+
+def matches(pattern: re.Pattern[str], expected: str) -> Any:
+    """Build a validator that checks an optional string against *pattern*."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None and (not isinstance(value, str) or not pattern.fullmatch(value)):
+            _fail(attribute, value, expected)
+
+    return check
+
+
+def each_matches(pattern: re.Pattern[str], expected: str) -> Any:
+    """Build a validator that checks every string of a collection against *pattern*."""
+    single = matches(pattern, expected)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+        for item in value:
+            single(instance, attribute, item)
+
+    return check
+
+
+def year(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Check that an optional year is a plausible publication year."""
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not EARLIEST_YEAR <= value <= LATEST_YEAR
+    ):
+        _fail(attribute, value, f"a year from {EARLIEST_YEAR} to {LATEST_YEAR}")
+
+
+def finite(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Check that an optional number is finite (no NaN or infinity)."""
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+    ):
+        _fail(attribute, value, "a finite number")
+
+
+def positive_count(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Check that an optional count is a positive integer."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        _fail(attribute, value, "a positive whole number")
+
+
+def not_empty(_instance: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:
+    """Check that a collection has at least one item."""
+    if len(value) == 0:
+        _fail(attribute, value, "a non-empty list")
+
+
+def unique_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Convert *value* to a tuple, keeping the first of repeated items in order."""
+    if isinstance(value, str):
+        msg = f"expected a list of items, got the single string {value[:60]!r}"
+        raise ValueError(msg)  # a lone string would otherwise become its characters
+    return tuple(dict.fromkeys(value))
+
+
+def sorted_unique(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Convert *value* to a sorted tuple without repeats (left unsorted if items do not compare)."""
+    items = unique_tuple(value)
+    try:
+        return tuple(sorted(items))
+    except TypeError:
+        return items  # mixed or unorderable items: the field's validator reports them

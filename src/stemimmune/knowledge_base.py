@@ -1,0 +1,510 @@
+"""
+The :class:`KnowledgeBase` container, its integrity rules, and loading.
+
+A knowledge base is immutable and valid by construction: building one runs
+:func:`find_problems` and raises :class:`~stemimmune.DatasetError` listing every
+problem, so a half-valid knowledge base never exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator, Mapping
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from .exceptions import DatasetError, Problem, UnknownKeyError
+from .model import (
+    RECORD_TYPES,
+    CellSource,
+    CellType,
+    Challenge,
+    Disorder,
+    Finding,
+    ImmuneComponent,
+    Indication,
+    Mechanism,
+    Reference,
+    Risk,
+    Therapy,
+)
+from .serialization import VERSION_KEY, dumps, structure_document, unstructure_records
+from .vocabulary import CredibilityTier, DonorRelation, EvidenceLevel, RiskKind
+
+
+#: Any record kind a knowledge base holds.
+Record = (
+    Reference | ImmuneComponent | CellType | CellSource | Mechanism | Risk | Challenge | Disorder | Therapy | Indication | Finding
+)
+
+#: Largest dataset file read, in bytes; pass *max_bytes* to :func:`load` to raise it.
+MAX_FILE_BYTES: Final = 50 * 1024 * 1024
+
+
+def _tuple_of(cls: type) -> Any:
+    return attrs.field(factory=tuple, converter=tuple, repr=False)
+
+
+def fold(text: str) -> str:
+    """
+    Fold *text* for matching: case, accents, punctuation and spacing are ignored.
+
+    British and American spellings of common medical words fold together.
+
+    Example:
+        >>> fold("Haematopoietic  Stem-Cell")
+        'hematopoietic stem cell'
+    """
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    for british, american in _SPELLINGS:
+        text = text.replace(british, american)
+    return text
+
+
+_SPELLINGS: Final = (("haem", "hem"), ("paed", "ped"), ("oedem", "edem"), ("coeliac", "celiac"), ("tumour", "tumor"))
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class KnowledgeBase:
+    """
+    An immutable, validated collection of stemimmune records.
+
+    Each record kind is a tuple attribute named for the kind in the plural. Building
+    a knowledge base checks every integrity rule (see :func:`find_problems`).
+
+    Attributes:
+        version: The dataset's version, distinct from the package version.
+        references: Bibliographic records every citation points to.
+        immune_components: Organs, tissues and molecules of the immune system.
+        cell_types: Stem cells, immune cells and cells therapies make.
+        cell_sources: Tissues that cells are collected from.
+        mechanisms: How therapies are thought to help.
+        risks: Harms therapies can cause.
+        challenges: Open problems for the field.
+        disorders: Immune disorders.
+        therapies: Concrete cell-therapy approaches.
+        indications: Therapy-disorder pairs with graded evidence.
+        findings: Single quantitative results.
+
+    Example:
+        >>> import stemimmune
+        >>> kb = stemimmune.load()
+        >>> kb.get("MS").name
+        'multiple sclerosis'
+    """
+
+    version: str = attrs.field()
+    references: tuple[Reference, ...] = _tuple_of(Reference)
+    immune_components: tuple[ImmuneComponent, ...] = _tuple_of(ImmuneComponent)
+    cell_types: tuple[CellType, ...] = _tuple_of(CellType)
+    cell_sources: tuple[CellSource, ...] = _tuple_of(CellSource)
+    mechanisms: tuple[Mechanism, ...] = _tuple_of(Mechanism)
+    risks: tuple[Risk, ...] = _tuple_of(Risk)
+    challenges: tuple[Challenge, ...] = _tuple_of(Challenge)
+    disorders: tuple[Disorder, ...] = _tuple_of(Disorder)
+    therapies: tuple[Therapy, ...] = _tuple_of(Therapy)
+    indications: tuple[Indication, ...] = _tuple_of(Indication)
+    findings: tuple[Finding, ...] = _tuple_of(Finding)
+    _by_id: dict[str, Record] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _by_key: dict[str, tuple[Record, ...]] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Check every integrity rule, then build the lookup indexes."""
+        problems = find_problems(self)
+        if problems:
+            raise DatasetError(problems)
+        by_id: dict[str, Record] = {}
+        by_key: dict[str, dict[int, Record]] = {}
+        for record in self.records():
+            by_id[record.id] = record
+            for key in _keys(record):
+                by_key.setdefault(key, {})[id(record)] = record
+        object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_by_key", {k: tuple(v.values()) for k, v in by_key.items()})
+
+    def __repr__(self) -> str:
+        """Show the version and how many records of each kind there are."""
+        counts = ", ".join(f"{kind}={len(getattr(self, kind))}" for kind in RECORD_TYPES)
+        return f"KnowledgeBase(version={self.version!r}, {counts})"
+
+    def records(self) -> Iterator[Record]:
+        """Iterate over every record, kind by kind in canonical order."""
+        for kind in RECORD_TYPES:
+            yield from getattr(self, kind)
+
+    def collections(self) -> dict[str, tuple[Record, ...]]:
+        """Return every collection, keyed by its attribute name, in canonical order."""
+        return {kind: getattr(self, kind) for kind in RECORD_TYPES}
+
+    def get(self, key: str) -> Record:
+        """
+        Return the one record matching *key*.
+
+        *key* may be a record id, a cross-reference CURIE (``"MONDO:0005301"``), a
+        name, or a synonym or abbreviation; case, accents, punctuation and
+        British/American spelling are ignored.
+
+        Raises:
+            UnknownKeyError: Nothing matches, or several records do; the error names
+                the closest matches (a :class:`LookupError`).
+
+        Example:
+            >>> import stemimmune
+            >>> stemimmune.load().get("haematopoietic stem cell").id
+            'hematopoietic-stem-cell'
+        """
+        found = self.get_or_none(key)
+        if found is not None:
+            return found
+        matches = self._by_key.get(fold(key), ())
+        if len(matches) > 1:
+            raise UnknownKeyError(key, sorted(r.id for r in matches))
+        raise UnknownKeyError(key, self._suggest(key))
+
+    def get_or_none(self, key: str) -> Record | None:
+        """
+        Return the record matching *key*, or None when none (or more than one) does.
+
+        Example:
+            >>> import stemimmune
+            >>> stemimmune.load().get_or_none("no such thing") is None
+            True
+        """
+        record = self._by_id.get(key)
+        if record is not None:
+            return record
+        matches = self._by_key.get(fold(key), ())
+        return matches[0] if len(matches) == 1 else None
+
+    def _suggest(self, key: str) -> list[str]:
+        close = difflib.get_close_matches(fold(key), list(self._by_key), n=5, cutoff=0.6)
+        names: dict[str, None] = {}
+        for folded in close:
+            for record in self._by_key[folded]:
+                names[_display_name(record)] = None
+        return list(names)[:5]
+
+
+def _display_name(record: Record) -> str:
+    return getattr(record, "name", None) or getattr(record, "title", None) or record.id
+
+
+def _keys(record: Record) -> set[str]:
+    keys = {fold(record.id)}
+    for attribute in ("name", "title"):
+        value = getattr(record, attribute, None)
+        if isinstance(value, str):
+            keys.add(fold(value))
+    keys.update(fold(s) for s in getattr(record, "synonyms", ()))
+    keys.update(fold(x) for x in getattr(record, "xrefs", ()))
+    for identifier in ("doi", "pmid"):
+        value = getattr(record, identifier, None)
+        if value:
+            keys.add(fold(f"{identifier}:{value}"))
+    return keys
+
+
+# ------------------------------------------------------------------ integrity rules
+
+
+def _ids_of(kb: KnowledgeBase, *kinds: str) -> frozenset[str]:
+    return frozenset(r.id for kind in kinds for r in getattr(kb, kind))
+
+
+def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
+    """
+    Check the rules that span records, returning every problem found.
+
+    The rules: ids are unique across the whole knowledge base; every reference
+    between records resolves to a record of the right kind; lineage and disorder
+    hierarchies have no cycles; a therapy's cell type is one its sources yield;
+    allogeneic therapies list a GVHD risk and autologous ones do not; guideline
+    donor columns match the therapy's donor relation; and no evidence above
+    preclinical rests on promotional sources alone.
+
+    This is the same code whether the data is bundled, a user's, or generated in
+    tests. Records are already valid one by one (their classes check that).
+    """
+    problems: list[Problem] = []
+
+    def report(kind: str, index: int, record_id: str | None, field: str, message: str) -> None:
+        problems.append(Problem(location=f"$.{kind}[{index}].{field}", message=message, record_id=record_id))
+
+    seen: dict[str, str] = {}
+    for kind in RECORD_TYPES:
+        for index, record in enumerate(getattr(kb, kind)):
+            if record.id in seen:
+                report(kind, index, record.id, "id", f"duplicate id; already used in {seen[record.id]}")
+            else:
+                seen[record.id] = kind
+
+    targets = {
+        "reference": _ids_of(kb, "references"),
+        "cell type": _ids_of(kb, "cell_types"),
+        "cell source": _ids_of(kb, "cell_sources"),
+        "immune component": _ids_of(kb, "immune_components"),
+        "cell type or immune component": _ids_of(kb, "cell_types", "immune_components"),
+        "mechanism": _ids_of(kb, "mechanisms"),
+        "risk": _ids_of(kb, "risks"),
+        "disorder": _ids_of(kb, "disorders"),
+        "therapy": _ids_of(kb, "therapies"),
+        "indication": _ids_of(kb, "indications"),
+    }
+    for kind, index, record, field, target, value in _links(kb):
+        if value not in targets[target]:
+            report(kind, index, record.id, field, f"{value!r} does not resolve to a {target}")
+
+    problems.extend(_cycles(kb, "cell_types", "derives_from"))
+    problems.extend(_cycles(kb, "disorders", "parent_ids"))
+
+    sources = {s.id: s for s in kb.cell_sources}
+    risks = {r.id: r for r in kb.risks}
+    references = {r.id: r for r in kb.references}
+    therapies = {t.id: t for t in kb.therapies}
+    for index, therapy in enumerate(kb.therapies):
+        yielded = {c for s in therapy.source_ids if s in sources for c in sources[s].yields}
+        if yielded and therapy.cell_type_id not in yielded:
+            report(
+                "therapies", index, therapy.id, "cell_type_id",
+                f"{therapy.cell_type_id!r} is not a cell type its sources yield ({', '.join(sorted(yielded))})",
+            )
+        has_gvhd = any(risks[r].kind is RiskKind.GVHD for r in therapy.risk_ids if r in risks)
+        if therapy.donor_relation is DonorRelation.ALLOGENEIC and not has_gvhd:
+            report("therapies", index, therapy.id, "risk_ids", "an allogeneic therapy must list a GVHD risk")
+        if therapy.donor_relation is DonorRelation.AUTOLOGOUS and has_gvhd:
+            report("therapies", index, therapy.id, "risk_ids", "an autologous therapy must not list a GVHD risk")
+
+    def promotional_only(citations: tuple[Any, ...]) -> bool:
+        cited = [references[c.reference_id] for c in citations if c.reference_id in references]
+        return bool(cited) and all(r.kind.tier is CredibilityTier.PROMOTIONAL for r in cited)
+
+    for index, indication in enumerate(kb.indications):
+        if indication.evidence_level > EvidenceLevel.PRECLINICAL and promotional_only(indication.citations):
+            report(
+                "indications", index, indication.id, "citations",
+                f"evidence level {indication.evidence_level.value!r} rests on promotional sources alone",
+            )
+        therapy = therapies.get(indication.therapy_id)
+        for rec_index, recommendation in enumerate(indication.recommendations):
+            if therapy is not None and recommendation.donor_type is not None and (
+                recommendation.donor_type.relation is not therapy.donor_relation
+            ):
+                report(
+                    "indications", index, indication.id, f"recommendations[{rec_index}].donor_type",
+                    f"{recommendation.donor_type.value!r} donors do not fit a {therapy.donor_relation.value} therapy",
+                )
+    for index, finding in enumerate(kb.findings):
+        if finding.design > EvidenceLevel.PRECLINICAL and promotional_only(finding.citations):
+            report("findings", index, finding.id, "citations", "a clinical finding rests on promotional sources alone")
+    return tuple(problems)
+
+
+def _links(kb: KnowledgeBase) -> Iterator[tuple[str, int, Any, str, str, str]]:
+    """Yield (kind, index, record, field, target kind, value) for every link between records."""
+    for kind in RECORD_TYPES:
+        for index, record in enumerate(getattr(kb, kind)):
+            for c_index, citation in enumerate(getattr(record, "citations", ())):
+                yield kind, index, record, f"citations[{c_index}].reference_id", "reference", citation.reference_id
+    fields: dict[str, tuple[tuple[str, str], ...]] = {
+        "cell_types": (("derives_from", "cell type"),),
+        "cell_sources": (("yields", "cell type"),),
+        "mechanisms": (("effector_ids", "immune component"), ("target_ids", "cell type")),
+        "disorders": (("parent_ids", "disorder"), ("component_ids", "cell type or immune component")),
+        "therapies": (
+            ("cell_type_id", "cell type"), ("source_ids", "cell source"), ("mechanism_ids", "mechanism"), ("risk_ids", "risk"),
+        ),
+        "indications": (("therapy_id", "therapy"), ("disorder_id", "disorder"), ("risk_ids", "risk")),
+        "findings": (("indication_id", "indication"),),
+    }
+    for kind, pairs in fields.items():
+        for index, record in enumerate(getattr(kb, kind)):
+            for field, target in pairs:
+                value = getattr(record, field)
+                for item in (value,) if isinstance(value, str) else value:
+                    yield kind, index, record, field, target, item
+    for index, disorder in enumerate(kb.disorders):
+        for t_index, treatment in enumerate(disorder.conventional_treatments):
+            for c_index, citation in enumerate(treatment.citations):
+                field = f"conventional_treatments[{t_index}].citations[{c_index}].reference_id"
+                yield "disorders", index, disorder, field, "reference", citation.reference_id
+    for index, therapy in enumerate(kb.therapies):
+        for r_index, status in enumerate(therapy.regulatory):
+            for c_index, citation in enumerate(status.citations):
+                field = f"regulatory[{r_index}].citations[{c_index}].reference_id"
+                yield "therapies", index, therapy, field, "reference", citation.reference_id
+    for index, indication in enumerate(kb.indications):
+        for r_index, recommendation in enumerate(indication.recommendations):
+            field = f"recommendations[{r_index}].reference_id"
+            yield "indications", index, indication, field, "reference", recommendation.reference_id
+
+
+def _cycles(kb: KnowledgeBase, kind: str, field: str) -> list[Problem]:
+    """Report each record that lies on a cycle of *field* links."""
+    records = getattr(kb, kind)
+    edges = {r.id: getattr(r, field) for r in records}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    on_cycle: set[str] = set()
+    for start in edges:
+        if state.get(start):
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(edges[start]))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+            elif state.get(child) == 1:
+                on_cycle.update(path[path.index(child):])
+            elif child in edges and not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(edges[child])))
+    return [
+        Problem(location=f"$.{kind}[{i}].{field}", message=f"{field} forms a cycle", record_id=r.id)
+        for i, r in enumerate(records)
+        if r.id in on_cycle
+    ]
+
+
+# ------------------------------------------------------------------ loading and saving
+
+_bundled: KnowledgeBase | None = None
+_bundled_lock: Final = threading.Lock()
+
+
+def load(path: str | os.PathLike[str] | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> KnowledgeBase:
+    """
+    Load a knowledge base: the bundled one, or a user's dataset with the same checks.
+
+    Args:
+        path: None for the bundled dataset (read once, then cached: every call
+            returns the same object). Otherwise a dataset file, or a folder whose
+            ``*.json`` files are read in name order and combined.
+        max_bytes: Largest file accepted, in bytes.
+
+    Returns:
+        The validated, immutable knowledge base.
+
+    Raises:
+        DatasetError: The data is invalid; the error lists every problem with its
+            file, JSON path, record id and what was expected.
+        FileNotFoundError: *path* does not exist.
+
+    Example:
+        >>> import stemimmune
+        >>> stemimmune.load() is stemimmune.load()
+        True
+    """
+    global _bundled  # noqa: PLW0603 - the cache of the bundled knowledge base
+    if path is None:
+        if _bundled is None:
+            with _bundled_lock:
+                if _bundled is None:
+                    _bundled = _read_folder(files("stemimmune").joinpath("data"), max_bytes=max_bytes)
+        return _bundled
+    target = Path(path)
+    if target.is_dir():
+        return _read_folder(target, max_bytes=max_bytes)
+    if not target.exists():
+        msg = f"no dataset at {str(target)!r}"
+        raise FileNotFoundError(msg)
+    return _build([(target.name, _read_document(target, target.name, max_bytes))])
+
+
+def _read_folder(folder: Traversable, *, max_bytes: int) -> KnowledgeBase:
+    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".json") and e.is_file()), key=lambda e: e.name)
+    if not entries:
+        raise DatasetError([Problem(location=str(folder), message="the folder holds no *.json dataset files")])
+    documents: list[tuple[str, object]] = []
+    problems: list[Problem] = []
+    for entry in entries:
+        try:
+            documents.append((entry.name, _read_document(entry, entry.name, max_bytes)))
+        except DatasetError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DatasetError(problems)
+    return _build(documents)
+
+
+def _read_document(entry: Traversable, name: str, max_bytes: int) -> object:
+    with entry.open("rb") as stream:
+        raw = stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise DatasetError([Problem(location=name, message=f"file is larger than max_bytes={max_bytes}")])
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DatasetError([Problem(location=name, message=f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
+    except json.JSONDecodeError as exc:
+        raise DatasetError([Problem(location=f"{name}:{exc.lineno}:{exc.colno}", message=f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise DatasetError([Problem(location=name, message="JSON nested too deeply")]) from None
+
+
+def _build(documents: list[tuple[str, object]]) -> KnowledgeBase:
+    """Structure parsed documents, combine them, and build the knowledge base."""
+    problems: list[Problem] = []
+    versions: dict[str, str] = {}
+    merged: dict[str, list[Any]] = {kind: [] for kind in RECORD_TYPES}
+    origin: dict[tuple[str, int], str] = {}  # (kind, merged index) -> "file: $.kind[i]"
+    single = len(documents) == 1
+    for name, document in documents:
+        try:
+            version, records = structure_document(document, source="" if single else name)
+        except DatasetError as exc:
+            problems.extend(exc.problems)
+            continue
+        if version is not None:
+            versions[name] = version
+        for kind, items in records.items():
+            for index, record in enumerate(items):
+                origin[kind, len(merged[kind])] = f"{name}: $.{kind}[{index}]"
+                merged[kind].append(record)
+    if problems:
+        raise DatasetError(problems)
+    if len(set(versions.values())) != 1:
+        found = ", ".join(f"{n}: {v!r}" for n, v in versions.items()) or "none"
+        where = documents[0][0] if single else "dataset"
+        raise DatasetError(
+            [Problem(location=f"{where}: $.{VERSION_KEY}", message=f"expected exactly one dataset version; found {found}")]
+        )
+    try:
+        return KnowledgeBase(version=next(iter(versions.values())), **{k: tuple(v) for k, v in merged.items()})
+    except DatasetError as exc:
+        if single:
+            raise
+        raise DatasetError(_relocate(p, origin) for p in exc.problems) from None
+
+
+_LOCATION: Final = re.compile(r"^\$\.(\w+)\[(\d+)\](.*)$")
+
+
+def _relocate(problem: Problem, origin: Mapping[tuple[str, int], str]) -> Problem:
+    match = _LOCATION.match(problem.location)
+    if match is None or (match[1], int(match[2])) not in origin:
+        return problem
+    return attrs.evolve(problem, location=origin[match[1], int(match[2])] + match[3])
+
+
+def dump(kb: KnowledgeBase) -> str:
+    """
+    Serialise *kb* as one canonical dataset document (JSON text).
+
+    ``load()`` of the written file gives a knowledge base equal to *kb*.
+    """
+    return dumps(unstructure_records(kb.collections(), kb.version))

@@ -1,0 +1,663 @@
+"""
+The typed, immutable domain model.
+
+Every record is a frozen attrs class: assigning to a field raises
+:class:`attrs.exceptions.FrozenInstanceError`, collections are tuples, and equal data
+gives equal, hashable objects. Fields are checked when a record is built; rules that
+span records (references resolve, ids are unique, ...) are checked by
+:func:`stemimmune.find_problems` when a :class:`~stemimmune.KnowledgeBase` is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from attrs import validators as v
+
+from . import _validators as check
+from ._validators import sorted_unique, unique_tuple
+from .vocabulary import (
+    AutoimmuneScope,
+    ChallengeKind,
+    ComponentKind,
+    ConditioningIntensity,
+    CredibilityTier,
+    DisorderCategory,
+    DonorRelation,
+    DonorType,
+    EbmtCategory,
+    EbmtGrade,
+    EffectMeasure,
+    EvidenceLevel,
+    HarvestMethod,
+    ImmuneBranch,
+    MarkerExpression,
+    MechanismKind,
+    Outcome,
+    Population,
+    PopulationLabel,
+    Potency,
+    ReferenceKind,
+    RegulatoryDecision,
+    RiskKind,
+    StepKind,
+)
+
+
+def _enum(kind: type) -> Any:
+    return v.instance_of(kind)
+
+
+def _optional_enum(kind: type) -> Any:
+    return v.optional(v.instance_of(kind))
+
+
+def _ids(*, required: bool = False) -> Any:
+    validators = [check.identifiers, check.not_empty] if required else [check.identifiers]
+    return attrs.field(factory=tuple, converter=unique_tuple, validator=validators)
+
+
+def _texts() -> Any:
+    return attrs.field(factory=tuple, converter=unique_tuple, validator=check.texts)
+
+
+def _xrefs() -> Any:
+    return attrs.field(factory=tuple, converter=unique_tuple, validator=check.curies)
+
+
+def _optional_text() -> Any:
+    return attrs.field(default=None, validator=check.optional_text)
+
+
+def _citations(*, required: bool) -> Any:
+    validators: list[Any] = [v.deep_iterable(v.instance_of(Citation))]
+    if required:
+        validators.append(check.not_empty)
+    return attrs.field(factory=tuple, converter=unique_tuple, validator=validators)
+
+
+@attrs.frozen(kw_only=True)
+class Citation:
+    """
+    A pointer from a record to the reference that supports it.
+
+    Attributes:
+        reference_id: Id of a :class:`Reference` in the same knowledge base.
+        locator: Where in the reference, e.g. ``"Table 2"`` or ``"Results"``.
+
+    Example:
+        >>> Citation(reference_id="burt2019-mist", locator="Abstract")
+        Citation(reference_id='burt2019-mist', locator='Abstract')
+    """
+
+    reference_id: str = attrs.field(validator=check.identifier)
+    locator: str | None = _optional_text()
+
+
+@attrs.frozen(kw_only=True)
+class Reference:
+    """
+    A bibliographic record: a paper, guideline, regulatory notice, web page...
+
+    Attributes:
+        id: Stable identifier, e.g. ``"burt2019-mist"``.
+        kind: What kind of source it is; fixes its :attr:`tier`.
+        title: Title as published.
+        authors: Authors as printed (first author first); may be empty.
+        organization: Issuing body for guidelines, notices and web pages.
+        year: Year of publication, when known.
+        venue: Journal, publisher or web site.
+        doi: Digital Object Identifier, without ``https://doi.org/``.
+        pmid: PubMed identifier (digits only).
+        pmcid: PubMed Central identifier, e.g. ``"PMC6439765"``.
+        nct_ids: ClinicalTrials.gov registrations the source reports on.
+        url: A page where the work was seen.
+        note: Curator's note: caveats about the source or its identifiers.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    kind: ReferenceKind = attrs.field(validator=_enum(ReferenceKind))
+    title: str = attrs.field(validator=check.text)
+    authors: tuple[str, ...] = _texts()
+    organization: str | None = _optional_text()
+    year: int | None = attrs.field(default=None, validator=check.year)
+    venue: str | None = _optional_text()
+    doi: str | None = attrs.field(
+        default=None, validator=check.matches(check.DOI_PATTERN, "a DOI such as 10.1001/jama.2018.18743")
+    )
+    pmid: str | None = attrs.field(
+        default=None, validator=check.matches(check.PMID_PATTERN, "a PubMed id (1 to 9 digits)")
+    )
+    pmcid: str | None = attrs.field(
+        default=None, validator=check.matches(check.PMCID_PATTERN, "a PMC id such as PMC6439765")
+    )
+    nct_ids: tuple[str, ...] = attrs.field(
+        factory=tuple,
+        converter=unique_tuple,
+        validator=check.each_matches(check.NCT_PATTERN, "a ClinicalTrials.gov id NCT followed by 8 digits"),
+    )
+    url: str | None = attrs.field(
+        default=None, validator=check.matches(check.URL_PATTERN, "an http(s) URL")
+    )
+    note: str | None = _optional_text()
+
+    @property
+    def tier(self) -> CredibilityTier:
+        """The credibility tier its kind carries."""
+        return self.kind.tier
+
+    @property
+    def is_promotional(self) -> bool:
+        """Whether the source is marketing by an interested party."""
+        return self.kind.tier is CredibilityTier.PROMOTIONAL
+
+
+@attrs.frozen(kw_only=True)
+class ImmuneComponent:
+    """
+    A non-cellular part of the immune system: an organ, a tissue or a molecule.
+
+    Immune *cells* are :class:`CellType` records, so that lineage covers them.
+
+    Attributes:
+        id: Stable identifier, e.g. ``"interleukin-10"``.
+        name: Preferred name.
+        kind: Organ, tissue or molecule.
+        branch: Innate, adaptive or both, where that applies.
+        roles: What it does for the immune system, in short phrases.
+        synonyms: Other names and abbreviations.
+        xrefs: CURIEs of the same concept in ontologies (UBERON, HGNC, PR, ...).
+        description: A sentence or two in the curators' own words.
+        citations: Sources for the description.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    name: str = attrs.field(validator=check.text)
+    kind: ComponentKind = attrs.field(validator=_enum(ComponentKind))
+    branch: ImmuneBranch | None = attrs.field(default=None, validator=_optional_enum(ImmuneBranch))
+    roles: tuple[str, ...] = _texts()
+    synonyms: tuple[str, ...] = _texts()
+    xrefs: tuple[str, ...] = _xrefs()
+    description: str | None = _optional_text()
+    citations: tuple[Citation, ...] = _citations(required=False)
+
+
+@attrs.frozen(kw_only=True)
+class Marker:
+    """
+    A surface marker criterion for a cell population.
+
+    Attributes:
+        names: Marker names; any one of them satisfies the criterion
+            (``("CD14", "CD11b")`` reads "CD14 or CD11b").
+        expression: Whether the marker must be present or absent.
+        threshold_percent: For a positive marker, the least share of cells that must
+            carry it; for a negative marker, the most that may.
+        xrefs: CURIEs of the gene or protein (HGNC, PR).
+    """
+
+    names: tuple[str, ...] = attrs.field(converter=unique_tuple, validator=[check.texts, check.not_empty])
+    expression: MarkerExpression = attrs.field(validator=_enum(MarkerExpression))
+    threshold_percent: float | None = attrs.field(
+        default=None, validator=[check.finite, v.optional([v.ge(0), v.le(100)])]
+    )
+    xrefs: tuple[str, ...] = _xrefs()
+
+
+@attrs.frozen(kw_only=True)
+class CellType:
+    """
+    A kind of cell: a stem cell, an immune cell, or a cell a therapy makes.
+
+    Lineage is the graph of :attr:`derives_from` links, so "which immune cells come
+    from haematopoietic stem cells" is a query over the data.
+
+    Attributes:
+        id: Stable identifier, e.g. ``"hematopoietic-stem-cell"``.
+        name: Preferred name.
+        is_stem_cell: Whether it is a stem (or stromal progenitor) cell.
+        potency: Developmental potential, for stem and progenitor cells.
+        branch: Innate or adaptive, for immune cells.
+        roles: What it does, in short phrases.
+        markers: Surface marker criteria that define it.
+        derives_from: Ids of the cell types it develops from.
+        synonyms: Other names and abbreviations.
+        xrefs: CURIEs (Cell Ontology and others).
+        description: A sentence or two in the curators' own words.
+        citations: Sources.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    name: str = attrs.field(validator=check.text)
+    is_stem_cell: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    potency: Potency | None = attrs.field(default=None, validator=_optional_enum(Potency))
+    branch: ImmuneBranch | None = attrs.field(default=None, validator=_optional_enum(ImmuneBranch))
+    roles: tuple[str, ...] = _texts()
+    markers: tuple[Marker, ...] = attrs.field(
+        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(Marker))
+    )
+    derives_from: tuple[str, ...] = _ids()
+    synonyms: tuple[str, ...] = _texts()
+    xrefs: tuple[str, ...] = _xrefs()
+    description: str | None = _optional_text()
+    citations: tuple[Citation, ...] = _citations(required=False)
+
+    @derives_from.validator
+    def _not_own_parent(self, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
+        if self.id in value:
+            msg = f"{attribute.name}: a cell type cannot derive from itself ({self.id!r})"
+            raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class CellSource:
+    """
+    A tissue that stem cells are collected from.
+
+    Attributes:
+        id: Stable identifier, e.g. ``"bone-marrow"``.
+        name: Preferred name.
+        yields: Ids of the cell types collected from it.
+        harvest: How the cells are collected.
+        synonyms: Other names.
+        xrefs: Anatomical CURIEs (UBERON).
+        description: A sentence or two in the curators' own words.
+        citations: Sources.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    name: str = attrs.field(validator=check.text)
+    yields: tuple[str, ...] = _ids(required=True)
+    harvest: HarvestMethod = attrs.field(validator=_enum(HarvestMethod))
+    synonyms: tuple[str, ...] = _texts()
+    xrefs: tuple[str, ...] = _xrefs()
+    description: str | None = _optional_text()
+    citations: tuple[Citation, ...] = _citations(required=False)
+
+
+@attrs.frozen(kw_only=True)
+class Mechanism:
+    """
+    A way a therapy is thought to help.
+
+    Attributes:
+        id: Stable identifier, e.g. ``"msc-immunomodulation"``.
+        name: Preferred name.
+        kind: Replacement, immune reset, immunomodulation or tissue repair.
+        effector_ids: Ids of immune components (molecules) that carry the effect.
+        target_ids: Ids of cell types acted on.
+        synonyms: Other names.
+        xrefs: CURIEs (GO processes and others).
+        description: How it works, in the curators' own words.
+        citations: Sources.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    name: str = attrs.field(validator=check.text)
+    kind: MechanismKind = attrs.field(validator=_enum(MechanismKind))
+    effector_ids: tuple[str, ...] = _ids()
+    target_ids: tuple[str, ...] = _ids()
+    synonyms: tuple[str, ...] = _texts()
+    xrefs: tuple[str, ...] = _xrefs()
+    description: str | None = _optional_text()
+    citations: tuple[Citation, ...] = _citations(required=False)
+
+
+@attrs.frozen(kw_only=True)
+class Risk:
+    """
+    A harm a therapy can cause.
+
+    Attributes:
+        id: Stable identifier, e.g. ``"graft-versus-host-disease-risk"``.
+        name: Preferred name.
+        kind: Kind of harm; ``gvhd`` marks the allogeneic risk the integrity rules
+            look for.
+        synonyms: Other names.
+        xrefs: CURIEs.
+        description: The harm, in the curators' own words.
+        citations: Sources.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    name: str = attrs.field(validator=check.text)
+    kind: RiskKind = attrs.field(validator=_enum(RiskKind))
+    synonyms: tuple[str, ...] = _texts()
+    xrefs: tuple[str, ...] = _xrefs()
+    description: str | None = _optional_text()
+    citations: tuple[Citation, ...] = _citations(required=False)
+
+
+@attrs.frozen(kw_only=True)
+class Challenge:
+    """
+    An open problem for the field (sourcing, delivery, standardization, ...).
+
+    Attributes:
+        id: Stable identifier.
+        name: Short name.
+        kind: Kind of challenge.
+        description: The problem, in the curators' own words.
+        citations: Sources.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    name: str = attrs.field(validator=check.text)
+    kind: ChallengeKind = attrs.field(validator=_enum(ChallengeKind))
+    description: str | None = _optional_text()
+    citations: tuple[Citation, ...] = _citations(required=False)
+
+
+@attrs.frozen(kw_only=True)
+class ConventionalTreatment:
+    """
+    A standard-of-care treatment for a disorder, for comparison with cell therapy.
+
+    Attributes:
+        name: Treatment or drug class, e.g. ``"disease-modifying therapies"``.
+        drawbacks: Its known drawbacks, in short phrases.
+        xrefs: CURIEs (CHEBI, MAXO, ...).
+        citations: Sources.
+    """
+
+    name: str = attrs.field(validator=check.text)
+    drawbacks: tuple[str, ...] = _texts()
+    xrefs: tuple[str, ...] = _xrefs()
+    citations: tuple[Citation, ...] = _citations(required=False)
+
+
+@attrs.frozen(kw_only=True)
+class Disorder:
+    """
+    An immune disorder.
+
+    Attributes:
+        id: Stable identifier, e.g. ``"multiple-sclerosis"``.
+        name: Preferred name.
+        category: Autoimmune, immunodeficiency, allergic, alloimmune, ...
+        scope: For autoimmune disorders, organ-specific or systemic; else None.
+        parent_ids: Ids of broader disorders this one is a form of.
+        targets: Tissues or cells the disorder damages, in short phrases.
+        component_ids: Ids of the cell types and immune components at fault.
+        conventional_treatments: The usual treatments and their drawbacks.
+        synonyms: Other names and abbreviations (``"MS"``).
+        xrefs: CURIEs (MONDO, DOID, MESH, ICD10CM, NCIT, ...).
+        description: A sentence or two in the curators' own words.
+        citations: Sources.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    name: str = attrs.field(validator=check.text)
+    category: DisorderCategory = attrs.field(validator=_enum(DisorderCategory))
+    scope: AutoimmuneScope | None = attrs.field(default=None, validator=_optional_enum(AutoimmuneScope))
+    parent_ids: tuple[str, ...] = _ids()
+    targets: tuple[str, ...] = _texts()
+    component_ids: tuple[str, ...] = _ids()
+    conventional_treatments: tuple[ConventionalTreatment, ...] = attrs.field(
+        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(ConventionalTreatment))
+    )
+    synonyms: tuple[str, ...] = _texts()
+    xrefs: tuple[str, ...] = _xrefs()
+    description: str | None = _optional_text()
+    citations: tuple[Citation, ...] = _citations(required=False)
+
+    @scope.validator
+    def _scope_only_for_autoimmune(
+        self, attribute: attrs.Attribute[AutoimmuneScope | None], value: AutoimmuneScope | None
+    ) -> None:
+        if self.category is DisorderCategory.AUTOIMMUNE and value is None:
+            msg = f"{attribute.name}: an autoimmune disorder needs a scope (organ-specific or systemic)"
+            raise ValueError(msg)
+        if self.category is not DisorderCategory.AUTOIMMUNE and value is not None:
+            msg = f"{attribute.name}: only autoimmune disorders have a scope, not {self.category.value} ones"
+            raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class ProcedureStep:
+    """
+    One step of a therapy's procedure.
+
+    Attributes:
+        kind: Mobilization, harvest, graft processing, conditioning, infusion, ...
+        description: What is done, in the curators' own words.
+        agents: Drugs or devices used, e.g. ``("cyclophosphamide", "G-CSF")``.
+        intensities: For conditioning steps only: the regimen intensities in use,
+            mildest first (centres and trials differ).
+    """
+
+    kind: StepKind = attrs.field(validator=_enum(StepKind))
+    description: str = attrs.field(validator=check.text)
+    agents: tuple[str, ...] = _texts()
+    intensities: tuple[ConditioningIntensity, ...] = attrs.field(
+        factory=tuple,
+        converter=sorted_unique,
+        validator=v.deep_iterable(v.instance_of(ConditioningIntensity)),
+    )
+
+    @intensities.validator
+    def _only_for_conditioning(
+        self, attribute: attrs.Attribute[tuple[ConditioningIntensity, ...]], value: tuple[ConditioningIntensity, ...]
+    ) -> None:
+        if value and self.kind is not StepKind.CONDITIONING:
+            msg = f"{attribute.name}: only a conditioning step has intensities, not a {self.kind.value} step"
+            raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class RegulatoryStatus:
+    """
+    A regulator's decision about a product in one jurisdiction.
+
+    Attributes:
+        jurisdiction: ISO 3166-1 alpha-2 code, or ``"EU"``.
+        agency: The regulator, e.g. ``"US FDA"``.
+        product: Product name as authorised.
+        decision: Approved, conditionally approved, withdrawn, ...
+        date: Date of the decision, as precise as the source gives it
+            (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
+        indication: What the decision covers, in short.
+        citations: Sources for the decision.
+    """
+
+    jurisdiction: str = attrs.field(
+        validator=check.matches(check.JURISDICTION_PATTERN, "a two-letter jurisdiction code such as US or EU")
+    )
+    agency: str = attrs.field(validator=check.text)
+    product: str = attrs.field(validator=check.text)
+    decision: RegulatoryDecision = attrs.field(validator=_enum(RegulatoryDecision))
+    date: str | None = attrs.field(
+        default=None,
+        validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD"),
+    )
+    indication: str | None = _optional_text()
+    citations: tuple[Citation, ...] = _citations(required=True)
+
+
+@attrs.frozen(kw_only=True)
+class Therapy:
+    """
+    A concrete cell-therapy approach.
+
+    Attributes:
+        id: Stable identifier, e.g. ``"autologous-hsct"``.
+        name: Preferred name.
+        is_stem_cell_therapy: False for comparators that use no stem cells
+            (CD19 CAR-T cells, for example).
+        cell_type_id: Id of the cell type given.
+        source_ids: Ids of the cell sources the cells come from.
+        donor_relation: Autologous or allogeneic.
+        procedure: The steps, in order.
+        mechanism_ids: Ids of the mechanisms it acts by.
+        risk_ids: Ids of the risks it carries.
+        products: Names of marketed or trial products of this kind.
+        regulatory: Regulatory decisions about those products.
+        synonyms: Other names and abbreviations (``"aHSCT"``).
+        xrefs: CURIEs (MAXO, NCIT, ...).
+        description: A sentence or two in the curators' own words.
+        citations: Sources; at least one.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    name: str = attrs.field(validator=check.text)
+    cell_type_id: str = attrs.field(validator=check.identifier)
+    source_ids: tuple[str, ...] = _ids(required=True)
+    donor_relation: DonorRelation = attrs.field(validator=_enum(DonorRelation))
+    mechanism_ids: tuple[str, ...] = _ids(required=True)
+    citations: tuple[Citation, ...] = _citations(required=True)
+    is_stem_cell_therapy: bool = attrs.field(default=True, validator=v.instance_of(bool))
+    procedure: tuple[ProcedureStep, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=v.deep_iterable(v.instance_of(ProcedureStep))
+    )
+    risk_ids: tuple[str, ...] = _ids()
+    products: tuple[str, ...] = _texts()
+    regulatory: tuple[RegulatoryStatus, ...] = attrs.field(
+        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(RegulatoryStatus))
+    )
+    synonyms: tuple[str, ...] = _texts()
+    xrefs: tuple[str, ...] = _xrefs()
+    description: str | None = _optional_text()
+
+
+@attrs.frozen(kw_only=True)
+class GuidelineRecommendation:
+    """
+    A guideline's recommendation for a transplant indication (EBMT style).
+
+    Attributes:
+        reference_id: Id of the guideline :class:`Reference`.
+        category: Standard of care, clinical option, developmental, or generally
+            not recommended.
+        grade: The guideline's grade of the evidence (I, II, III).
+        population: Adults or children.
+        donor_type: The donor column: autologous, sibling or unrelated.
+        locator: Where in the guideline, e.g. ``"Table 2a"``.
+    """
+
+    reference_id: str = attrs.field(validator=check.identifier)
+    category: EbmtCategory = attrs.field(validator=_enum(EbmtCategory))
+    grade: EbmtGrade | None = attrs.field(default=None, validator=_optional_enum(EbmtGrade))
+    population: Population = attrs.field(default=Population.ADULT, validator=_enum(Population))
+    donor_type: DonorType | None = attrs.field(default=None, validator=_optional_enum(DonorType))
+    locator: str | None = _optional_text()
+
+
+@attrs.frozen(kw_only=True)
+class Indication:
+    """
+    A therapy studied for a disorder, with the evidence graded.
+
+    Attributes:
+        id: Stable identifier, e.g. ``"autologous-hsct-for-multiple-sclerosis"``.
+        therapy_id: Id of the therapy.
+        disorder_id: Id of the disorder.
+        evidence_level: The strongest study design behind it.
+        recommendations: Guideline recommendations, where they exist.
+        trial_ids: ClinicalTrials.gov ids of trials behind it.
+        outcomes: Kinds of outcome reported.
+        risk_ids: Ids of risks specific to this use, beyond the therapy's own.
+        summary: What the evidence shows, in the curators' own words.
+        citations: Sources; at least one, and not only promotional ones when the
+            evidence level is above preclinical.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    therapy_id: str = attrs.field(validator=check.identifier)
+    disorder_id: str = attrs.field(validator=check.identifier)
+    evidence_level: EvidenceLevel = attrs.field(validator=_enum(EvidenceLevel))
+    citations: tuple[Citation, ...] = _citations(required=True)
+    recommendations: tuple[GuidelineRecommendation, ...] = attrs.field(
+        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(GuidelineRecommendation))
+    )
+    trial_ids: tuple[str, ...] = attrs.field(
+        factory=tuple,
+        converter=unique_tuple,
+        validator=check.each_matches(check.NCT_PATTERN, "a ClinicalTrials.gov id NCT followed by 8 digits"),
+    )
+    outcomes: tuple[Outcome, ...] = attrs.field(
+        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(Outcome))
+    )
+    risk_ids: tuple[str, ...] = _ids()
+    summary: str | None = _optional_text()
+
+
+@attrs.frozen(kw_only=True)
+class Effect:
+    """
+    A numeric effect estimate with its confidence interval.
+
+    Attributes:
+        measure: Hazard ratio, proportion (in percent), median, ...
+        value: The point estimate as reported.
+        ci_low: Lower bound of the confidence interval, if reported.
+        ci_high: Upper bound of the confidence interval, if reported.
+        ci_level: Confidence level of the interval in percent (usually 95).
+        unit: Unit of *value* where the measure needs one (``"months"``).
+    """
+
+    measure: EffectMeasure = attrs.field(validator=_enum(EffectMeasure))
+    value: float = attrs.field(validator=check.finite)
+    ci_low: float | None = attrs.field(default=None, validator=check.finite)
+    ci_high: float | None = attrs.field(default=None, validator=check.finite)
+    ci_level: float | None = attrs.field(default=None, validator=[check.finite, v.optional([v.gt(0), v.lt(100)])])
+    unit: str | None = _optional_text()
+
+    @ci_high.validator
+    def _interval_contains_value(self, attribute: attrs.Attribute[float | None], value: float | None) -> None:
+        if (self.ci_low is None) != (value is None):
+            msg = f"{attribute.name}: give both ends of the interval (ci_low and ci_high) or neither"
+            raise ValueError(msg)
+        if value is not None and self.ci_low is not None and not self.ci_low <= self.value <= value:
+            msg = f"{attribute.name}: the interval [{self.ci_low}, {value}] does not contain the value {self.value}"
+            raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """
+    One quantitative result from one source.
+
+    Attributes:
+        id: Stable identifier.
+        indication_id: Id of the indication (therapy and disorder) it concerns.
+        design: Study design it comes from.
+        population: Who was studied, in short.
+        endpoint: What was measured.
+        result: The result in words, with its numbers as reported.
+        n: Number of patients analysed.
+        population_label: Analysis population (ITT, mITT, ...).
+        comparator: What the therapy was compared with, if anything.
+        effect: The main number, with its interval.
+        follow_up: Length of follow-up as reported, e.g. ``"median 2 years"``.
+        citations: The reference that reports the numbers; at least one.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    indication_id: str = attrs.field(validator=check.identifier)
+    design: EvidenceLevel = attrs.field(validator=_enum(EvidenceLevel))
+    population: str = attrs.field(validator=check.text)
+    endpoint: str = attrs.field(validator=check.text)
+    result: str = attrs.field(validator=check.text)
+    citations: tuple[Citation, ...] = _citations(required=True)
+    n: int | None = attrs.field(default=None, validator=check.positive_count)
+    population_label: PopulationLabel | None = attrs.field(default=None, validator=_optional_enum(PopulationLabel))
+    comparator: str | None = _optional_text()
+    effect: Effect | None = attrs.field(default=None, validator=v.optional(v.instance_of(Effect)))
+    follow_up: str | None = _optional_text()
+
+
+#: Every record class, keyed by the name of its collection in a knowledge base.
+RECORD_TYPES: dict[str, type[Any]] = {
+    "references": Reference,
+    "immune_components": ImmuneComponent,
+    "cell_types": CellType,
+    "cell_sources": CellSource,
+    "mechanisms": Mechanism,
+    "risks": Risk,
+    "challenges": Challenge,
+    "disorders": Disorder,
+    "therapies": Therapy,
+    "indications": Indication,
+    "findings": Finding,
+}

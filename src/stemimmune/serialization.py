@@ -1,0 +1,238 @@
+"""
+JSON in and out: the one cattrs converter of stemimmune, and the dataset file format.
+
+A dataset document is a JSON object with a ``dataset_version`` string and one list per
+record kind, named as the :class:`~stemimmune.KnowledgeBase` attributes
+(``references``, ``disorders``, ``therapies``, ...). A dataset may be one document or
+a folder of documents whose lists are concatenated in file-name order.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar
+
+import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
+from cattrs.preconf.json import JsonConverter
+from cattrs.preconf.json import make_converter as _make_json_converter
+
+from .exceptions import DatasetError, Problem
+from .model import RECORD_TYPES
+
+
+T = TypeVar("T")
+
+#: Top-level key holding the dataset's version in a document.
+VERSION_KEY: Final = "dataset_version"
+
+
+def _strict_str(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        msg = f"expected a string, got {type(value).__name__} {_shorten(value)}"
+        raise TypeError(msg)
+    return value
+
+
+def _strict_int(value: object, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"expected a whole number, got {type(value).__name__} {_shorten(value)}"
+        raise TypeError(msg)
+    return value
+
+
+def _strict_float(value: object, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"expected a number, got {type(value).__name__} {_shorten(value)}"
+        raise TypeError(msg)
+    return float(value)
+
+
+def _strict_bool(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        msg = f"expected true or false, got {type(value).__name__} {_shorten(value)}"
+        raise TypeError(msg)
+    return value
+
+
+def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
+    by_value = {member.value: member for member in kind}
+    valid = ", ".join(repr(v) for v in by_value)
+
+    def structure(value: object, _: type) -> enum.Enum:
+        try:
+            return by_value[value]
+        except (KeyError, TypeError):
+            msg = f"{_shorten(value)} is not a valid {kind.__name__}; expected one of: {valid}"
+            raise ValueError(msg) from None
+
+    return structure
+
+
+def _shorten(value: object, limit: int = 60) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def make_converter() -> JsonConverter:
+    """
+    Build the converter used for all stemimmune JSON.
+
+    Unknown keys are errors, primitive types are checked rather than coerced (``"5"``
+    is not a number, a string is not a list), enums accept only their values, and
+    fields left at their defaults are omitted on output.
+    """
+    converter = _make_json_converter(forbid_extra_keys=True, omit_if_default=True)
+    # Exact-type predicates: a class-based hook for str would also catch StrEnums.
+    for primitive, hook in ((str, _strict_str), (int, _strict_int), (float, _strict_float), (bool, _strict_bool)):
+        converter.register_structure_hook_func(lambda t, p=primitive: t is p, hook)
+    converter.register_structure_hook_factory(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum_hook
+    )
+
+    def sequence_factory(type_: Any, conv: cattrs.Converter) -> Callable[[object, Any], Any]:
+        inner = homogenous_tuple_structure_factory(type_, conv)
+
+        def structure(value: object, target: Any) -> Any:
+            if not isinstance(value, list | tuple):
+                msg = f"expected a list, got {type(value).__name__} {_shorten(value)}"
+                raise TypeError(msg)
+            return inner(value, target)
+
+        return structure
+
+    converter.register_structure_hook_factory(is_sequence, sequence_factory)
+    return converter
+
+
+CONVERTER: Final = make_converter()
+
+
+def _format_exception(exc: BaseException, type_: type | None) -> str:
+    if (
+        type(exc) in {TypeError, ValueError}
+        and exc.args
+        and isinstance(exc.args[0], str)
+        and not exc.args[0].startswith("invalid literal")
+    ):
+        return exc.args[0]  # our validators' and hooks' messages name the field and the expectation
+    return cattrs.v.format_exception(exc, type_)
+
+
+_INDEX: Final = re.compile(r"^\$\.(\w+)\[(\d+)\]")
+
+
+def problems_from(exc: cattrs.BaseValidationError, path: str, document: Mapping[str, Any]) -> list[Problem]:
+    """Turn a cattrs validation error into problems, each with its JSON path and record id."""
+    problems = []
+    for line in cattrs.transform_error(exc, path=path, format_exception=_format_exception):
+        message, _, location = line.rpartition(" @ ")
+        record_id = None
+        if match := _INDEX.match(location):
+            records = document.get(match[1])
+            index = int(match[2])
+            if isinstance(records, list) and index < len(records) and isinstance(records[index], dict):
+                found = records[index].get("id")
+                record_id = found if isinstance(found, str) else None
+        problems.append(Problem(location=location, message=message, record_id=record_id))
+    return problems
+
+
+def structure_document(document: object, *, source: str = "") -> tuple[str | None, dict[str, tuple[Any, ...]]]:
+    """
+    Turn one parsed dataset document into its version and record tuples.
+
+    Args:
+        document: The parsed JSON value.
+        source: Name of the file it came from, prefixed to problem locations.
+
+    Returns:
+        The document's ``dataset_version`` (None if absent) and, for each record kind
+        present, the tuple of records.
+
+    Raises:
+        DatasetError: Every problem found in the document.
+    """
+    prefix = f"{source}: " if source else ""
+    if not isinstance(document, dict):
+        raise DatasetError(
+            [Problem(location=f"{prefix}$", message=f"expected a JSON object, got {type(document).__name__}")]
+        )
+    problems: list[Problem] = []
+    allowed = {VERSION_KEY, *RECORD_TYPES}
+    problems.extend(
+        Problem(location=f"{prefix}$.{key}", message=f"unknown key; expected one of: {', '.join(sorted(allowed))}")
+        for key in sorted(set(document) - allowed, key=str)
+    )
+    version = document.get(VERSION_KEY)
+    if version is not None and (not isinstance(version, str) or not version.strip()):
+        problems.append(Problem(location=f"{prefix}$.{VERSION_KEY}", message="expected a non-empty version string"))
+        version = None
+    records: dict[str, tuple[Any, ...]] = {}
+    for kind, cls in RECORD_TYPES.items():
+        if kind not in document:
+            continue
+        try:
+            records[kind] = CONVERTER.structure(document[kind], tuple[cls, ...])  # type: ignore[valid-type]
+        except cattrs.BaseValidationError as exc:
+            found = problems_from(exc, f"$.{kind}", document)
+            problems.extend(Problem(location=prefix + p.location, message=p.message, record_id=p.record_id) for p in found)
+        except (TypeError, ValueError) as exc:
+            problems.append(Problem(location=f"{prefix}$.{kind}", message=str(exc)))
+    if problems:
+        raise DatasetError(problems)
+    return version, records
+
+
+def unstructure_records(records: Mapping[str, tuple[Any, ...]], version: str) -> dict[str, Any]:
+    """Build the JSON-ready document for *records* (collections in canonical order)."""
+    document: dict[str, Any] = {VERSION_KEY: version}
+    for kind, cls in RECORD_TYPES.items():
+        document[kind] = CONVERTER.unstructure(records.get(kind, ()), tuple[cls, ...])  # type: ignore[valid-type]
+    return document
+
+
+def dumps(document: object) -> str:
+    """Serialise a JSON-ready value in canonical form: sorted keys, two-space indent, newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def to_json(obj: object) -> str:
+    """
+    Serialise any model record (or tuple of records) to canonical JSON text.
+
+    Example:
+        >>> from stemimmune.model import Citation
+        >>> print(to_json(Citation(reference_id="burt2019-mist")), end="")
+        {
+          "reference_id": "burt2019-mist"
+        }
+    """
+    return dumps(CONVERTER.unstructure(obj))
+
+
+def from_json(text: str, cls: type[T]) -> T:
+    """
+    Parse JSON text into an instance of *cls*, with the same checks as loading.
+
+    Raises:
+        DatasetError: The text is not JSON, or does not describe a valid *cls*.
+
+    Example:
+        >>> from stemimmune.model import Citation
+        >>> from_json('{"reference_id": "burt2019-mist"}', Citation)
+        Citation(reference_id='burt2019-mist', locator=None)
+    """
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise DatasetError([Problem(location="$", message=f"not valid JSON: {exc}")]) from None
+    try:
+        return CONVERTER.structure(value, cls)
+    except cattrs.BaseValidationError as exc:
+        raise DatasetError(problems_from(exc, "$", {})) from None
+    except (TypeError, ValueError) as exc:
+        raise DatasetError([Problem(location="$", message=str(exc))]) from None

@@ -1,0 +1,346 @@
+"""
+Closed vocabularies of the stemimmune data model.
+
+Every member's value is the exact string used in the JSON files.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Self
+
+
+class _Ordered(enum.StrEnum):
+    """A string enum whose members compare by their declaration order."""
+
+    @property
+    def rank(self) -> int:
+        """Position of the member in declaration order, from 0."""
+        return type(self)._member_names_.index(self.name)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    __hash__ = enum.StrEnum.__hash__
+
+    @classmethod
+    def parse(cls, value: str) -> Self:
+        """
+        Return the member whose value or name is *value*, ignoring case.
+
+        Raises:
+            ValueError: No member matches; the message lists the valid values.
+        """
+        folded = value.strip().casefold().replace("_", "-")
+        for member in cls:
+            if folded in {member.value.casefold(), member.name.casefold().replace("_", "-")}:
+                return member
+        valid = ", ".join(m.value for m in cls)
+        msg = f"{value!r} is not a {cls.__name__}; expected one of: {valid}"
+        raise ValueError(msg)
+
+
+class ImmuneBranch(enum.StrEnum):
+    """Arm of the immune system a component belongs to."""
+
+    INNATE = "innate"
+    ADAPTIVE = "adaptive"
+    BOTH = "both"
+
+
+class ComponentKind(enum.StrEnum):
+    """What kind of non-cellular immune component a record describes."""
+
+    ORGAN = "organ"
+    TISSUE = "tissue"
+    MOLECULE = "molecule"
+
+
+class Potency(_Ordered):
+    """Developmental potential of a cell, from narrowest to broadest."""
+
+    UNIPOTENT = "unipotent"
+    OLIGOPOTENT = "oligopotent"
+    MULTIPOTENT = "multipotent"
+    PLURIPOTENT = "pluripotent"
+    TOTIPOTENT = "totipotent"
+
+
+class MarkerExpression(enum.StrEnum):
+    """Whether a marker must be present or absent on a cell population."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+
+
+class HarvestMethod(enum.StrEnum):
+    """How cells are collected from a source."""
+
+    ASPIRATION = "aspiration"  #: needle aspiration, e.g. of bone marrow
+    APHERESIS = "apheresis"  #: blood apheresis, usually after mobilization
+    BIRTH_COLLECTION = "birth-collection"  #: collected from cord or placenta at birth
+    LIPOASPIRATION = "lipoaspiration"  #: liposuction of adipose tissue
+    DIFFERENTIATION = "differentiation"  #: made in the laboratory from pluripotent cells
+
+
+class DonorRelation(enum.StrEnum):
+    """Whose cells are given to the patient."""
+
+    AUTOLOGOUS = "autologous"  #: the patient's own cells
+    ALLOGENEIC = "allogeneic"  #: cells from another person
+
+
+class DisorderCategory(enum.StrEnum):
+    """Broad kind of immune disorder."""
+
+    AUTOIMMUNE = "autoimmune"  #: the immune system attacks the body's own tissue
+    IMMUNODEFICIENCY = "immunodeficiency"  #: part of the immune system is missing or fails
+    ALLERGIC = "allergic"  #: allergic or other hypersensitivity reactions
+    ALLOIMMUNE = "alloimmune"  #: immune reaction between donor and recipient, e.g. GVHD
+    IMMUNE_MEDIATED = "immune-mediated"  #: immune-driven, not classed as autoimmune
+    BONE_MARROW_FAILURE = "bone-marrow-failure"  #: the marrow fails to make blood cells
+
+
+class AutoimmuneScope(enum.StrEnum):
+    """Whether an autoimmune disorder targets one organ or the whole body."""
+
+    ORGAN_SPECIFIC = "organ-specific"
+    SYSTEMIC = "systemic"
+
+
+class MechanismKind(enum.StrEnum):
+    """How a therapy is thought to help."""
+
+    REPLACEMENT = "replacement"  #: donor cells rebuild a missing or defective immune system
+    IMMUNE_RESET = "immune-reset"  #: ablate the faulty immune system, then rebuild it
+    IMMUNOMODULATION = "immunomodulation"  #: signalling that damps harmful immune activity
+    TISSUE_REPAIR = "tissue-repair"  #: repair or replacement of damaged tissue
+
+
+class StepKind(enum.StrEnum):
+    """One kind of step in a therapy's procedure."""
+
+    MOBILIZATION = "mobilization"
+    HARVEST = "harvest"
+    GRAFT_PROCESSING = "graft-processing"
+    EXPANSION = "expansion"
+    GENE_MODIFICATION = "gene-modification"
+    DIFFERENTIATION = "differentiation"
+    CONDITIONING = "conditioning"
+    INFUSION = "infusion"
+    IMPLANTATION = "implantation"
+
+
+class ConditioningIntensity(_Ordered):
+    """Intensity of a conditioning regimen, from mildest to strongest."""
+
+    LYMPHODEPLETING = "lymphodepleting"
+    NON_MYELOABLATIVE = "non-myeloablative"
+    REDUCED_INTENSITY = "reduced-intensity"
+    MYELOABLATIVE = "myeloablative"
+
+
+class RiskKind(enum.StrEnum):
+    """Kind of harm a therapy can cause."""
+
+    GVHD = "gvhd"  #: graft-versus-host disease, an allogeneic risk
+    INFECTION = "infection"
+    TREATMENT_RELATED_MORTALITY = "treatment-related-mortality"
+    SECONDARY_AUTOIMMUNITY = "secondary-autoimmunity"
+    MALIGNANCY = "malignancy"
+    INFERTILITY = "infertility"
+    GRAFT_FAILURE = "graft-failure"
+    CYTOKINE_RELEASE = "cytokine-release"
+    TOXICITY = "toxicity"
+    UNPROVEN_TREATMENT = "unproven-treatment"  #: harm from unapproved products sold directly
+    LONG_TERM_UNKNOWN = "long-term-unknown"
+
+
+class ChallengeKind(enum.StrEnum):
+    """Kind of open problem facing the field."""
+
+    SOURCING = "sourcing"
+    DELIVERY = "delivery"
+    STANDARDIZATION = "standardization"
+    REGULATION = "regulation"
+    PATIENT_SELECTION = "patient-selection"
+    SAFETY = "safety"
+    EVIDENCE = "evidence"
+
+
+class EvidenceLevel(_Ordered):
+    """
+    Strongest kind of study behind a claim, from weakest to strongest.
+
+    The order is the one used to rank indications: a randomized trial outranks a
+    non-randomized trial, which outranks observational or registry data, and so on.
+    """
+
+    EXPERT_OPINION = "expert-opinion"  #: clinical experience, no study design behind it
+    PRECLINICAL = "preclinical"  #: animal or laboratory studies only
+    CASE_SERIES = "case-series"  #: case reports and uncontrolled series
+    OBSERVATIONAL = "observational"  #: cohort, registry or other observational studies
+    NONRANDOMIZED_TRIAL = "nonrandomized-trial"  #: prospective trials without randomization
+    RANDOMIZED_TRIAL = "randomized-trial"  #: at least one randomized controlled trial
+
+
+class EbmtCategory(enum.StrEnum):
+    """EBMT recommendation category for a transplant indication."""
+
+    STANDARD_OF_CARE = "S"
+    CLINICAL_OPTION = "CO"
+    DEVELOPMENTAL = "D"
+    GENERALLY_NOT_RECOMMENDED = "GNR"
+
+
+class EbmtGrade(enum.StrEnum):
+    """EBMT grade of the evidence behind a recommendation."""
+
+    I = "I"  # noqa: E741 - the grade's printed name
+    II = "II"
+    III = "III"
+
+
+class Population(enum.StrEnum):
+    """Age group a recommendation or finding concerns."""
+
+    ADULT = "adult"
+    PAEDIATRIC = "paediatric"
+    ALL_AGES = "all-ages"
+
+
+class DonorType(enum.StrEnum):
+    """Donor column of a transplant guideline table."""
+
+    AUTOLOGOUS = "autologous"
+    SIBLING = "sibling"
+    UNRELATED = "unrelated"
+
+    @property
+    def relation(self) -> DonorRelation:
+        """The donor relation this donor type implies."""
+        if self is DonorType.AUTOLOGOUS:
+            return DonorRelation.AUTOLOGOUS
+        return DonorRelation.ALLOGENEIC
+
+
+class Outcome(enum.StrEnum):
+    """Kind of clinical outcome a therapy was reported to affect."""
+
+    REMISSION = "remission"
+    RELAPSE_REDUCTION = "relapse-reduction"
+    PROGRESSION_FREE_SURVIVAL = "progression-free-survival"
+    EVENT_FREE_SURVIVAL = "event-free-survival"
+    OVERALL_SURVIVAL = "overall-survival"
+    DISABILITY = "disability"
+    SKIN_FUNCTION = "skin-function"
+    ORGAN_FUNCTION = "organ-function"
+    FISTULA_CLOSURE = "fistula-closure"
+    INSULIN_INDEPENDENCE = "insulin-independence"
+    GLYCAEMIC_CONTROL = "glycaemic-control"
+    IMMUNE_RECONSTITUTION = "immune-reconstitution"
+    RESPONSE = "response"
+    SAFETY = "safety"
+
+
+class PopulationLabel(enum.StrEnum):
+    """Analysis population a quantitative result was computed on."""
+
+    ITT = "ITT"  #: intention to treat
+    MITT = "mITT"  #: modified intention to treat
+    PER_PROTOCOL = "per-protocol"
+    AS_TREATED = "as-treated"
+    SAFETY = "safety"
+    ALL_TREATED = "all-treated"
+    REGISTRY = "registry"
+
+
+class EffectMeasure(enum.StrEnum):
+    """What an effect's value measures."""
+
+    HAZARD_RATIO = "hazard-ratio"
+    ODDS_RATIO = "odds-ratio"
+    RISK_RATIO = "risk-ratio"
+    RISK_DIFFERENCE = "risk-difference"
+    MEAN_DIFFERENCE = "mean-difference"
+    PROPORTION = "proportion"  #: a percentage, 0-100
+    COUNT = "count"
+    MEAN = "mean"
+    MEDIAN = "median"
+
+
+class RegulatoryDecision(enum.StrEnum):
+    """A regulator's decision about a product."""
+
+    APPROVED = "approved"
+    CONDITIONALLY_APPROVED = "conditionally-approved"
+    WITHDRAWN = "withdrawn"
+    NOT_APPROVED = "not-approved"
+    INVESTIGATIONAL = "investigational"
+
+
+class CredibilityTier(_Ordered):
+    """How much weight a reference carries as evidence, from least to most."""
+
+    PROMOTIONAL = "promotional"  #: marketing by an interested party: no evidence of efficacy
+    GENERAL = "general"  #: general or news articles without primary data
+    SECONDARY = "secondary"  #: reviews, preclinical studies, official consumer notices
+    PRIMARY = "primary"  #: peer-reviewed clinical studies and registry analyses
+    AUTHORITATIVE = "authoritative"  #: guidelines, regulatory decisions, RCTs, meta-analyses
+
+
+class ReferenceKind(enum.StrEnum):
+    """Kind of source a reference is; it fixes the reference's credibility tier."""
+
+    RANDOMIZED_TRIAL = "randomized-trial"
+    META_ANALYSIS = "meta-analysis"
+    GUIDELINE = "guideline"
+    REGULATORY_DECISION = "regulatory-decision"
+    NONRANDOMIZED_TRIAL = "nonrandomized-trial"
+    REGISTRY_STUDY = "registry-study"
+    TRIAL_REGISTRATION = "trial-registration"
+    REVIEW = "review"
+    PRECLINICAL_STUDY = "preclinical-study"
+    CONSUMER_WARNING = "consumer-warning"
+    GENERAL_ARTICLE = "general-article"
+    COMPANY_ANNOUNCEMENT = "company-announcement"
+    PROMOTIONAL_MATERIAL = "promotional-material"
+
+    @property
+    def tier(self) -> CredibilityTier:
+        """The credibility tier a reference of this kind carries."""
+        return _TIERS[self]
+
+
+_TIERS = {
+    ReferenceKind.RANDOMIZED_TRIAL: CredibilityTier.AUTHORITATIVE,
+    ReferenceKind.META_ANALYSIS: CredibilityTier.AUTHORITATIVE,
+    ReferenceKind.GUIDELINE: CredibilityTier.AUTHORITATIVE,
+    ReferenceKind.REGULATORY_DECISION: CredibilityTier.AUTHORITATIVE,
+    ReferenceKind.NONRANDOMIZED_TRIAL: CredibilityTier.PRIMARY,
+    ReferenceKind.REGISTRY_STUDY: CredibilityTier.PRIMARY,
+    ReferenceKind.TRIAL_REGISTRATION: CredibilityTier.PRIMARY,
+    ReferenceKind.REVIEW: CredibilityTier.SECONDARY,
+    ReferenceKind.PRECLINICAL_STUDY: CredibilityTier.SECONDARY,
+    ReferenceKind.CONSUMER_WARNING: CredibilityTier.SECONDARY,
+    ReferenceKind.GENERAL_ARTICLE: CredibilityTier.GENERAL,
+    ReferenceKind.COMPANY_ANNOUNCEMENT: CredibilityTier.GENERAL,
+    ReferenceKind.PROMOTIONAL_MATERIAL: CredibilityTier.PROMOTIONAL,
+}
