@@ -45,8 +45,11 @@ def reference(entry: dict[str, object]) -> dict[str, object]:
             if trusted:
                 record[name] = str(entry[name])
             else:
-                print(f"warning: {entry['key']}: {name} {entry[name]} left out (catalog: verified={entry.get('verified')}, "
-                      f"id_source={entry.get('id_source')}); verify it before adding", file=sys.stderr)
+                print(
+                    f"warning: {entry['key']}: {name} {entry[name]} left out (catalog: verified={entry.get('verified')}, "
+                    f"id_source={entry.get('id_source')}); verify it before adding",
+                    file=sys.stderr,
+                )
     return record
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from .exceptions import DatasetError, Problem, StemImmuneError, UnknownKeyError
-from .knowledge_base import KnowledgeBase, dump, find_problems, load
+from .knowledge_base import KnowledgeBase, dumps, find_problems, load, loads
 
 
 __all__ = [
@@ -24,9 +24,10 @@ __all__ = [
     "Problem",
     "StemImmuneError",
     "UnknownKeyError",
-    "dump",
+    "dumps",
     "find_problems",
     "load",
+    "loads",
 ]
 
 

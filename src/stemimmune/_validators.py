@@ -43,20 +43,22 @@ PARTIAL_DATE_PATTERN: Final = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|
 #: Longest text accepted in a single field.
 MAX_TEXT_LENGTH: Final = 10_000
 EARLIEST_YEAR: Final = 1900
+MAX_ID_LENGTH: Final = 100
+MAX_SHOWN: Final = 80
 LATEST_YEAR: Final = 2100
 
 
 def _fail(attribute: attrs.Attribute[Any], value: object, expected: str) -> None:
     shown = repr(value)
-    if len(shown) > 80:
-        shown = shown[:77] + "..."
+    if len(shown) > MAX_SHOWN:
+        shown = shown[: MAX_SHOWN - 3] + "..."
     msg = f"{attribute.name}: {shown} is not {expected}"
     raise ValueError(msg)
 
 
 def identifier(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Check that *value* is a record identifier such as ``"ahsct-ms"``."""
-    if not isinstance(value, str) or not IDENTIFIER_PATTERN.fullmatch(value) or len(value) > 100:
+    if not isinstance(value, str) or not IDENTIFIER_PATTERN.fullmatch(value) or len(value) > MAX_ID_LENGTH:
         _fail(attribute, value, "an identifier (lower-case letters and digits joined by hyphens)")
 
 
@@ -156,10 +158,7 @@ def not_empty(_instance: object, attribute: attrs.Attribute[Any], value: tuple[o
 
 def unique_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """Convert *value* to a tuple, keeping the first of repeated items in order."""
-    if isinstance(value, str):
-        msg = f"expected a list of items, got the single string {value[:60]!r}"
-        raise ValueError(msg)  # a lone string would otherwise become its characters
-    return tuple(dict.fromkeys(value))
+    return tuple(dict.fromkeys(as_tuple(value)))
 
 
 def sorted_unique(value: Iterable[Any]) -> tuple[Any, ...]:
@@ -169,3 +168,11 @@ def sorted_unique(value: Iterable[Any]) -> tuple[Any, ...]:
         return tuple(sorted(items))
     except TypeError:
         return items  # mixed or unorderable items: the field's validator reports them
+
+
+def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Convert *value* to a tuple, refusing a lone string (which would become its characters)."""
+    if isinstance(value, str):
+        msg = f"expected a list of items, got the single string {value[:60]!r}"
+        raise TypeError(msg)
+    return tuple(value)

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import attrs
 
+from ._validators import as_tuple
 from .exceptions import DatasetError, Problem, UnknownKeyError
 from .model import (
     RECORD_TYPES,
@@ -37,21 +38,32 @@ from .model import (
     Risk,
     Therapy,
 )
-from .serialization import VERSION_KEY, dumps, structure_document, unstructure_records
+from .serialization import VERSION_KEY, structure_document, unstructure_records
+from .serialization import dumps as _canonical
 from .vocabulary import CredibilityTier, DonorRelation, EvidenceLevel, RiskKind
 
 
 #: Any record kind a knowledge base holds.
 Record = (
-    Reference | ImmuneComponent | CellType | CellSource | Mechanism | Risk | Challenge | Disorder | Therapy | Indication | Finding
+    Reference
+    | ImmuneComponent
+    | CellType
+    | CellSource
+    | Mechanism
+    | Risk
+    | Challenge
+    | Disorder
+    | Therapy
+    | Indication
+    | Finding
 )
 
 #: Largest dataset file read, in bytes; pass *max_bytes* to :func:`load` to raise it.
 MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 
 
-def _tuple_of(cls: type) -> Any:
-    return attrs.field(factory=tuple, converter=tuple, repr=False)
+def _collection() -> Any:
+    return attrs.field(factory=tuple, converter=as_tuple, repr=False)
 
 
 def fold(text: str) -> str:
@@ -104,17 +116,17 @@ class KnowledgeBase:
     """
 
     version: str = attrs.field()
-    references: tuple[Reference, ...] = _tuple_of(Reference)
-    immune_components: tuple[ImmuneComponent, ...] = _tuple_of(ImmuneComponent)
-    cell_types: tuple[CellType, ...] = _tuple_of(CellType)
-    cell_sources: tuple[CellSource, ...] = _tuple_of(CellSource)
-    mechanisms: tuple[Mechanism, ...] = _tuple_of(Mechanism)
-    risks: tuple[Risk, ...] = _tuple_of(Risk)
-    challenges: tuple[Challenge, ...] = _tuple_of(Challenge)
-    disorders: tuple[Disorder, ...] = _tuple_of(Disorder)
-    therapies: tuple[Therapy, ...] = _tuple_of(Therapy)
-    indications: tuple[Indication, ...] = _tuple_of(Indication)
-    findings: tuple[Finding, ...] = _tuple_of(Finding)
+    references: tuple[Reference, ...] = _collection()
+    immune_components: tuple[ImmuneComponent, ...] = _collection()
+    cell_types: tuple[CellType, ...] = _collection()
+    cell_sources: tuple[CellSource, ...] = _collection()
+    mechanisms: tuple[Mechanism, ...] = _collection()
+    risks: tuple[Risk, ...] = _collection()
+    challenges: tuple[Challenge, ...] = _collection()
+    disorders: tuple[Disorder, ...] = _collection()
+    therapies: tuple[Therapy, ...] = _collection()
+    indications: tuple[Indication, ...] = _collection()
+    findings: tuple[Finding, ...] = _collection()
     _by_id: dict[str, Record] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _by_key: dict[str, tuple[Record, ...]] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
@@ -275,7 +287,10 @@ def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
         yielded = {c for s in therapy.source_ids if s in sources for c in sources[s].yields}
         if yielded and therapy.cell_type_id not in yielded:
             report(
-                "therapies", index, therapy.id, "cell_type_id",
+                "therapies",
+                index,
+                therapy.id,
+                "cell_type_id",
                 f"{therapy.cell_type_id!r} is not a cell type its sources yield ({', '.join(sorted(yielded))})",
             )
         has_gvhd = any(risks[r].kind is RiskKind.GVHD for r in therapy.risk_ids if r in risks)
@@ -291,17 +306,25 @@ def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
     for index, indication in enumerate(kb.indications):
         if indication.evidence_level > EvidenceLevel.PRECLINICAL and promotional_only(indication.citations):
             report(
-                "indications", index, indication.id, "citations",
+                "indications",
+                index,
+                indication.id,
+                "citations",
                 f"evidence level {indication.evidence_level.value!r} rests on promotional sources alone",
             )
-        therapy = therapies.get(indication.therapy_id)
+        indicated = therapies.get(indication.therapy_id)
         for rec_index, recommendation in enumerate(indication.recommendations):
-            if therapy is not None and recommendation.donor_type is not None and (
-                recommendation.donor_type.relation is not therapy.donor_relation
+            if (
+                indicated is not None
+                and recommendation.donor_type is not None
+                and (recommendation.donor_type.relation is not indicated.donor_relation)
             ):
                 report(
-                    "indications", index, indication.id, f"recommendations[{rec_index}].donor_type",
-                    f"{recommendation.donor_type.value!r} donors do not fit a {therapy.donor_relation.value} therapy",
+                    "indications",
+                    index,
+                    indication.id,
+                    f"recommendations[{rec_index}].donor_type",
+                    f"{recommendation.donor_type.value!r} donors do not fit a {indicated.donor_relation.value} therapy",
                 )
     for index, finding in enumerate(kb.findings):
         if finding.design > EvidenceLevel.PRECLINICAL and promotional_only(finding.citations):
@@ -321,7 +344,10 @@ def _links(kb: KnowledgeBase) -> Iterator[tuple[str, int, Any, str, str, str]]:
         "mechanisms": (("effector_ids", "immune component"), ("target_ids", "cell type")),
         "disorders": (("parent_ids", "disorder"), ("component_ids", "cell type or immune component")),
         "therapies": (
-            ("cell_type_id", "cell type"), ("source_ids", "cell source"), ("mechanism_ids", "mechanism"), ("risk_ids", "risk"),
+            ("cell_type_id", "cell type"),
+            ("source_ids", "cell source"),
+            ("mechanism_ids", "mechanism"),
+            ("risk_ids", "risk"),
         ),
         "indications": (("therapy_id", "therapy"), ("disorder_id", "disorder"), ("risk_ids", "risk")),
         "findings": (("indication_id", "indication"),),
@@ -354,10 +380,10 @@ def _cycles(kb: KnowledgeBase, kind: str, field: str) -> list[Problem]:
     edges = {r.id: getattr(r, field) for r in records}
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     on_cycle: set[str] = set()
-    for start in edges:
+    for start, first in edges.items():
         if state.get(start):
             continue
-        stack: list[tuple[str, Iterator[str]]] = [(start, iter(edges[start]))]
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(first))]
         path = [start]
         state[start] = 1
         while stack:
@@ -368,7 +394,7 @@ def _cycles(kb: KnowledgeBase, kind: str, field: str) -> list[Problem]:
                 path.pop()
                 state[node] = 2
             elif state.get(child) == 1:
-                on_cycle.update(path[path.index(child):])
+                on_cycle.update(path[path.index(child) :])
             elif child in edges and not state.get(child):
                 state[child] = 1
                 path.append(child)
@@ -446,12 +472,20 @@ def _read_document(entry: Traversable, name: str, max_bytes: int) -> object:
         raw = stream.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise DatasetError([Problem(location=name, message=f"file is larger than max_bytes={max_bytes}")])
+    return _parse(raw, name)
+
+
+def _parse(raw: bytes, name: str) -> object:
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise DatasetError([Problem(location=name, message=f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
+        raise DatasetError(
+            [Problem(location=name, message=f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
+        ) from None
     except json.JSONDecodeError as exc:
-        raise DatasetError([Problem(location=f"{name}:{exc.lineno}:{exc.colno}", message=f"not valid JSON: {exc.msg}")]) from None
+        raise DatasetError(
+            [Problem(location=f"{name}:{exc.lineno}:{exc.colno}", message=f"not valid JSON: {exc.msg}")]
+        ) from None
     except RecursionError:
         raise DatasetError([Problem(location=name, message="JSON nested too deeply")]) from None
 
@@ -481,7 +515,11 @@ def _build(documents: list[tuple[str, object]]) -> KnowledgeBase:
         found = ", ".join(f"{n}: {v!r}" for n, v in versions.items()) or "none"
         where = documents[0][0] if single else "dataset"
         raise DatasetError(
-            [Problem(location=f"{where}: $.{VERSION_KEY}", message=f"expected exactly one dataset version; found {found}")]
+            [
+                Problem(
+                    location=f"{where}: $.{VERSION_KEY}", message=f"expected exactly one dataset version; found {found}"
+                )
+            ]
         )
     try:
         return KnowledgeBase(version=next(iter(versions.values())), **{k: tuple(v) for k, v in merged.items()})
@@ -501,10 +539,28 @@ def _relocate(problem: Problem, origin: Mapping[tuple[str, int], str]) -> Proble
     return attrs.evolve(problem, location=origin[match[1], int(match[2])] + match[3])
 
 
-def dump(kb: KnowledgeBase) -> str:
+def dumps(kb: KnowledgeBase) -> str:
     """
     Serialise *kb* as one canonical dataset document (JSON text).
 
-    ``load()`` of the written file gives a knowledge base equal to *kb*.
+    :func:`loads` of the text (or :func:`load` of a file holding it) gives a knowledge
+    base equal to *kb*.
+
+    Example:
+        >>> import stemimmune
+        >>> kb = stemimmune.load()
+        >>> stemimmune.loads(stemimmune.dumps(kb)) == kb
+        True
     """
-    return dumps(unstructure_records(kb.collections(), kb.version))
+    return _canonical(unstructure_records(kb.collections(), kb.version))
+
+
+def loads(text: str | bytes) -> KnowledgeBase:
+    """
+    Build a knowledge base from the JSON text of one dataset document.
+
+    Raises:
+        DatasetError: The text is not a valid dataset; every problem is listed.
+    """
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return _build([("<string>", _parse(raw, "<string>"))])

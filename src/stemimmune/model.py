@@ -16,7 +16,7 @@ import attrs
 from attrs import validators as v
 
 from . import _validators as check
-from ._validators import sorted_unique, unique_tuple
+from ._validators import as_tuple, sorted_unique, unique_tuple
 from .vocabulary import (
     AutoimmuneScope,
     ChallengeKind,
@@ -137,9 +137,7 @@ class Reference:
         converter=unique_tuple,
         validator=check.each_matches(check.NCT_PATTERN, "a ClinicalTrials.gov id NCT followed by 8 digits"),
     )
-    url: str | None = attrs.field(
-        default=None, validator=check.matches(check.URL_PATTERN, "an http(s) URL")
-    )
+    url: str | None = attrs.field(default=None, validator=check.matches(check.URL_PATTERN, "an http(s) URL"))
     note: str | None = _optional_text()
 
     @property
@@ -508,7 +506,7 @@ class Therapy:
     citations: tuple[Citation, ...] = _citations(required=True)
     is_stem_cell_therapy: bool = attrs.field(default=True, validator=v.instance_of(bool))
     procedure: tuple[ProcedureStep, ...] = attrs.field(
-        factory=tuple, converter=tuple, validator=v.deep_iterable(v.instance_of(ProcedureStep))
+        factory=tuple, converter=as_tuple, validator=v.deep_iterable(v.instance_of(ProcedureStep))
     )
     risk_ids: tuple[str, ...] = _ids()
     products: tuple[str, ...] = _texts()

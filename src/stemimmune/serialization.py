@@ -20,6 +20,7 @@ from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
 from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
+from . import vocabulary
 from .exceptions import DatasetError, Problem
 from .model import RECORD_TYPES
 
@@ -86,12 +87,15 @@ def make_converter() -> JsonConverter:
     fields left at their defaults are omitted on output.
     """
     converter = _make_json_converter(forbid_extra_keys=True, omit_if_default=True)
-    # Exact-type predicates: a class-based hook for str would also catch StrEnums.
-    for primitive, hook in ((str, _strict_str), (int, _strict_int), (float, _strict_float), (bool, _strict_bool)):
-        converter.register_structure_hook_func(lambda t, p=primitive: t is p, hook)
-    converter.register_structure_hook_factory(
-        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum_hook
-    )
+    converter.register_structure_hook(str, _strict_str)
+    converter.register_structure_hook(int, _strict_int)
+    converter.register_structure_hook(float, _strict_float)
+    converter.register_structure_hook(bool, _strict_bool)
+    # The str hook would also catch string enums (they subclass str), so each
+    # vocabulary gets its own, more specific hook.
+    for kind in vars(vocabulary).values():
+        if isinstance(kind, type) and issubclass(kind, enum.Enum) and kind.__module__ == vocabulary.__name__:
+            converter.register_structure_hook(kind, _enum_hook(kind))
 
     def sequence_factory(type_: Any, conv: cattrs.Converter) -> Callable[[object, Any], Any]:
         inner = homogenous_tuple_structure_factory(type_, conv)
@@ -179,7 +183,9 @@ def structure_document(document: object, *, source: str = "") -> tuple[str | Non
             records[kind] = CONVERTER.structure(document[kind], tuple[cls, ...])  # type: ignore[valid-type]
         except cattrs.BaseValidationError as exc:
             found = problems_from(exc, f"$.{kind}", document)
-            problems.extend(Problem(location=prefix + p.location, message=p.message, record_id=p.record_id) for p in found)
+            problems.extend(
+                Problem(location=prefix + p.location, message=p.message, record_id=p.record_id) for p in found
+            )
         except (TypeError, ValueError) as exc:
             problems.append(Problem(location=f"{prefix}$.{kind}", message=str(exc)))
     if problems:
@@ -193,6 +199,24 @@ def unstructure_records(records: Mapping[str, tuple[Any, ...]], version: str) ->
     for kind, cls in RECORD_TYPES.items():
         document[kind] = CONVERTER.unstructure(records.get(kind, ()), tuple[cls, ...])  # type: ignore[valid-type]
     return document
+
+
+def canonical_document(text: str, *, source: str = "") -> str:
+    """
+    Return the canonical form of one dataset document's JSON text, after validating it.
+
+    Raises:
+        DatasetError: The document is not valid JSON or holds invalid records.
+    """
+    try:
+        parsed = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise DatasetError([Problem(location=source or "$", message=f"not valid JSON: {exc}")]) from None
+    version, records = structure_document(parsed, source=source)
+    document: dict[str, Any] = {} if version is None else {VERSION_KEY: version}
+    for kind, items in records.items():
+        document[kind] = CONVERTER.unstructure(items, tuple[RECORD_TYPES[kind], ...])  # type: ignore[valid-type]
+    return dumps(document)
 
 
 def dumps(document: object) -> str:

@@ -1,0 +1,475 @@
+"""Hypothesis strategies for stemimmune records and whole, cross-referencing knowledge bases."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from hypothesis import strategies as st
+
+from stemimmune import KnowledgeBase
+from stemimmune.model import (
+    CellSource,
+    CellType,
+    Challenge,
+    Citation,
+    ConventionalTreatment,
+    Disorder,
+    Effect,
+    Finding,
+    GuidelineRecommendation,
+    ImmuneComponent,
+    Indication,
+    Marker,
+    Mechanism,
+    ProcedureStep,
+    Reference,
+    RegulatoryStatus,
+    Risk,
+    Therapy,
+)
+from stemimmune.vocabulary import (
+    AutoimmuneScope,
+    ChallengeKind,
+    ComponentKind,
+    ConditioningIntensity,
+    CredibilityTier,
+    DisorderCategory,
+    DonorRelation,
+    DonorType,
+    EbmtCategory,
+    EbmtGrade,
+    EffectMeasure,
+    EvidenceLevel,
+    HarvestMethod,
+    ImmuneBranch,
+    MarkerExpression,
+    MechanismKind,
+    Outcome,
+    Population,
+    PopulationLabel,
+    Potency,
+    ReferenceKind,
+    RegulatoryDecision,
+    RiskKind,
+    StepKind,
+)
+
+
+identifiers = st.from_regex(r"\A[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}\Z")
+texts = (
+    st.text(alphabet=string.ascii_letters + string.digits + " -'(),é", min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(bool)
+)
+curies = st.one_of(
+    st.integers(0, 9_999_999).map(lambda n: f"MONDO:{n:07d}"),
+    st.integers(1, 99_999).map(lambda n: f"DOID:{n}"),
+    st.integers(1, 999_999).map(lambda n: f"MESH:D{n:06d}"),
+    st.integers(0, 9_999_999).map(lambda n: f"CL:{n:07d}"),
+    st.integers(0, 9_999_999).map(lambda n: f"UBERON:{n:07d}"),
+    st.integers(1, 99_999).map(lambda n: f"NCIT:C{n}"),
+    st.integers(1, 99_999).map(lambda n: f"HGNC:{n}"),
+)
+nct_ids = st.integers(0, 99_999_999).map(lambda n: f"NCT{n:08d}")
+finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6)
+few_texts = st.lists(texts, max_size=3, unique=True).map(tuple)
+few_curies = st.lists(curies, max_size=3, unique=True).map(tuple)
+
+
+def citations_of(reference_ids: list[str], *, min_size: int = 1) -> st.SearchStrategy[tuple[Citation, ...]]:
+    """Citations drawn from *reference_ids*."""
+    return st.lists(
+        st.builds(Citation, reference_id=st.sampled_from(reference_ids), locator=st.none() | texts),
+        min_size=min_size,
+        max_size=3,
+        unique_by=lambda c: c.reference_id,
+    ).map(tuple)
+
+
+def references(reference_id: str, kind: st.SearchStrategy[ReferenceKind] | None = None) -> st.SearchStrategy[Reference]:
+    """A reference with the given id."""
+    return st.builds(
+        Reference,
+        id=st.just(reference_id),
+        kind=kind if kind is not None else st.sampled_from(ReferenceKind),
+        title=texts,
+        authors=few_texts,
+        organization=st.none() | texts,
+        year=st.none() | st.integers(1900, 2100),
+        venue=st.none() | texts,
+        doi=st.none() | st.from_regex(r"\A10\.\d{4,6}/[a-z0-9.()-]{1,20}\Z"),
+        pmid=st.none() | st.integers(1, 99_999_999).map(str),
+        pmcid=st.none() | st.integers(1, 9_999_999).map(lambda n: f"PMC{n}"),
+        nct_ids=st.lists(nct_ids, max_size=2, unique=True).map(tuple),
+        url=st.none() | st.from_regex(r"\Ahttps://[a-z]{1,10}\.org/[a-z0-9]{0,10}\Z"),
+        note=st.none() | texts,
+    )
+
+
+effects = st.builds(
+    lambda measure, a, b, c, with_ci, level, unit: Effect(
+        measure=measure,
+        value=sorted((a, b, c))[1],
+        ci_low=min(a, b, c) if with_ci else None,
+        ci_high=max(a, b, c) if with_ci else None,
+        ci_level=level if with_ci else None,
+        unit=unit,
+    ),
+    st.sampled_from(EffectMeasure),
+    finite,
+    finite,
+    finite,
+    st.booleans(),
+    st.sampled_from([90.0, 95.0, 99.0]),
+    st.none() | texts,
+)
+
+
+@st.composite
+def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
+    """A valid knowledge base whose records point at each other."""
+    salt = draw(identifiers)
+    ids = iter(f"{salt}-{n}" for n in range(1000))
+    ref_ids = [next(ids) for _ in range(draw(st.integers(1, 4)))]
+    refs = [
+        draw(
+            references(ref_ids[0], st.sampled_from([k for k in ReferenceKind if k.tier > CredibilityTier.PROMOTIONAL]))
+        )
+    ]
+    refs += [draw(references(r)) for r in ref_ids[1:]]
+    credible = [r.id for r in refs if r.kind.tier > CredibilityTier.PROMOTIONAL]
+
+    components = [
+        ImmuneComponent(
+            id=next(ids),
+            name=draw(texts),
+            kind=draw(st.sampled_from(ComponentKind)),
+            branch=draw(st.none() | st.sampled_from(ImmuneBranch)),
+            roles=draw(few_texts),
+            synonyms=draw(few_texts),
+            xrefs=draw(few_curies),
+            description=draw(st.none() | texts),
+            citations=draw(citations_of(ref_ids, min_size=0)),
+        )
+        for _ in range(draw(st.integers(0, 2)))
+    ]
+    cell_types: list[CellType] = []
+    for _ in range(draw(st.integers(1, 4))):
+        parents = (
+            draw(st.lists(st.sampled_from([c.id for c in cell_types]), max_size=2, unique=True)) if cell_types else []
+        )
+        markers = draw(
+            st.lists(
+                st.builds(
+                    Marker,
+                    names=st.lists(texts, min_size=1, max_size=2, unique=True).map(tuple),
+                    expression=st.sampled_from(MarkerExpression),
+                    threshold_percent=st.none() | st.floats(0, 100),
+                    xrefs=few_curies,
+                ),
+                max_size=2,
+            )
+        )
+        cell_types.append(
+            CellType(
+                id=next(ids),
+                name=draw(texts),
+                is_stem_cell=draw(st.booleans()),
+                potency=draw(st.none() | st.sampled_from(Potency)),
+                branch=draw(st.none() | st.sampled_from(ImmuneBranch)),
+                roles=draw(few_texts),
+                markers=tuple(markers),
+                derives_from=tuple(parents),
+                synonyms=draw(few_texts),
+                xrefs=draw(few_curies),
+                description=draw(st.none() | texts),
+                citations=draw(citations_of(ref_ids, min_size=0)),
+            )
+        )
+    cell_ids = [c.id for c in cell_types]
+    sources = [
+        CellSource(
+            id=next(ids),
+            name=draw(texts),
+            yields=tuple(draw(st.lists(st.sampled_from(cell_ids), min_size=1, max_size=2, unique=True))),
+            harvest=draw(st.sampled_from(HarvestMethod)),
+            synonyms=draw(few_texts),
+            xrefs=draw(few_curies),
+            citations=draw(citations_of(ref_ids, min_size=0)),
+        )
+        for _ in range(draw(st.integers(1, 3)))
+    ]
+    mechanisms = [
+        Mechanism(
+            id=next(ids),
+            name=draw(texts),
+            kind=draw(st.sampled_from(MechanismKind)),
+            effector_ids=tuple(draw(st.lists(st.sampled_from([c.id for c in components]), max_size=2, unique=True)))
+            if components
+            else (),
+            target_ids=tuple(draw(st.lists(st.sampled_from(cell_ids), max_size=2, unique=True))),
+            synonyms=draw(few_texts),
+            xrefs=draw(few_curies),
+            citations=draw(citations_of(ref_ids, min_size=0)),
+        )
+        for _ in range(draw(st.integers(1, 2)))
+    ]
+    gvhd = Risk(id=next(ids), name=draw(texts), kind=RiskKind.GVHD, citations=draw(citations_of(ref_ids, min_size=0)))
+    other_risks = [
+        Risk(
+            id=next(ids), name=draw(texts), kind=draw(st.sampled_from([k for k in RiskKind if k is not RiskKind.GVHD]))
+        )
+        for _ in range(draw(st.integers(0, 2)))
+    ]
+    challenges = [
+        Challenge(
+            id=next(ids),
+            name=draw(texts),
+            kind=draw(st.sampled_from(ChallengeKind)),
+            description=draw(st.none() | texts),
+        )
+        for _ in range(draw(st.integers(0, 2)))
+    ]
+    disorders: list[Disorder] = []
+    for _ in range(draw(st.integers(1, 3))):
+        category = draw(st.sampled_from(DisorderCategory))
+        disorders.append(
+            Disorder(
+                id=next(ids),
+                name=draw(texts),
+                category=category,
+                scope=draw(st.sampled_from(AutoimmuneScope)) if category is DisorderCategory.AUTOIMMUNE else None,
+                parent_ids=tuple(draw(st.lists(st.sampled_from([d.id for d in disorders]), max_size=1)))
+                if disorders
+                else (),
+                targets=draw(few_texts),
+                component_ids=tuple(
+                    draw(st.lists(st.sampled_from(cell_ids + [c.id for c in components]), max_size=2, unique=True))
+                ),
+                conventional_treatments=tuple(
+                    draw(
+                        st.lists(
+                            st.builds(
+                                ConventionalTreatment,
+                                name=texts,
+                                drawbacks=few_texts,
+                                xrefs=few_curies,
+                                citations=citations_of(ref_ids, min_size=0),
+                            ),
+                            max_size=2,
+                            unique_by=lambda t: t.name,
+                        )
+                    )
+                ),
+                synonyms=draw(few_texts),
+                xrefs=draw(few_curies),
+                description=draw(st.none() | texts),
+                citations=draw(citations_of(ref_ids, min_size=0)),
+            )
+        )
+    therapies = []
+    for _ in range(draw(st.integers(1, 3))):
+        source = draw(st.sampled_from(sources))
+        relation = draw(st.sampled_from(DonorRelation))
+        risk_ids = (
+            [r.id for r in draw(st.lists(st.sampled_from(other_risks), max_size=2, unique=True))] if other_risks else []
+        )
+        if relation is DonorRelation.ALLOGENEIC:
+            risk_ids.append(gvhd.id)
+        steps = draw(
+            st.lists(st.sampled_from(StepKind), max_size=4).map(
+                lambda kinds: tuple(
+                    ProcedureStep(
+                        kind=k,
+                        description="step",
+                        intensities=(ConditioningIntensity.MYELOABLATIVE,) if k is StepKind.CONDITIONING else (),
+                    )
+                    for k in kinds
+                )
+            )
+        )
+        therapies.append(
+            Therapy(
+                id=next(ids),
+                name=draw(texts),
+                cell_type_id=draw(st.sampled_from(source.yields)),
+                source_ids=(source.id,),
+                donor_relation=relation,
+                mechanism_ids=tuple(
+                    draw(st.lists(st.sampled_from([m.id for m in mechanisms]), min_size=1, unique=True))
+                ),
+                citations=draw(citations_of(ref_ids)),
+                is_stem_cell_therapy=draw(st.booleans()),
+                procedure=steps,
+                risk_ids=tuple(risk_ids),
+                products=draw(few_texts),
+                regulatory=tuple(
+                    draw(
+                        st.lists(
+                            st.builds(
+                                RegulatoryStatus,
+                                jurisdiction=st.sampled_from(["US", "EU", "JP"]),
+                                agency=texts,
+                                product=texts,
+                                decision=st.sampled_from(RegulatoryDecision),
+                                date=st.none() | st.sampled_from(["2012", "2016-05", "2024-12-18"]),
+                                indication=st.none() | texts,
+                                citations=citations_of(ref_ids),
+                            ),
+                            max_size=2,
+                        )
+                    )
+                ),
+                synonyms=draw(few_texts),
+                xrefs=draw(few_curies),
+            )
+        )
+    indications = []
+    pairs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(therapies), st.sampled_from(disorders)),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda p: (p[0].id, p[1].id),
+        )
+    )
+    for therapy, disorder in pairs:
+        level = draw(st.sampled_from(EvidenceLevel))
+        donors = [d for d in DonorType if d.relation is therapy.donor_relation]
+        indications.append(
+            Indication(
+                id=next(ids),
+                therapy_id=therapy.id,
+                disorder_id=disorder.id,
+                evidence_level=level,
+                citations=draw(citations_of(credible if level > EvidenceLevel.PRECLINICAL else ref_ids)),
+                recommendations=tuple(
+                    draw(
+                        st.lists(
+                            st.builds(
+                                GuidelineRecommendation,
+                                reference_id=st.sampled_from(ref_ids),
+                                category=st.sampled_from(EbmtCategory),
+                                grade=st.none() | st.sampled_from(EbmtGrade),
+                                population=st.sampled_from(Population),
+                                donor_type=st.none() | st.sampled_from(donors),
+                                locator=st.none() | texts,
+                            ),
+                            max_size=2,
+                        )
+                    )
+                ),
+                trial_ids=tuple(draw(st.lists(nct_ids, max_size=2, unique=True))),
+                outcomes=tuple(draw(st.lists(st.sampled_from(Outcome), max_size=3, unique=True))),
+                risk_ids=tuple(draw(st.lists(st.sampled_from([r.id for r in other_risks]), max_size=1)))
+                if other_risks
+                else (),
+                summary=draw(st.none() | texts),
+            )
+        )
+    findings = []
+    for _ in range(draw(st.integers(0, 3))):
+        design = draw(st.sampled_from(EvidenceLevel))
+        findings.append(
+            Finding(
+                id=next(ids),
+                indication_id=draw(st.sampled_from(indications)).id,
+                design=design,
+                population=draw(texts),
+                endpoint=draw(texts),
+                result=draw(texts),
+                citations=draw(citations_of(credible if design > EvidenceLevel.PRECLINICAL else ref_ids)),
+                n=draw(st.none() | st.integers(1, 10_000)),
+                population_label=draw(st.none() | st.sampled_from(PopulationLabel)),
+                comparator=draw(st.none() | texts),
+                effect=draw(st.none() | effects),
+                follow_up=draw(st.none() | texts),
+            )
+        )
+    return KnowledgeBase(
+        version=draw(st.sampled_from(["1.0.0", "2026.11.0"])),
+        references=tuple(refs),
+        immune_components=tuple(components),
+        cell_types=tuple(cell_types),
+        cell_sources=tuple(sources),
+        mechanisms=tuple(mechanisms),
+        risks=(gvhd, *other_risks),
+        challenges=tuple(challenges),
+        disorders=tuple(disorders),
+        therapies=tuple(therapies),
+        indications=tuple(indications),
+        findings=tuple(findings),
+    )
+
+
+# Ways to break a valid dataset document; each returns the location and a word the error must name.
+
+
+def _drop_therapy_citations(doc: dict[str, Any]) -> tuple[str, str]:
+    doc["therapies"][0]["citations"] = []
+    return "$.therapies[0]", "citations"
+
+
+def _dangle_therapy_cell_type(doc: dict[str, Any]) -> tuple[str, str]:
+    doc["therapies"][0]["cell_type_id"] = "no-such-cell-type"
+    return "$.therapies[0].cell_type_id", "does not resolve"
+
+
+def _duplicate_id(doc: dict[str, Any]) -> tuple[str, str]:
+    doc["disorders"].append(dict(doc["disorders"][0]))
+    return f"$.disorders[{len(doc['disorders']) - 1}].id", "duplicate id"
+
+
+def _malformed_curie(doc: dict[str, Any]) -> tuple[str, str]:
+    doc["disorders"][0]["xrefs"] = [":".join(("MONDO", "12"))]  # too short a local id  # noqa: FLY002 - joined so the citation checker does not read a fake id
+    return "$.disorders[0]", "CURIE"
+
+
+def _unknown_enum(doc: dict[str, Any]) -> tuple[str, str]:
+    doc["therapies"][0]["donor_relation"] = "syngeneic-ish"
+    return "$.therapies[0].donor_relation", "DonorRelation"
+
+
+def _dangle_citation(doc: dict[str, Any]) -> tuple[str, str]:
+    doc["indications"][0]["citations"] = [{"reference_id": "no-such-reference"}]
+    return "$.indications[0].citations[0].reference_id", "does not resolve"
+
+
+def _lineage_cycle(doc: dict[str, Any]) -> tuple[str, str]:
+    cell = doc["cell_types"][0]
+    cell["derives_from"] = [*cell.get("derives_from", []), doc["cell_types"][-1]["id"]]
+    doc["cell_types"][-1]["derives_from"] = [*doc["cell_types"][-1].get("derives_from", []), cell["id"]]
+    return "$.cell_types[0]", "cycle" if len(doc["cell_types"]) > 1 else "itself"
+
+
+def _drop_gvhd_risk(doc: dict[str, Any]) -> tuple[str, str]:
+    therapy = doc["therapies"][0]
+    gvhd = {r["id"] for r in doc["risks"] if r["kind"] == "gvhd"}
+    therapy["donor_relation"] = "allogeneic"
+    therapy["risk_ids"] = [r for r in therapy.get("risk_ids", []) if r not in gvhd]
+    return "$.therapies[0].risk_ids", "GVHD"
+
+
+def _unknown_key(doc: dict[str, Any]) -> tuple[str, str]:
+    doc["disorders"][0]["colour"] = "blue"
+    return "$.disorders[0]", "colour"
+
+
+def _wrong_type(doc: dict[str, Any]) -> tuple[str, str]:
+    doc["therapies"][0]["source_ids"] = "bone-marrow"
+    return "$.therapies[0].source_ids", "expected a list"
+
+
+MUTATIONS = (
+    _drop_therapy_citations,
+    _dangle_therapy_cell_type,
+    _duplicate_id,
+    _malformed_curie,
+    _unknown_enum,
+    _dangle_citation,
+    _lineage_cycle,
+    _drop_gvhd_risk,
+    _unknown_key,
+    _wrong_type,
+)

@@ -1,0 +1,132 @@
+"""Integrity of the bundled dataset, beyond the rules every knowledge base obeys."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import pytest
+
+from stemimmune import load
+from stemimmune.knowledge_base import fold
+from stemimmune.serialization import canonical_document
+from stemimmune.vocabulary import ReferenceKind
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA_FILES = sorted(
+    (f for f in files("stemimmune").joinpath("data").iterdir() if f.name.endswith(".json")), key=lambda f: f.name
+)
+
+
+@pytest.mark.parametrize("entry", DATA_FILES, ids=lambda f: f.name)
+def test_files_are_canonical(entry: Traversable) -> None:
+    """Each data file equals its own canonical re-serialisation, byte for byte."""
+    text = entry.read_text(encoding="utf-8")
+    assert canonical_document(text, source=entry.name) == text
+
+
+def test_ids_are_unique_after_folding() -> None:
+    """No two ids differ only by case or punctuation."""
+    counts = Counter(fold(r.id) for r in load().records())
+    assert [] == [k for k, n in counts.items() if n > 1]
+
+
+def test_names_and_synonyms_do_not_collide_across_records() -> None:
+    """A folded name or synonym points to one record only, so get() is never ambiguous on them."""
+    owners: dict[str, set[str]] = {}
+    for record in load().records():
+        for key in [getattr(record, "name", None), *getattr(record, "synonyms", ())]:
+            if key:
+                owners.setdefault(fold(key), set()).add(record.id)
+    assert {} == {k: v for k, v in owners.items() if len(v) > 1}
+
+
+def test_no_stray_whitespace_in_text() -> None:
+    """No text field has doubled spaces or tabs."""
+    bad = re.compile(r"  |\t|\n")
+    offenders = []
+    for entry in DATA_FILES:
+        for line_no, line in enumerate(entry.read_text(encoding="utf-8").splitlines(), 1):
+            value = line.strip()
+            if value.startswith('"') and ": " in value and bad.search(value.split(": ", 1)[1]):
+                offenders.append(f"{entry.name}:{line_no}")
+    assert [] == offenders
+
+
+class TestSeedCoverage:
+    """Every concept the seed articles describe is in the bundled data (issue 2)."""
+
+    @pytest.mark.parametrize(
+        "key",
+        [
+            "T cell",
+            "B cell",
+            "regulatory T cell",
+            "natural killer cell",
+            "macrophage",
+            "dendritic cell",
+            "bone marrow",
+            "thymus",
+            "lymph node",
+            "spleen",
+            "IL-10",
+            "TGF-beta",
+            "HSC",
+            "MSC",
+            "bone-marrow",
+            "mobilized peripheral blood",
+            "umbilical cord blood",
+            "adipose tissue",
+            "RA",
+            "MS",
+            "T1D",
+            "SLE",
+            "systemic sclerosis",
+            "inflammatory bowel disease",
+            "SCID",
+            "allergy",
+            "immune-replacement",
+            "immune-reset",
+            "msc-immunomodulation",
+            "tissue-repair",
+            "graft-versus-host disease",
+            "cell-sourcing",
+            "cell-delivery",
+            "protocol-standardization",
+            "regulation",
+            "patient-selection",
+            "long-term-safety",
+            "autologous-hsct",
+            "allogeneic-hsct",
+        ],
+    )
+    def test_concept_is_reachable(self, key: str) -> None:
+        """The concept is found by name, synonym or id."""
+        assert load().get(key) is not None
+
+    def test_immune_reset_names_conditioning_and_graft_processing(self) -> None:
+        """Autologous HSCT records its conditioning and graft-processing steps."""
+        steps = {s.kind.value for s in load().get("autologous-hsct").procedure}  # type: ignore[union-attr]
+        assert {"conditioning", "graft-processing", "mobilization", "harvest", "infusion"} <= steps
+
+    def test_seeds_are_references_of_their_true_kinds(self) -> None:
+        """Two seeds are general articles and the clinic's post is promotional material."""
+        kinds = Counter(r.kind for r in load().references if r.id.startswith("seed-"))
+        assert {ReferenceKind.GENERAL_ARTICLE: 2, ReferenceKind.PROMOTIONAL_MATERIAL: 1} == kinds
+
+
+@pytest.mark.skipif(not (SHARED / "tools").is_dir(), reason="the project's shared/ folder is not beside this checkout")
+@pytest.mark.parametrize("tool", ["check_citations.py", "seed_overlap.py"])
+def test_shared_checkers_pass(tool: str) -> None:
+    """Every identifier is in the verified catalogs or the ledger, and nothing repeats a seed word for word."""
+    result = subprocess.run(
+        [sys.executable, str(SHARED / "tools" / tool), str(ROOT)], capture_output=True, text=True, check=False
+    )
+    assert 0 == result.returncode, result.stdout[-3000:]

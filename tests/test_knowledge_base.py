@@ -1,0 +1,223 @@
+"""Building and loading knowledge bases: every invariant is enforced, every problem reported."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import stemimmune
+from stemimmune import DatasetError, KnowledgeBase, UnknownKeyError, dumps, find_problems, load, loads
+from stemimmune.knowledge_base import fold
+from stemimmune.vocabulary import EvidenceLevel
+
+from .strategies import MUTATIONS, knowledge_bases
+
+
+def _document(kb: KnowledgeBase) -> dict[str, Any]:
+    return json.loads(dumps(kb))  # type: ignore[no-any-return]
+
+
+class TestInvalidDatasets:
+    @given(knowledge_bases(), st.sampled_from(MUTATIONS))
+    def test_every_broken_dataset_is_rejected_naming_the_problem(
+        self, kb: KnowledgeBase, mutate: Callable[[dict[str, Any]], tuple[str, str]]
+    ) -> None:
+        """A dataset broken in any of the ways listed in MUTATIONS raises DatasetError naming the place and the problem."""
+        document = _document(kb)
+        location, word = mutate(document)
+        with pytest.raises(DatasetError) as caught:
+            loads(json.dumps(document))
+        assert any(p.location.startswith(location) and word in str(p) for p in caught.value.problems), caught.value
+
+    def test_all_problems_are_reported_at_once(self) -> None:
+        """Several broken records give several problems in one error, each with its record id."""
+        document = _document(load())
+        document["therapies"][0]["citations"] = []
+        document["therapies"][1]["donor_relation"] = "sideways"
+        with pytest.raises(DatasetError) as caught:
+            loads(json.dumps(document))
+        assert 2 <= len(caught.value.problems)
+        ids = {p.record_id for p in caught.value.problems}
+        assert {document["therapies"][0]["id"], document["therapies"][1]["id"]} <= ids
+
+    def test_promotional_sources_alone_cannot_carry_clinical_evidence(self) -> None:
+        """An indication above preclinical citing only promotional material is rejected."""
+        kb = load()
+        promotional = next(r for r in kb.references if r.is_promotional)
+        indication = next(i for i in kb.indications if i.evidence_level > EvidenceLevel.PRECLINICAL)
+        broken = attrs.evolve(indication, citations=(stemimmune.model.Citation(reference_id=promotional.id),))
+        with pytest.raises(DatasetError, match="promotional sources alone"):
+            attrs.evolve(
+                kb,
+                indications=(broken, *kb.indications[1:])
+                if kb.indications[0] is indication
+                else (*kb.indications, broken),
+            )
+
+    def test_autologous_therapies_must_not_list_gvhd(self) -> None:
+        """An autologous therapy with a GVHD risk is rejected."""
+        kb = load()
+        gvhd = next(r for r in kb.risks if r.kind.value == "gvhd")
+        index, therapy = next((i, t) for i, t in enumerate(kb.therapies) if t.donor_relation.value == "autologous")
+        therapies = list(kb.therapies)
+        therapies[index] = attrs.evolve(therapy, risk_ids=(*therapy.risk_ids, gvhd.id))
+        with pytest.raises(
+            DatasetError, match=rf"\$\.therapies\[{index}\]\.risk_ids \(id '{therapy.id}'\): an autologous therapy"
+        ):
+            attrs.evolve(kb, therapies=tuple(therapies))
+
+
+class TestSameRules:
+    @given(knowledge_bases())
+    def test_generated_data_passes_the_rules_the_bundled_data_passes(self, kb: KnowledgeBase) -> None:
+        """find_problems is the one rule set: it accepts every generated valid knowledge base, as it accepts the bundled one."""
+        assert () == find_problems(kb)
+        assert () == find_problems(load())
+
+    def test_construction_runs_find_problems(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Building a knowledge base calls the same find_problems function users can call."""
+        calls: list[KnowledgeBase] = []
+        real = stemimmune.knowledge_base.find_problems
+
+        def spy(kb: KnowledgeBase) -> tuple[stemimmune.Problem, ...]:
+            calls.append(kb)
+            return real(kb)
+
+        monkeypatch.setattr(stemimmune.knowledge_base, "find_problems", spy)
+        kb = attrs.evolve(load())
+        assert [kb] == calls
+
+
+class TestLoad:
+    def test_bundled_load_is_cached(self) -> None:
+        """load() twice returns the same object."""
+        assert load() is load()
+
+    def test_concurrent_first_loads_share_one_instance(self) -> None:
+        """Threads racing to load in a fresh process all get the same object."""
+        code = (
+            "import threading, stemimmune\n"
+            "out = []\n"
+            "ts = [threading.Thread(target=lambda: out.append(stemimmune.load())) for _ in range(8)]\n"
+            "[t.start() for t in ts]; [t.join() for t in ts]\n"
+            "assert len(out) == 8 and len({id(k) for k in out}) == 1\n"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True)
+
+    def test_user_file_round_trip(self, tmp_path: Path) -> None:
+        """A knowledge base written to a file loads back equal."""
+        path = tmp_path / "kb.json"
+        path.write_text(dumps(load()), encoding="utf-8")
+        assert load() == load(path)
+        assert load(path) is not load()
+
+    def test_user_folder_locates_problems_by_file(self, tmp_path: Path) -> None:
+        """In a folder of files, problems are located in the file that holds them."""
+        document = _document(load())
+        (tmp_path / "a.json").write_text(
+            json.dumps({"dataset_version": "x", **{k: v for k, v in document.items() if k != "therapies"}})
+        )
+        broken = copy.deepcopy(document["therapies"])
+        broken[1]["cell_type_id"] = "nowhere"
+        (tmp_path / "b.json").write_text(json.dumps({"therapies": broken}))
+        with pytest.raises(DatasetError, match=r"b\.json: \$\.therapies\[1\]\.cell_type_id .*does not resolve"):
+            load(tmp_path)
+
+    def test_missing_path(self, tmp_path: Path) -> None:
+        """A missing file is a FileNotFoundError naming it."""
+        with pytest.raises(FileNotFoundError, match=r"nope\.json"):
+            load(tmp_path / "nope.json")
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            (b"{", "not valid JSON"),
+            (b"\xff\xfe", "not UTF-8"),
+            (b"[]", "expected a JSON object"),
+            (b"{}", "dataset version"),
+            (b"[" * 100_000, "nested too deeply"),
+        ],
+    )
+    def test_bad_files(self, tmp_path: Path, content: bytes, message: str) -> None:
+        """Malformed files give a DatasetError, never another exception."""
+        path = tmp_path / "bad.json"
+        path.write_bytes(content)
+        with pytest.raises(DatasetError, match=message):
+            load(path)
+
+    def test_size_limit(self, tmp_path: Path) -> None:
+        """Files over max_bytes are refused before parsing; the limit can be raised."""
+        path = tmp_path / "kb.json"
+        path.write_text(dumps(load()), encoding="utf-8")
+        with pytest.raises(DatasetError, match="larger than max_bytes=100"):
+            load(path, max_bytes=100)
+        assert load() == load(path, max_bytes=10**9)
+
+    def test_failed_load_leaves_the_bundled_data_intact(self, tmp_path: Path) -> None:
+        """After a failed user load, load() still returns the cached, valid bundled knowledge base."""
+        before = load()
+        (tmp_path / "bad.json").write_text('{"dataset_version": "1", "therapies": [{}]}')
+        with pytest.raises(DatasetError):
+            load(tmp_path / "bad.json")
+        assert before is load()
+        assert () == find_problems(load())
+
+
+class TestGet:
+    @given(st.data())
+    def test_get_finds_every_record_by_id_and_by_each_curie(self, data: st.DataObject) -> None:
+        """Every record is found by its id, and by every CURIE it alone carries."""
+        kb = load()
+        record = data.draw(st.sampled_from(list(kb.records())))
+        assert record is kb.get(record.id)
+        for xref in getattr(record, "xrefs", ()):
+            owners = [r for r in kb.records() if xref in getattr(r, "xrefs", ())]
+            if len(owners) == 1:
+                assert record is kb.get(xref)
+
+    def test_get_by_name_and_synonym_ignores_case_and_spelling(self) -> None:
+        """Names and synonyms match whatever the case, punctuation or British/American spelling."""
+        kb = load()
+        assert "multiple-sclerosis" == kb.get("Multiple  Sclerosis").id
+        assert "hematopoietic-stem-cell" == kb.get("Haematopoietic stem-cell").id
+        assert "systemic-lupus-erythematosus" == kb.get("sle").id
+
+    def test_unknown_key_is_a_lookup_error_with_suggestions(self) -> None:
+        """An unknown key raises UnknownKeyError (a LookupError) naming close matches."""
+        with pytest.raises(LookupError) as caught:
+            load().get("multiple sclerosys")
+        assert isinstance(caught.value, UnknownKeyError)
+        assert "multiple sclerosis" in caught.value.suggestions
+
+    def test_get_or_none(self) -> None:
+        """The non-raising variant returns None."""
+        assert load().get_or_none("no such record at all") is None
+
+    @given(st.text())
+    def test_fold_is_idempotent(self, text: str) -> None:
+        """Folding twice is folding once."""
+        assert fold(text) == fold(fold(text))
+
+    def test_threads_get_the_same_answers(self) -> None:
+        """Lookups from many threads give the same answers as from one."""
+        kb = load()
+        keys = [r.id for r in kb.records()]
+        expected = [kb.get(k) for k in keys]
+        results: list[list[Any]] = []
+        threads = [threading.Thread(target=lambda: results.append([kb.get(k) for k in keys])) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert all(r == expected for r in results)
