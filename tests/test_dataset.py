@@ -130,3 +130,14 @@ def test_shared_checkers_pass(tool: str) -> None:
         [sys.executable, str(SHARED / "tools" / tool), str(ROOT)], capture_output=True, text=True, check=False
     )
     assert 0 == result.returncode, result.stdout[-3000:]
+
+
+def test_every_record_that_states_a_number_cites_a_source() -> None:
+    """A record whose text states a number cites the reference that reports it."""
+    digits = re.compile(r"\d")
+    uncited = []
+    for record in load().records():
+        texts = [getattr(record, name, None) for name in ("description", "summary", "result")]
+        if any(t and digits.search(t) for t in texts) and not getattr(record, "citations", ("reference",)):
+            uncited.append(record.id)
+    assert [] == uncited

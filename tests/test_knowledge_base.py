@@ -221,3 +221,38 @@ class TestGet:
         for t in threads:
             t.join()
         assert all(r == expected for r in results)
+
+
+class TestLoadPathRejects:
+    @pytest.mark.parametrize(
+        ("mutation", "kind", "field"),
+        [
+            ("cites nothing", "therapies", "citations"),
+            ("dangling reference", "therapies", "cell_type_id"),
+            ("duplicate id", "disorders", "id"),
+            ("malformed CURIE", "disorders", "xrefs"),
+            ("unknown enum value", "therapies", "donor_relation"),
+        ],
+    )
+    def test_broken_file_names_record_and_field(self, tmp_path: Path, mutation: str, kind: str, field: str) -> None:
+        """load(path) of a file with one broken record raises DatasetError naming that record's id and the field."""
+        document = _document(load())
+        record = document[kind][1]
+        if mutation == "cites nothing":
+            record["citations"] = []
+        elif mutation == "dangling reference":
+            record["cell_type_id"] = "no-such-cell"
+        elif mutation == "duplicate id":
+            record["id"] = document[kind][0]["id"]
+        elif mutation == "malformed CURIE":
+            record["xrefs"] = ["MONDO:x"]
+        else:
+            record["donor_relation"] = "sideways"
+        path = tmp_path / "broken.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        with pytest.raises(DatasetError) as caught:
+            load(path)
+        assert any(
+            p.record_id == record["id"] and p.location.startswith(f"$.{kind}[1]") and field in str(p)
+            for p in caught.value.problems
+        ), caught.value
