@@ -45,6 +45,18 @@ from .vocabulary import (
 )
 
 
+class _Record:
+    """Behaviour shared by every record class (attrs fields are declared by each subclass)."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        """Render as an HTML table in Jupyter and other notebook front ends."""
+        from ._display import record_html  # noqa: PLC0415 - only notebooks need it
+
+        return record_html(self)
+
+
 def _enum(kind: type) -> Any:
     return v.instance_of(kind)
 
@@ -78,7 +90,7 @@ def _citations(*, required: bool) -> Any:
 
 
 @attrs.frozen(kw_only=True)
-class Citation:
+class Citation(_Record):
     """
     A pointer from a record to the reference that supports it.
 
@@ -96,7 +108,7 @@ class Citation:
 
 
 @attrs.frozen(kw_only=True)
-class Reference:
+class Reference(_Record):
     """
     A bibliographic record: a paper, guideline, regulatory notice, web page...
 
@@ -152,7 +164,7 @@ class Reference:
 
 
 @attrs.frozen(kw_only=True)
-class ImmuneComponent:
+class ImmuneComponent(_Record):
     """
     A non-cellular part of the immune system: an organ, a tissue or a molecule.
 
@@ -182,7 +194,7 @@ class ImmuneComponent:
 
 
 @attrs.frozen(kw_only=True)
-class Marker:
+class Marker(_Record):
     """
     A surface marker criterion for a cell population.
 
@@ -204,7 +216,7 @@ class Marker:
 
 
 @attrs.frozen(kw_only=True)
-class CellType:
+class CellType(_Record):
     """
     A kind of cell: a stem cell, an immune cell, or a cell a therapy makes.
 
@@ -249,7 +261,7 @@ class CellType:
 
 
 @attrs.frozen(kw_only=True)
-class CellSource:
+class CellSource(_Record):
     """
     A tissue that stem cells are collected from.
 
@@ -275,7 +287,7 @@ class CellSource:
 
 
 @attrs.frozen(kw_only=True)
-class Mechanism:
+class Mechanism(_Record):
     """
     A way a therapy is thought to help.
 
@@ -303,7 +315,7 @@ class Mechanism:
 
 
 @attrs.frozen(kw_only=True)
-class Risk:
+class Risk(_Record):
     """
     A harm a therapy can cause.
 
@@ -328,7 +340,7 @@ class Risk:
 
 
 @attrs.frozen(kw_only=True)
-class Challenge:
+class Challenge(_Record):
     """
     An open problem for the field (sourcing, delivery, standardization, ...).
 
@@ -348,7 +360,7 @@ class Challenge:
 
 
 @attrs.frozen(kw_only=True)
-class ConventionalTreatment:
+class ConventionalTreatment(_Record):
     """
     A standard-of-care treatment for a disorder, for comparison with cell therapy.
 
@@ -366,7 +378,7 @@ class ConventionalTreatment:
 
 
 @attrs.frozen(kw_only=True)
-class Disorder:
+class Disorder(_Record):
     """
     An immune disorder.
 
@@ -413,7 +425,7 @@ class Disorder:
 
 
 @attrs.frozen(kw_only=True)
-class ProcedureStep:
+class ProcedureStep(_Record):
     """
     One step of a therapy's procedure.
 
@@ -444,7 +456,7 @@ class ProcedureStep:
 
 
 @attrs.frozen(kw_only=True)
-class RegulatoryStatus:
+class RegulatoryStatus(_Record):
     """
     A regulator's decision about a product in one jurisdiction.
 
@@ -474,7 +486,7 @@ class RegulatoryStatus:
 
 
 @attrs.frozen(kw_only=True)
-class Therapy:
+class Therapy(_Record):
     """
     A concrete cell-therapy approach.
 
@@ -519,7 +531,7 @@ class Therapy:
 
 
 @attrs.frozen(kw_only=True)
-class GuidelineRecommendation:
+class GuidelineRecommendation(_Record):
     """
     A guideline's recommendation for a transplant indication (EBMT style).
 
@@ -542,7 +554,7 @@ class GuidelineRecommendation:
 
 
 @attrs.frozen(kw_only=True)
-class Indication:
+class Indication(_Record):
     """
     A therapy studied for a disorder, with the evidence graded.
 
@@ -581,7 +593,7 @@ class Indication:
 
 
 @attrs.frozen(kw_only=True)
-class Effect:
+class Effect(_Record):
     """
     A numeric effect estimate with its confidence interval.
 
@@ -612,7 +624,7 @@ class Effect:
 
 
 @attrs.frozen(kw_only=True)
-class Finding:
+class Finding(_Record):
     """
     One quantitative result from one source.
 
