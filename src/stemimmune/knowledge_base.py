@@ -14,7 +14,7 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -38,6 +38,7 @@ from .model import (
     Risk,
     Therapy,
 )
+from .query import EvidenceSummary, QueryIndex, SearchHit, TherapyOption
 from .serialization import VERSION_KEY, structure_document, unstructure_records
 from .serialization import dumps as _canonical
 from .vocabulary import CredibilityTier, DonorRelation, EvidenceLevel, RiskKind
@@ -129,6 +130,7 @@ class KnowledgeBase:
     findings: tuple[Finding, ...] = _collection()
     _by_id: dict[str, Record] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _by_key: dict[str, tuple[Record, ...]] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _queries: list[QueryIndex] = attrs.field(init=False, eq=False, repr=False, hash=False, factory=list)
 
     def __attrs_post_init__(self) -> None:
         """Check every integrity rule, then build the lookup indexes."""
@@ -206,6 +208,187 @@ class KnowledgeBase:
                 names[_display_name(record)] = None
         return list(names)[:5]
 
+    def _index(self) -> QueryIndex:
+        """The query indexes, built on first use (once, even when threads race)."""
+        if not self._queries:
+            with _index_lock:
+                if not self._queries:
+                    self._queries.append(QueryIndex(self))
+        return self._queries[0]
+
+    def search(
+        self, text: str, *, kinds: Iterable[str] | None = None, limit: int = 10, min_score: float = 0.5
+    ) -> tuple[SearchHit, ...]:
+        """
+        Find records whose name, synonym, id or CURIE resembles *text*, best first.
+
+        Matching ignores case, punctuation and British/American spelling and tolerates
+        typos. Ties are broken by record kind and id, so the order is deterministic.
+
+        Args:
+            text: What to look for.
+            kinds: Only these collections, e.g. ``["disorders", "therapies"]``.
+            limit: At most this many hits.
+            min_score: Drop hits scoring below this (0 to 1).
+
+        Example:
+            >>> import stemimmune
+            >>> hit = stemimmune.load().search("multipel sclerosis")[0]
+            >>> hit.record.id, hit.kind
+            ('multiple-sclerosis', 'disorders')
+        """
+        return self._index().search(text, kinds=kinds, limit=limit, min_score=min_score)
+
+    def therapies_for(self, disorder: Disorder | str, **filters: Any) -> tuple[TherapyOption, ...]:
+        """
+        Therapies studied for *disorder* (and its subtypes), strongest evidence first.
+
+        Each result pairs the therapy with its indication. Ties in evidence are broken by
+        the strongest EBMT category, then by therapy id.
+
+        Args:
+            disorder: A disorder record or any key :meth:`get` accepts.
+            **filters: Any filter of :meth:`find_indications`, e.g.
+                ``min_evidence="randomized-trial"``, ``donor_relation="autologous"``,
+                ``mechanism="immunomodulation"``, ``cell_source="adipose tissue"``.
+
+        Example:
+            >>> import stemimmune
+            >>> best = stemimmune.load().therapies_for("MS")[0]
+            >>> best.therapy.id, best.evidence_level.value
+            ('autologous-hsct', 'randomized-trial')
+        """
+        index = self._index()
+        return index.options(index.indication_ids(disorder=disorder, **filters))
+
+    def find_indications(self, **filters: Any) -> tuple[Indication, ...]:
+        """
+        Indications passing every given filter, strongest evidence first.
+
+        Filters (all optional, combined with AND): *disorder* (with *include_subtypes*,
+        default True), *therapy*, *category* (a disorder category), *mechanism* (a
+        mechanism record or a kind such as ``"immunomodulation"``), *cell_type*,
+        *cell_source*, *donor_relation*, *min_evidence*, *ebmt_category* (``"CO"``...),
+        *regulatory* (a decision such as ``"approved"``, with optional *jurisdiction*),
+        and *stem_cell_only*. Keys accept anything :meth:`get` accepts; enum values
+        accept their value or name.
+
+        Raises:
+            UnknownKeyError: A key matches no record.
+            ValueError: An enum value is not valid; the message lists the valid ones.
+
+        Example:
+            >>> import stemimmune
+            >>> kb = stemimmune.load()
+            >>> all(i.evidence_level.value == "randomized-trial" for i in kb.find_indications(min_evidence="randomized-trial"))
+            True
+        """
+        index = self._index()
+        return tuple(option.indication for option in index.options(index.indication_ids(**filters)))
+
+    def find_therapies(self, **filters: Any) -> tuple[Therapy, ...]:
+        """
+        Therapies passing every given filter, by id.
+
+        Takes the therapy filters of :meth:`find_indications` (*therapy*, *mechanism*,
+        *cell_type*, *cell_source*, *donor_relation*, *regulatory*, *jurisdiction*,
+        *stem_cell_only*), plus *disorder* to keep therapies with an indication for it.
+
+        Example:
+            >>> import stemimmune
+            >>> [t.id for t in stemimmune.load().find_therapies(cell_source="adipose tissue")]
+            ['adipose-msc-therapy']
+        """
+        index = self._index()
+        if "disorder" in filters or set(filters) - _THERAPY_FILTERS:
+            ids = {index.by_id[i].therapy_id for i in index.indication_ids(**filters)}  # type: ignore[union-attr]
+        else:
+            found = index.therapy_ids(**filters)
+            ids = {t.id for t in self.therapies} if found is None else found
+        return tuple(sorted((index.by_id[i] for i in ids), key=lambda t: t.id))  # type: ignore[misc]
+
+    def neighbours(self, key: Record | str) -> dict[str, tuple[Record, ...]]:
+        """
+        Records linked to a record in either direction, grouped by collection.
+
+        Following links both ways is how to navigate: from a disorder to its
+        indications, from a therapy to its mechanisms, cell type and sources, from a
+        mechanism back to the therapies that use it, from a cell source to the cell
+        types it yields...
+
+        Example:
+            >>> import stemimmune
+            >>> kb = stemimmune.load()
+            >>> [m.id for m in kb.neighbours("autologous-hsct")["mechanisms"]]
+            ['immune-reset']
+            >>> "autologous-hsct" in [t.id for t in kb.neighbours("immune-reset")["therapies"]]
+            True
+        """
+        record = key if not isinstance(key, str) else self.get(key)
+        return self._index().neighbours(record)
+
+    def ancestors(self, cell_type: CellType | str) -> tuple[CellType, ...]:
+        """
+        Cell types a cell type derives from, nearest first.
+
+        Example:
+            >>> import stemimmune
+            >>> [c.id for c in stemimmune.load().ancestors("regulatory T cell")][:2]
+            ['t-cell', 'lymphocyte']
+        """
+        index = self._index()
+        return index.lineage(index.resolve(cell_type, CellType, "cell_type"), "up")
+
+    def descendants(self, cell_type: CellType | str) -> tuple[CellType, ...]:
+        """
+        Cell types that derive from a cell type, nearest first (the lineage downwards).
+
+        Example:
+            >>> import stemimmune
+            >>> "regulatory-t-cell" in [c.id for c in stemimmune.load().descendants("HSC")]
+            True
+        """
+        index = self._index()
+        return index.lineage(index.resolve(cell_type, CellType, "cell_type"), "down")
+
+    def references_for(self, key: Record | str, *, deep: bool = False) -> tuple[Reference, ...]:
+        """
+        The references behind a record, strongest credibility tier first.
+
+        With *deep*, a disorder, therapy or indication also brings the references of
+        the indications and findings under it.
+
+        Example:
+            >>> import stemimmune
+            >>> kb = stemimmune.load()
+            >>> refs = kb.references_for("autologous-hsct-for-multiple-sclerosis")
+            >>> "burt2019-mist" in [r.id for r in refs], refs[0].tier.value
+            (True, 'authoritative')
+        """
+        record = key if not isinstance(key, str) else self.get(key)
+        return self._index().references_for(record, deep=deep)
+
+    def evidence_summary(self, disorder: Disorder | str) -> EvidenceSummary:
+        """
+        What the data says about treating a disorder: options, findings and references.
+
+        Example:
+            >>> import stemimmune
+            >>> summary = stemimmune.load().evidence_summary("systemic sclerosis")
+            >>> summary.strongest_evidence.value
+            'randomized-trial'
+        """
+        index = self._index()
+        record = index.resolve(disorder, Disorder, "disorder")
+        options = self.therapies_for(record)
+        findings = tuple(f for o in options for f in index.findings_by_indication.get(o.indication.id, ()))
+        return EvidenceSummary(
+            disorder=record,
+            options=options,
+            findings=findings,
+            references=index.references_for(record, deep=True),
+        )
+
 
 def _display_name(record: Record) -> str:
     return getattr(record, "name", None) or getattr(record, "title", None) or record.id
@@ -272,7 +455,7 @@ def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
         "therapy": _ids_of(kb, "therapies"),
         "indication": _ids_of(kb, "indications"),
     }
-    for kind, index, record, field, target, value in _links(kb):
+    for kind, index, record, field, target, value in links(kb):
         if value not in targets[target]:
             report(kind, index, record.id, field, f"{value!r} does not resolve to a {target}")
 
@@ -332,7 +515,7 @@ def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
     return tuple(problems)
 
 
-def _links(kb: KnowledgeBase) -> Iterator[tuple[str, int, Any, str, str, str]]:
+def links(kb: KnowledgeBase) -> Iterator[tuple[str, int, Any, str, str, str]]:
     """Yield (kind, index, record, field, target kind, value) for every link between records."""
     for kind in RECORD_TYPES:
         for index, record in enumerate(getattr(kb, kind)):
@@ -408,6 +591,19 @@ def _cycles(kb: KnowledgeBase, kind: str, field: str) -> list[Problem]:
 
 # ------------------------------------------------------------------ loading and saving
 
+_THERAPY_FILTERS: Final = frozenset(
+    {
+        "therapy",
+        "mechanism",
+        "cell_type",
+        "cell_source",
+        "donor_relation",
+        "regulatory",
+        "jurisdiction",
+        "stem_cell_only",
+    }
+)
+_index_lock: Final = threading.Lock()
 _bundled: KnowledgeBase | None = None
 _bundled_lock: Final = threading.Lock()
 

@@ -50,6 +50,12 @@ class _Record:
 
     __slots__ = ()
 
+    def __repr__(self) -> str:
+        """Show the id and the name (title, endpoint); the other fields are one attribute away."""
+        field = next((f for f in ("name", "title", "endpoint") if hasattr(self, f)), None)
+        shown = f", {field}={getattr(self, field)!r}" if field else ""
+        return f"{type(self).__name__}(id={getattr(self, 'id', None)!r}{shown})"
+
     def _repr_html_(self) -> str:
         """Render as an HTML table in Jupyter and other notebook front ends."""
         from ._display import record_html  # noqa: PLC0415 - only notebooks need it
@@ -107,7 +113,7 @@ class Citation(_Record):
     locator: str | None = _optional_text()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Reference(_Record):
     """
     A bibliographic record: a paper, guideline, regulatory notice, web page...
@@ -163,7 +169,7 @@ class Reference(_Record):
         return self.kind.tier is CredibilityTier.PROMOTIONAL
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ImmuneComponent(_Record):
     """
     A non-cellular part of the immune system: an organ, a tissue or a molecule.
@@ -215,7 +221,7 @@ class Marker(_Record):
     xrefs: tuple[str, ...] = _xrefs()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CellType(_Record):
     """
     A kind of cell: a stem cell, an immune cell, or a cell a therapy makes.
@@ -260,7 +266,7 @@ class CellType(_Record):
             raise ValueError(msg)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CellSource(_Record):
     """
     A tissue that stem cells are collected from.
@@ -286,7 +292,7 @@ class CellSource(_Record):
     citations: tuple[Citation, ...] = _citations(required=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Mechanism(_Record):
     """
     A way a therapy is thought to help.
@@ -314,7 +320,7 @@ class Mechanism(_Record):
     citations: tuple[Citation, ...] = _citations(required=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Risk(_Record):
     """
     A harm a therapy can cause.
@@ -339,7 +345,7 @@ class Risk(_Record):
     citations: tuple[Citation, ...] = _citations(required=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Challenge(_Record):
     """
     An open problem for the field (sourcing, delivery, standardization, ...).
@@ -377,7 +383,7 @@ class ConventionalTreatment(_Record):
     citations: tuple[Citation, ...] = _citations(required=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Disorder(_Record):
     """
     An immune disorder.
@@ -485,7 +491,7 @@ class RegulatoryStatus(_Record):
     citations: tuple[Citation, ...] = _citations(required=True)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Therapy(_Record):
     """
     A concrete cell-therapy approach.
@@ -553,7 +559,7 @@ class GuidelineRecommendation(_Record):
     locator: str | None = _optional_text()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Indication(_Record):
     """
     A therapy studied for a disorder, with the evidence graded.
@@ -623,7 +629,7 @@ class Effect(_Record):
             raise ValueError(msg)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Finding(_Record):
     """
     One quantitative result from one source.

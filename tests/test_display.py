@@ -1,0 +1,179 @@
+"""HTML for notebooks: records and rows render as tables, with every value escaped."""
+
+from __future__ import annotations
+
+import string
+from html.parser import HTMLParser
+
+import attrs
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from stemimmune import KnowledgeBase, load
+from stemimmune._display import MAX_CELL_CHARS, record_html, table_html
+from stemimmune.export import records
+from stemimmune.model import Citation, Effect, Finding
+from stemimmune.vocabulary import EffectMeasure, EvidenceLevel
+
+from .strategies import knowledge_bases
+
+
+ALLOWED_TAGS = {"table", "caption", "code", "thead", "tbody", "tr", "th", "td", "br", "p", "pre"}
+
+#: Text with the characters HTML cares about.
+risky_texts = st.text(alphabet=string.ascii_letters + " <>&\"'/=;", min_size=1, max_size=40).map(str.strip).filter(bool)
+
+
+class Parsed(HTMLParser):
+    """The tags, the text, and the text of each cell of an HTML fragment."""
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.cells: list[str] = []
+        self._cell: list[str] | None = None
+        self.feed(fragment)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:  # noqa: ARG002
+        self.tags.append(tag)
+        if tag in {"td", "th"}:
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"td", "th"} and self._cell is not None:
+            self.cells.append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+class TestRecordHtml:
+    def test_escapes_markup(self) -> None:
+        """< and & in a value are escaped, so no tag from the data reaches the page."""
+        html = record_html(Citation(reference_id="r1", locator="Table <b>2</b> & <script>x</script>"))
+        assert "Table &lt;b&gt;2&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt;" in html
+        assert "<script>" not in html
+        assert "<b>" not in html
+
+    @given(risky_texts)
+    @example("a <b>bold</b> & c")
+    @example("&amp; &lt;")
+    def test_any_text_comes_back_unchanged(self, text: str) -> None:
+        """Whatever the text, the HTML parses to the allowed tags, with the text intact in its cell."""
+        parsed = Parsed(record_html(Citation(reference_id="r1", locator=text)))
+        assert set(parsed.tags) <= ALLOWED_TAGS
+        assert ["field", "value", "reference_id", "r1", "locator", text] == parsed.cells
+
+    @given(knowledge_bases())
+    def test_every_record_renders_every_field(self, kb: KnowledgeBase) -> None:
+        """Each record gives a table with a row per field, named in the first column, and no other tags."""
+        for record in kb.records():
+            parsed = Parsed(record_html(record))
+            assert set(parsed.tags) <= ALLOWED_TAGS
+            names = [f.name for f in attrs.fields(type(record))]
+            assert ["field", "value"] == parsed.cells[:2]
+            assert names == parsed.cells[2::2]
+
+    def test_caption_names_kind_and_id(self) -> None:
+        """The caption holds the record's class and id."""
+        parsed = Parsed(record_html(load().get("MS")))
+        assert "Disorder multiple-sclerosis" in "".join(parsed.text)
+
+    def test_values_are_readable(self) -> None:
+        """Enums show as values, lists one item per line, nested records as field=value pairs."""
+        finding = Finding(
+            id="f1",
+            indication_id="i1",
+            design=EvidenceLevel.RANDOMIZED_TRIAL,
+            population="adults",
+            endpoint="progression",
+            result="HR 0.07",
+            citations=(Citation(reference_id="a"), Citation(reference_id="b", locator="p. 3")),
+            effect=Effect(measure=EffectMeasure.HAZARD_RATIO, value=0.07, ci_low=0.02, ci_high=0.24),
+        )
+        cells = dict(zip(*[iter(Parsed(record_html(finding)).cells[2:])] * 2, strict=True))
+        assert "randomized-trial" == cells["design"]
+        assert "reference_id=a\nreference_id=b; locator=p. 3" == cells["citations"]
+        assert "measure=hazard-ratio; value=0.07; ci_low=0.02; ci_high=0.24" == cells["effect"]
+        assert "" == cells["comparator"]
+
+    def test_nested_records_inside_nested_records_are_bracketed(self) -> None:
+        """A conventional treatment's citations are shown in brackets within the treatment."""
+        disorder = load().get("MS")
+        cells = dict(zip(*[iter(Parsed(record_html(disorder)).cells[2:])] * 2, strict=True))
+        assert "citations=(reference_id=" in cells["conventional_treatments"]
+
+    def test_held_records_show_as_id_and_name(self) -> None:
+        """A record held by another object (a query result, say) shows as its id and name, not all its fields."""
+        therapy = load().therapies[0]
+        cells = dict(zip(*[iter(Parsed(record_html(_Holder(therapy=therapy))).cells[2:])] * 2, strict=True))
+        assert f"{therapy.id} ({therapy.name})" == cells["therapy"]
+
+    def test_repr_html_hook(self) -> None:
+        """Records render in notebooks through _repr_html_."""
+        record = load().get("aHSCT")
+        assert record_html(record) == record._repr_html_()
+
+    def test_non_records_fall_back_to_repr(self) -> None:
+        """Anything else is shown as its escaped repr."""
+        assert "<pre>&lt;1 &amp; 2&gt;</pre>" == record_html(_Shown())
+
+
+@attrs.frozen
+class _Holder:
+    therapy: object
+
+
+class _Shown:
+    def __repr__(self) -> str:
+        return "<1 & 2>"
+
+
+class TestTableHtml:
+    def test_escapes_keys_and_values(self) -> None:
+        """Column names and values are escaped."""
+        html = table_html([{"a<b": "x & y", "c": ["<i>", "j"]}])
+        assert "<th>a&lt;b</th>" in html
+        assert "<td>x &amp; y</td>" in html
+        assert "<td>&lt;i&gt;<br>j</td>" in html
+        assert "<i>" not in html
+
+    def test_columns_in_order_of_first_appearance(self) -> None:
+        """Columns are the union of the keys, first seen first; a missing or None value is an empty cell."""
+        parsed = Parsed(table_html([{"b": 1, "a": None}, {"c": True, "b": 2}]))
+        assert ["b", "a", "c", "1", "", "", "2", "", "True"] == parsed.cells
+
+    def test_max_rows_limits_rows_and_says_how_many_are_left(self) -> None:
+        """Only max_rows rows are shown; a note counts the rest."""
+        rows: list[dict[str, object]] = [{"n": n} for n in range(7)]
+        parsed = Parsed(table_html(rows, max_rows=3))
+        assert 4 == parsed.tags.count("tr")  # the header and three rows
+        assert "3 of 7 rows shown; 4 more not shown." in "".join(parsed.text)
+        assert "more not shown" not in table_html(rows, max_rows=7)
+
+    def test_negative_max_rows_is_an_error(self) -> None:
+        """max_rows below zero is rejected."""
+        with pytest.raises(ValueError, match="max_rows"):
+            table_html([], max_rows=-1)
+
+    def test_long_text_is_cut(self) -> None:
+        """Text longer than MAX_CELL_CHARS is cut with an ellipsis."""
+        parsed = Parsed(table_html([{"t": "x" * (MAX_CELL_CHARS + 10)}]))
+        assert MAX_CELL_CHARS == len(parsed.cells[1])
+        assert parsed.cells[1].endswith("\N{HORIZONTAL ELLIPSIS}")
+
+    @given(knowledge_bases())
+    def test_renders_export_rows(self, kb: KnowledgeBase) -> None:
+        """Rows from the export module render with one header row plus one row per record (up to max_rows)."""
+        rows = records(kb, "therapies")
+        parsed = Parsed(table_html(rows, max_rows=2))
+        assert set(parsed.tags) <= ALLOWED_TAGS
+        assert 1 + min(len(rows), 2) == parsed.tags.count("tr")

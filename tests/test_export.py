@@ -1,0 +1,298 @@
+"""Flat tables: rows, DataFrames, CSV and JSON agree with the knowledge base they come from."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+import sys
+from collections import Counter
+from importlib.util import find_spec
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from stemimmune import KnowledgeBase, UnknownKeyError, load
+from stemimmune.export import LIST_SEPARATOR, TABLES, columns, dataframe, records, write_csv, write_json
+from stemimmune.model import RECORD_TYPES
+
+from .strategies import knowledge_bases
+
+
+def expected_count(kb: KnowledgeBase, table: str) -> int:
+    """How many rows *table* should have, counted straight from the records."""
+    if table in RECORD_TYPES:
+        return len(getattr(kb, table))
+    if table == "recommendations":
+        return sum(len(i.recommendations) for i in kb.indications)
+    if table == "regulatory":
+        return sum(len(t.regulatory) for t in kb.therapies)
+    assert table == "citations"
+    top = sum(len(r.citations) for r in kb.records() if hasattr(r, "citations"))
+    regulatory = sum(len(s.citations) for t in kb.therapies for s in t.regulatory)
+    treatments = sum(len(c.citations) for d in kb.disorders for c in d.conventional_treatments)
+    return top + regulatory + treatments
+
+
+def test_tables_are_the_collections_then_the_child_tables() -> None:
+    """TABLES lists every collection, in canonical order, then the three child tables."""
+    assert (*RECORD_TYPES, "recommendations", "regulatory", "citations") == TABLES
+
+
+class TestRecords:
+    @given(knowledge_bases())
+    def test_one_row_per_item(self, kb: KnowledgeBase) -> None:
+        """Every table has one row per record, recommendation, regulatory decision or citation."""
+        for table in TABLES:
+            assert expected_count(kb, table) == len(records(kb, table)), table
+
+    @given(knowledge_bases())
+    def test_collection_rows_carry_their_record_ids_in_order(self, kb: KnowledgeBase) -> None:
+        """Row i of a collection table is record i of the collection."""
+        for table in RECORD_TYPES:
+            assert [r.id for r in getattr(kb, table)] == [row["id"] for row in records(kb, table)]
+
+    @given(knowledge_bases())
+    def test_every_row_has_the_table_columns_in_order(self, kb: KnowledgeBase) -> None:
+        """Every row's keys are columns(table), in that order."""
+        for table in TABLES:
+            for row in records(kb, table):
+                assert columns(table) == tuple(row)
+
+    @given(knowledge_bases())
+    def test_cells_are_plain_values(self, kb: KnowledgeBase) -> None:
+        """No enum member, tuple or nested record is left: cells are str, numbers, bools, None or lists of str."""
+        for table in TABLES:
+            for row in records(kb, table):
+                for key, value in row.items():
+                    assert not isinstance(value, enum.Enum), (table, key)
+                    assert value is None or type(value) in {str, int, float, bool, list}, (table, key, value)
+                    if isinstance(value, list):
+                        assert all(type(item) is str for item in value), (table, key)
+
+    @given(knowledge_bases())
+    def test_reference_ids_resolve(self, kb: KnowledgeBase) -> None:
+        """Every reference id in every table names a reference of the knowledge base."""
+        known = {r.id for r in kb.references}
+        for table in TABLES:
+            for row in records(kb, table):
+                cited = row.get("reference_ids", [])
+                assert isinstance(cited, list)
+                assert set(cited) <= known, table
+                if "reference_id" in row:
+                    assert row["reference_id"] in known, table
+
+    @given(knowledge_bases())
+    def test_reference_ids_are_the_citations(self, kb: KnowledgeBase) -> None:
+        """A record's reference_ids are its citations' reference ids, in order."""
+        for table in RECORD_TYPES:
+            for record, row in zip(getattr(kb, table), records(kb, table), strict=True):
+                if hasattr(record, "citations"):
+                    assert [c.reference_id for c in record.citations] == row["reference_ids"]
+                    assert "citations" not in row
+
+    @given(knowledge_bases())
+    def test_citations_table_lists_every_citation(self, kb: KnowledgeBase) -> None:
+        """The citations table holds each (record, reference, locator), nested citations included."""
+        expected: Counter[tuple[str, str, str | None]] = Counter()
+        for record in kb.records():
+            for citation in getattr(record, "citations", ()):
+                expected[record.id, citation.reference_id, citation.locator] += 1
+        for therapy in kb.therapies:
+            for status in therapy.regulatory:
+                expected.update((therapy.id, c.reference_id, c.locator) for c in status.citations)
+        for disorder in kb.disorders:
+            for treatment in disorder.conventional_treatments:
+                expected.update((disorder.id, c.reference_id, c.locator) for c in treatment.citations)
+        rows = records(kb, "citations")
+        assert expected == Counter((r["record_id"], r["reference_id"], r["locator"]) for r in rows)
+        kinds = {r.id: kind for kind, items in kb.collections().items() for r in items}
+        assert all(kinds[str(r["record_id"])] == r["record_kind"] for r in rows)
+
+    @given(knowledge_bases())
+    def test_findings_carry_their_indication_s_therapy_and_disorder(self, kb: KnowledgeBase) -> None:
+        """The join columns of a finding are those of its indication."""
+        indications = {i.id: i for i in kb.indications}
+        for row in records(kb, "findings"):
+            indication = indications[str(row["indication_id"])]
+            assert (indication.therapy_id, indication.disorder_id) == (row["therapy_id"], row["disorder_id"])
+
+    @given(knowledge_bases())
+    def test_effect_is_flattened(self, kb: KnowledgeBase) -> None:
+        """A finding's effect becomes effect_* columns, all None when there is no effect."""
+        for finding, row in zip(kb.findings, records(kb, "findings"), strict=True):
+            effect = finding.effect
+            assert "effect" not in row
+            if effect is None:
+                assert all(v is None for k, v in row.items() if k.startswith("effect_"))
+            else:
+                assert effect.measure.value == row["effect_measure"]
+                assert effect.value == row["effect_value"]
+                assert (effect.ci_low, effect.ci_high) == (row["effect_ci_low"], row["effect_ci_high"])
+                assert (effect.ci_level, effect.unit) == (row["effect_ci_level"], row["effect_unit"])
+
+    @given(knowledge_bases())
+    def test_references_carry_their_tier(self, kb: KnowledgeBase) -> None:
+        """A reference row's tier is the credibility tier of its kind."""
+        for reference, row in zip(kb.references, records(kb, "references"), strict=True):
+            assert reference.tier.value == row["tier"]
+
+    @given(knowledge_bases())
+    def test_child_tables_join_back_to_their_parents(self, kb: KnowledgeBase) -> None:
+        """Recommendation and regulatory rows name their parent and hold its items' values, in order."""
+        expected = [
+            (i.id, i.therapy_id, i.disorder_id, r.reference_id, r.category.value, r.population.value)
+            for i in kb.indications
+            for r in i.recommendations
+        ]
+        keys = ("indication_id", "therapy_id", "disorder_id", "reference_id", "category", "population")
+        assert expected == [tuple(row[k] for k in keys) for row in records(kb, "recommendations")]
+        regulatory = [(t.id, s.product, s.decision.value) for t in kb.therapies for s in t.regulatory]
+        assert regulatory == [(r["therapy_id"], r["product"], r["decision"]) for r in records(kb, "regulatory")]
+
+    def test_child_fields_are_left_to_child_tables(self) -> None:
+        """Therapies hold no regulatory column and indications no recommendations column."""
+        assert "regulatory" not in columns("therapies")
+        assert "recommendations" not in columns("indications")
+
+    def test_lists_of_records_become_json_strings(self) -> None:
+        """Each procedure step of a therapy is one compact JSON object, in order."""
+        kb = load()
+        therapy = kb.therapies[0]
+        row = records(kb, "therapies")[0]
+        steps = row["procedure"]
+        assert isinstance(steps, list)
+        assert [s.kind.value for s in therapy.procedure] == [json.loads(s)["kind"] for s in steps]
+
+    def test_bundled_reference_row(self) -> None:
+        """A known reference exports with its kind, tier and identifiers as strings."""
+        row = next(r for r in records(load(), "references") if r["id"] == "burt2019-mist")
+        assert ("randomized-trial", "authoritative", "10.1001/jama.2018.18743") == (
+            row["kind"],
+            row["tier"],
+            row["doi"],
+        )
+
+    def test_unknown_table_names_the_valid_tables(self) -> None:
+        """An unknown table raises UnknownKeyError, a LookupError naming every valid table, closest first."""
+        with pytest.raises(LookupError) as caught:
+            records(load(), "finding")
+        error = caught.value
+        assert isinstance(error, UnknownKeyError)
+        assert "findings" == error.suggestions[0]
+        assert set(TABLES) == set(error.suggestions)
+        for table in TABLES:
+            assert repr(table) in str(error)
+
+    @pytest.mark.parametrize("function", [columns, lambda t: records(load(), t)])
+    def test_every_entry_point_checks_the_table(self, function: Any) -> None:
+        """columns() and records() both reject an unknown table."""
+        with pytest.raises(UnknownKeyError):
+            function("no-such-table")
+
+    def test_empty_knowledge_base_gives_empty_tables(self) -> None:
+        """A knowledge base without records gives empty tables that still have columns."""
+        kb = KnowledgeBase(version="0")
+        for table in TABLES:
+            assert [] == records(kb, table)
+            assert columns(table)
+
+
+needs_pandas = pytest.mark.skipif(find_spec("pandas") is None, reason='needs pip install "stemimmune[pandas]"')
+
+
+class TestDataFrame:
+    @needs_pandas
+    @settings(deadline=None)  # the first example imports pandas
+    @given(knowledge_bases())
+    def test_columns_and_rows_match_records(self, kb: KnowledgeBase) -> None:
+        """The DataFrame has the record keys as columns and one row per record."""
+        for table in TABLES:
+            frame = dataframe(kb, table)
+            assert list(columns(table)) == list(frame.columns)
+            assert len(records(kb, table)) == len(frame)
+
+    @needs_pandas
+    def test_list_columns_stay_lists(self) -> None:
+        """reference_ids and xrefs hold Python lists, equal to those of the records."""
+        kb = load()
+        frame = dataframe(kb, "disorders")
+        rows = records(kb, "disorders")
+        assert [row["xrefs"] for row in rows] == list(frame["xrefs"])
+        assert all(type(value) is list for value in frame["reference_ids"])
+
+    @needs_pandas
+    def test_empty_table_has_columns(self) -> None:
+        """An empty table gives an empty DataFrame with the table's columns."""
+        frame = dataframe(KnowledgeBase(version="0"), "findings")
+        assert 0 == len(frame)
+        assert list(columns("findings")) == list(frame.columns)
+
+    def test_missing_pandas_names_the_extra(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without pandas, dataframe() raises ImportError telling how to install the extra."""
+        monkeypatch.setitem(sys.modules, "pandas", None)
+        with pytest.raises(ImportError, match=r'pip install "stemimmune\[pandas\]"'):
+            dataframe(load(), "findings")
+
+    def test_unknown_table_beats_missing_pandas(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """An unknown table is reported even when pandas is missing."""
+        monkeypatch.setitem(sys.modules, "pandas", None)
+        with pytest.raises(UnknownKeyError):
+            dataframe(load(), "no-such-table")
+
+
+class TestCsv:
+    @given(knowledge_bases())
+    def test_round_trip_keeps_rows_and_ids(self, kb: KnowledgeBase) -> None:
+        """Reading the CSV back gives the header, the row count and the ids of the records."""
+        for table in TABLES:
+            stream = io.StringIO(newline="")
+            write_csv(kb, table, stream)
+            stream.seek(0)
+            reader = csv.DictReader(stream)
+            back = list(reader)
+            rows = records(kb, table)
+            assert list(columns(table)) == reader.fieldnames
+            assert len(rows) == len(back)
+            key = "id" if table in RECORD_TYPES else columns(table)[0]
+            assert [row[key] for row in rows] == [row[key] for row in back]
+
+    @given(knowledge_bases())
+    def test_lists_are_joined_and_none_is_empty(self, kb: KnowledgeBase) -> None:
+        """List cells are joined with '|' and None cells are empty."""
+        stream = io.StringIO(newline="")
+        write_csv(kb, "disorders", stream)
+        stream.seek(0)
+        for row, back in zip(records(kb, "disorders"), csv.DictReader(stream), strict=True):
+            synonyms = row["synonyms"]
+            assert isinstance(synonyms, list)
+            assert LIST_SEPARATOR.join(synonyms) == back["synonyms"]
+            assert ("" if row["description"] is None else row["description"]) == back["description"]
+
+    def test_writes_only_to_the_stream(self) -> None:
+        """write_csv writes a header line first, to the stream it is given."""
+        stream = io.StringIO(newline="")
+        write_csv(load(), "citations", stream)
+        assert stream.getvalue().startswith("record_kind,record_id,field,reference_id,locator\r\n")
+
+
+class TestJson:
+    @given(knowledge_bases())
+    def test_round_trip_gives_the_records(self, kb: KnowledgeBase) -> None:
+        """The JSON is a list of objects, with sorted keys, equal to the records."""
+        for table in TABLES:
+            stream = io.StringIO()
+            write_json(kb, table, stream)
+            text = stream.getvalue()
+            back = json.loads(text)
+            assert records(kb, table) == back
+            assert all(list(item) == sorted(item) for item in back)
+            assert text.endswith("\n")
+
+    def test_two_space_indent(self) -> None:
+        """Objects are indented by two spaces."""
+        stream = io.StringIO()
+        write_json(load(), "risks", stream)
+        assert stream.getvalue().startswith('[\n  {\n    "description"')

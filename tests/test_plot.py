@@ -1,0 +1,173 @@
+"""The evidence map: one row per disorder and one column per therapy with an indication."""
+
+from __future__ import annotations
+
+import math
+import sys
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from stemimmune import KnowledgeBase, load
+from stemimmune.plot import NON_STEM_CELL_MARK, evidence_map, save_evidence_map
+from stemimmune.vocabulary import EbmtCategory, EvidenceLevel
+
+from .strategies import knowledge_bases
+
+
+needs_matplotlib = pytest.mark.skipif(find_spec("matplotlib") is None, reason='needs pip install "stemimmune[plot]"')
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def shown(kb: KnowledgeBase) -> tuple[list[Any], list[Any]]:
+    """The disorders and therapies with at least one indication, in knowledge-base order."""
+    disorders = [d for d in kb.disorders if any(i.disorder_id == d.id for i in kb.indications)]
+    therapies = [t for t in kb.therapies if any(i.therapy_id == t.id for i in kb.indications)]
+    return disorders, therapies
+
+
+def grid_of(figure: Any) -> Any:
+    """The array of the map's image (a masked array: masked cells have no indication)."""
+    return figure.axes[0].images[0].get_array()
+
+
+def labels(texts: list[Any]) -> list[str]:
+    """Tick label texts with line breaks undone."""
+    return [t.get_text().replace("\n", " ") for t in texts]
+
+
+@needs_matplotlib
+class TestEvidenceMap:
+    def test_one_row_per_disorder_and_one_column_per_therapy(self) -> None:
+        """The bundled map has a row per disorder and a column per therapy that have an indication."""
+        kb = load()
+        disorders, therapies = shown(kb)
+        figure = evidence_map(kb)
+        ax = figure.axes[0]
+        assert [d.name for d in disorders] == labels(ax.get_yticklabels())
+        assert len(therapies) == len(ax.get_xticklabels())
+        assert (len(disorders), len(therapies)) == grid_of(figure).shape
+
+    def test_cells_hold_evidence_ranks_and_blanks(self) -> None:
+        """A cell holds the rank of its indication's evidence level; cells without one are masked."""
+        kb = load()
+        disorders, therapies = shown(kb)
+        grid = grid_of(evidence_map(kb))
+        levels = {(i.disorder_id, i.therapy_id): i.evidence_level for i in kb.indications}
+        for row, disorder in enumerate(disorders):
+            for column, therapy in enumerate(therapies):
+                level = levels.get((disorder.id, therapy.id))
+                cell = grid[row, column]
+                if level is None:
+                    assert grid.mask[row, column] or math.isnan(cell)
+                else:
+                    assert level.rank == cell
+
+    def test_cells_name_the_best_ebmt_category(self) -> None:
+        """Exactly the indications with recommendations have text: their best category (S, CO, D, GNR order)."""
+        kb = load()
+        disorders, therapies = shown(kb)
+        order = list(EbmtCategory)
+        expected = {
+            (
+                [d.id for d in disorders].index(i.disorder_id),
+                [t.id for t in therapies].index(i.therapy_id),
+            ): min((r.category for r in i.recommendations), key=order.index).value
+            for i in kb.indications
+            if i.recommendations
+        }
+        ax = evidence_map(kb).axes[0]
+        found = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+        assert expected == found
+        assert expected  # the bundled data has EBMT recommendations to show
+
+    def test_non_stem_cell_therapies_are_marked(self) -> None:
+        """Only therapies that use no stem cells get the mark, in italics."""
+        kb = load()
+        _, therapies = shown(kb)
+        ax = evidence_map(kb).axes[0]
+        assert any(not t.is_stem_cell_therapy for t in therapies)
+        for therapy, label in zip(therapies, ax.get_xticklabels(), strict=True):
+            marked = label.get_text().endswith(NON_STEM_CELL_MARK)
+            assert marked is not therapy.is_stem_cell_therapy
+            assert ("italic" if marked else "normal") == label.get_fontstyle()
+
+    def test_legend_names_every_evidence_level(self) -> None:
+        """A legend names each evidence level; another explains the categories."""
+        from matplotlib.legend import Legend
+
+        ax = evidence_map(load()).axes[0]
+        legends = [artist for artist in ax.findobj(Legend) if isinstance(artist, Legend)]
+        assert 2 == len(legends)
+        texts = {t.get_text() for legend in legends for t in legend.texts}
+        assert {level.value for level in EvidenceLevel} <= texts
+        assert any(t.startswith("GNR") for t in texts)
+
+    def test_figure_uses_the_agg_canvas(self) -> None:
+        """A new figure is drawn on the non-interactive Agg canvas, sized to the grid."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        kb = load()
+        figure = evidence_map(kb)
+        assert isinstance(figure.canvas, FigureCanvasAgg)
+        small = evidence_map(KnowledgeBase(version="0", **_only_first_indication(kb)))
+        assert small.get_size_inches()[1] < figure.get_size_inches()[1]
+
+    def test_draws_on_given_axes(self) -> None:
+        """With ax=, the map is drawn there and that axes' figure is returned."""
+        from matplotlib.figure import Figure
+
+        figure = Figure()
+        ax = figure.add_subplot()
+        assert figure is evidence_map(load(), ax=ax)
+        assert 1 == len(ax.images)
+
+    def test_empty_knowledge_base(self) -> None:
+        """A knowledge base without indications gives a figure saying so, with no grid."""
+        ax = evidence_map(KnowledgeBase(version="0")).axes[0]
+        assert [] == list(ax.images)
+        assert ["no indications to show"] == [t.get_text() for t in ax.texts]
+
+    @settings(deadline=None, max_examples=10)
+    @given(knowledge_bases())
+    def test_grid_shape_for_any_knowledge_base(self, kb: KnowledgeBase) -> None:
+        """For any knowledge base the grid is disorders-with-indications by therapies-with-indications."""
+        disorders, therapies = shown(kb)
+        figure = evidence_map(kb)
+        ax = figure.axes[0]
+        assert (len(disorders), len(therapies)) == grid_of(figure).shape
+        assert len(disorders) == len(ax.get_yticklabels())
+        assert len(therapies) == len(ax.get_xticklabels())
+
+    def test_save_writes_a_png(self, tmp_path: Path) -> None:
+        """save_evidence_map writes a PNG file to the path given."""
+        target = tmp_path / "map.png"
+        save_evidence_map(load(), target)
+        assert PNG_MAGIC == target.read_bytes()[:8]
+
+
+def _only_first_indication(kb: KnowledgeBase) -> dict[str, Any]:
+    """The collections of *kb* with a single indication and no findings."""
+    collections: dict[str, Any] = dict(kb.collections())
+    collections["indications"] = kb.indications[:1]
+    collections["findings"] = ()
+    return collections
+
+
+class TestMissingMatplotlib:
+    def test_evidence_map_names_the_extra(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without matplotlib, evidence_map raises ImportError telling how to install the extra."""
+        monkeypatch.setitem(sys.modules, "matplotlib", None)
+        with pytest.raises(ImportError, match=r'pip install "stemimmune\[plot\]"'):
+            evidence_map(load())
+
+    def test_save_names_the_extra(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        """Without matplotlib, save_evidence_map raises the same error and writes nothing."""
+        monkeypatch.setitem(sys.modules, "matplotlib", None)
+        with pytest.raises(ImportError, match=r"stemimmune\[plot\]"):
+            save_evidence_map(load(), tmp_path / "map.png")
+        assert [] == list(tmp_path.iterdir())
