@@ -458,7 +458,7 @@ def _unknown_key(doc: dict[str, Any]) -> tuple[str, str]:
 
 def _wrong_type(doc: dict[str, Any]) -> tuple[str, str]:
     doc["therapies"][0]["source_ids"] = "bone-marrow"
-    return "$.therapies[0].source_ids", "expected a list"
+    return "$.therapies[0].source_ids", "not a list"
 
 
 MUTATIONS = (

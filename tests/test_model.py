@@ -69,7 +69,7 @@ class TestTherapy:
 
     def test_a_lone_string_is_not_a_list(self) -> None:
         """A string where a list of ids belongs is an error, not a list of characters."""
-        with pytest.raises(TypeError, match="single string"):
+        with pytest.raises(ValueError, match="single string"):
             _therapy(source_ids="bone-marrow")
 
     def test_repeated_ids_are_stored_once(self) -> None:

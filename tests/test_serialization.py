@@ -40,22 +40,22 @@ class TestRoundTrip:
 class TestStrictness:
     def test_numbers_are_not_coerced_from_strings(self) -> None:
         """'2019' is not a year: the field and the expectation are named."""
-        with pytest.raises(DatasetError, match=r"\$\.year: expected a whole number"):
+        with pytest.raises(DatasetError, match=r"\$\.year: '2019' is not a whole number"):
             from_json('{"id": "r", "kind": "review", "title": "t", "year": "2019"}', Reference)
 
     def test_booleans_are_not_numbers(self) -> None:
         """true is not a number."""
-        with pytest.raises(DatasetError, match="expected a number"):
+        with pytest.raises(DatasetError, match="True is not a number"):
             from_json('{"measure": "mean", "value": true}', Effect)
 
     def test_unknown_keys_are_errors(self) -> None:
         """A misspelt key is reported, not ignored."""
-        with pytest.raises(DatasetError, match="extra fields found"):
+        with pytest.raises(DatasetError, match="unknown field.*locater"):
             from_json('{"reference_id": "r", "locater": "p. 3"}', Citation)
 
     def test_unknown_enum_value_lists_valid_values(self) -> None:
         """An unknown enum value names the valid ones."""
-        with pytest.raises(DatasetError, match="expected one of: 'randomized-trial'"):
+        with pytest.raises(DatasetError, match="'blog' is not a ReferenceKind, one of: 'randomized-trial'"):
             from_json('{"id": "r", "kind": "blog", "title": "t"}', Reference)
 
     def test_not_json(self) -> None:

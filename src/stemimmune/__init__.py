@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._loading import MergeResult, dumps, load, loads, merge, save
 from .exceptions import DatasetError, Problem, StemImmuneError, UnknownKeyError
-from .knowledge_base import KnowledgeBase, dumps, find_problems, load, loads
+from .knowledge_base import KnowledgeBase, find_problems
 
 
 __all__ = [
     "DatasetError",
     "KnowledgeBase",
+    "MergeResult",
     "Problem",
     "StemImmuneError",
     "UnknownKeyError",
@@ -28,6 +30,8 @@ __all__ = [
     "find_problems",
     "load",
     "loads",
+    "merge",
+    "save",
 ]
 
 

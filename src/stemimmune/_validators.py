@@ -48,12 +48,33 @@ MAX_SHOWN: Final = 80
 LATEST_YEAR: Final = 2100
 
 
-def _fail(attribute: attrs.Attribute[Any], value: object, expected: str) -> None:
+def shorten(value: object) -> str:
+    """Return ``repr(value)``, cut to a readable length."""
     shown = repr(value)
-    if len(shown) > MAX_SHOWN:
-        shown = shown[: MAX_SHOWN - 3] + "..."
-    msg = f"{attribute.name}: {shown} is not {expected}"
-    raise ValueError(msg)
+    return shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 3] + "..."
+
+
+class InvalidValueError(ValueError):
+    """
+    A value that breaks a field's rule; carries the parts of the message as data.
+
+    Attributes:
+        field: The field's name, when the check knows it.
+        value: The offending value, shortened.
+        expected: What was expected instead.
+    """
+
+    def __init__(self, field: str | None, value: object, expected: str) -> None:
+        """Build the error for *value* in *field*, which should have been *expected*."""
+        self.field = field
+        self.value = shorten(value)
+        self.expected = expected
+        prefix = f"{field}: " if field else ""
+        super().__init__(f"{prefix}{self.value} is not {expected}")
+
+
+def _fail(attribute: attrs.Attribute[Any], value: object, expected: str) -> None:
+    raise InvalidValueError(attribute.name, value, expected)
 
 
 def identifier(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -111,9 +132,12 @@ def matches(pattern: re.Pattern[str], expected: str) -> Any:
     """Build a validator that checks an optional string against *pattern*."""
 
     def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is not None and (not isinstance(value, str) or not pattern.fullmatch(value)):
+        if value is not None and (
+            not isinstance(value, str) or len(value) > MAX_TEXT_LENGTH or not pattern.fullmatch(value)
+        ):
             _fail(attribute, value, expected)
 
+    check.pattern = pattern  # type: ignore[attr-defined]  # read by the JSON Schema generator
     return check
 
 
@@ -153,7 +177,7 @@ def positive_count(_instance: object, attribute: attrs.Attribute[Any], value: ob
 def not_empty(_instance: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:
     """Check that a collection has at least one item."""
     if len(value) == 0:
-        _fail(attribute, value, "a non-empty list")
+        _fail(attribute, [], "a non-empty list")
 
 
 def unique_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
@@ -172,7 +196,6 @@ def sorted_unique(value: Iterable[Any]) -> tuple[Any, ...]:
 
 def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """Convert *value* to a tuple, refusing a lone string (which would become its characters)."""
-    if isinstance(value, str):
-        msg = f"expected a list of items, got the single string {value[:60]!r}"
-        raise TypeError(msg)
+    if isinstance(value, str):  # a lone string would otherwise become its characters
+        raise InvalidValueError(None, value, "a list of items (got a single string)")
     return tuple(value)

@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ._loading import load
 from .exceptions import DatasetError, StemImmuneError
-from .knowledge_base import KnowledgeBase, load
+from .knowledge_base import KnowledgeBase
 from .model import Indication
 from .serialization import CONVERTER
 

@@ -21,11 +21,15 @@ class Problem:
             with the file name when the dataset came from several files.
         message: What is wrong and what was expected.
         record_id: Id of the record concerned, when known.
+        value: The offending value, shortened, when there is one.
+        expected: What was expected instead, when that can be said.
     """
 
     location: str
     message: str
     record_id: str | None = None
+    value: str | None = None
+    expected: str | None = None
 
     def __str__(self) -> str:
         """Render as ``location (id 'x'): message``."""

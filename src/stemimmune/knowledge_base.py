@@ -9,20 +9,15 @@ problem, so a half-valid knowledge base never exists.
 from __future__ import annotations
 
 import difflib
-import json
-import os
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from importlib.resources import files
-from importlib.resources.abc import Traversable
-from pathlib import Path
 from typing import Any, Final
 
 import attrs
 
-from ._validators import as_tuple
+from ._validators import as_tuple, shorten
 from .exceptions import DatasetError, Problem, UnknownKeyError
 from .model import (
     RECORD_TYPES,
@@ -39,8 +34,6 @@ from .model import (
     Therapy,
 )
 from .query import EvidenceSummary, QueryIndex, SearchHit, TherapyOption
-from .serialization import VERSION_KEY, structure_document, unstructure_records
-from .serialization import dumps as _canonical
 from .vocabulary import CredibilityTier, DonorRelation, EvidenceLevel, RiskKind
 
 
@@ -58,9 +51,6 @@ Record = (
     | Indication
     | Finding
 )
-
-#: Largest dataset file read, in bytes; pass *max_bytes* to :func:`load` to raise it.
-MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 
 
 def _collection() -> Any:
@@ -145,6 +135,23 @@ class KnowledgeBase:
                 by_key.setdefault(key, {})[id(record)] = record
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "_by_key", {k: tuple(v.values()) for k, v in by_key.items()})
+
+    @classmethod
+    def from_collections(cls, version: str, collections: Mapping[str, Iterable[Record]]) -> KnowledgeBase:
+        """
+        Build a knowledge base from records grouped by collection name (missing ones are empty).
+
+        Raises:
+            DatasetError: A collection name is unknown, or the records break a rule.
+        """
+        unknown = sorted(set(collections) - set(RECORD_TYPES))
+        if unknown:
+            raise DatasetError(
+                Problem(location=f"$.{name}", message="unknown collection", expected=", ".join(RECORD_TYPES))
+                for name in unknown
+            )
+        fields: dict[str, Any] = {kind: tuple(records) for kind, records in collections.items()}
+        return cls(version=version, **fields)
 
     def __repr__(self) -> str:
         """Show the version and how many records of each kind there are."""
@@ -432,14 +439,33 @@ def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
     """
     problems: list[Problem] = []
 
-    def report(kind: str, index: int, record_id: str | None, field: str, message: str) -> None:
-        problems.append(Problem(location=f"$.{kind}[{index}].{field}", message=message, record_id=record_id))
+    def report(
+        kind: str, index: int, record_id: str, field: str, message: str, *, value: object = None, expected: str
+    ) -> None:
+        shown = None if value is None else shorten(value)
+        problems.append(
+            Problem(
+                location=f"$.{kind}[{index}].{field}",
+                message=message,
+                record_id=record_id,
+                value=shown,
+                expected=expected,
+            )
+        )
 
     seen: dict[str, str] = {}
     for kind in RECORD_TYPES:
         for index, record in enumerate(getattr(kb, kind)):
             if record.id in seen:
-                report(kind, index, record.id, "id", f"duplicate id; already used in {seen[record.id]}")
+                report(
+                    kind,
+                    index,
+                    record.id,
+                    "id",
+                    f"duplicate id; already used in {seen[record.id]}",
+                    value=record.id,
+                    expected="an id no other record uses",
+                )
             else:
                 seen[record.id] = kind
 
@@ -457,7 +483,15 @@ def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
     }
     for kind, index, record, field, target, value in links(kb):
         if value not in targets[target]:
-            report(kind, index, record.id, field, f"{value!r} does not resolve to a {target}")
+            report(
+                kind,
+                index,
+                record.id,
+                field,
+                f"{value!r} does not resolve to a {target}",
+                value=value,
+                expected=f"the id of a {target} in this knowledge base",
+            )
 
     problems.extend(_cycles(kb, "cell_types", "derives_from"))
     problems.extend(_cycles(kb, "disorders", "parent_ids"))
@@ -475,12 +509,30 @@ def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
                 therapy.id,
                 "cell_type_id",
                 f"{therapy.cell_type_id!r} is not a cell type its sources yield ({', '.join(sorted(yielded))})",
+                value=therapy.cell_type_id,
+                expected=f"one of {', '.join(sorted(yielded))}",
             )
         has_gvhd = any(risks[r].kind is RiskKind.GVHD for r in therapy.risk_ids if r in risks)
         if therapy.donor_relation is DonorRelation.ALLOGENEIC and not has_gvhd:
-            report("therapies", index, therapy.id, "risk_ids", "an allogeneic therapy must list a GVHD risk")
+            report(
+                "therapies",
+                index,
+                therapy.id,
+                "risk_ids",
+                "an allogeneic therapy must list a GVHD risk",
+                value=list(therapy.risk_ids),
+                expected="a risk of kind 'gvhd' among the risk ids",
+            )
         if therapy.donor_relation is DonorRelation.AUTOLOGOUS and has_gvhd:
-            report("therapies", index, therapy.id, "risk_ids", "an autologous therapy must not list a GVHD risk")
+            report(
+                "therapies",
+                index,
+                therapy.id,
+                "risk_ids",
+                "an autologous therapy must not list a GVHD risk",
+                value=list(therapy.risk_ids),
+                expected="no risk of kind 'gvhd'",
+            )
 
     def promotional_only(citations: tuple[Any, ...]) -> bool:
         cited = [references[c.reference_id] for c in citations if c.reference_id in references]
@@ -494,6 +546,8 @@ def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
                 indication.id,
                 "citations",
                 f"evidence level {indication.evidence_level.value!r} rests on promotional sources alone",
+                value=[c.reference_id for c in indication.citations],
+                expected="at least one non-promotional source, or the level 'preclinical' or below",
             )
         indicated = therapies.get(indication.therapy_id)
         for rec_index, recommendation in enumerate(indication.recommendations):
@@ -508,10 +562,20 @@ def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
                     indication.id,
                     f"recommendations[{rec_index}].donor_type",
                     f"{recommendation.donor_type.value!r} donors do not fit a {indicated.donor_relation.value} therapy",
+                    value=recommendation.donor_type.value,
+                    expected=f"a donor column of a {indicated.donor_relation.value} therapy",
                 )
     for index, finding in enumerate(kb.findings):
         if finding.design > EvidenceLevel.PRECLINICAL and promotional_only(finding.citations):
-            report("findings", index, finding.id, "citations", "a clinical finding rests on promotional sources alone")
+            report(
+                "findings",
+                index,
+                finding.id,
+                "citations",
+                "a clinical finding rests on promotional sources alone",
+                value=[c.reference_id for c in finding.citations],
+                expected="at least one non-promotional source",
+            )
     return tuple(problems)
 
 
@@ -583,13 +647,17 @@ def _cycles(kb: KnowledgeBase, kind: str, field: str) -> list[Problem]:
                 path.append(child)
                 stack.append((child, iter(edges[child])))
     return [
-        Problem(location=f"$.{kind}[{i}].{field}", message=f"{field} forms a cycle", record_id=r.id)
+        Problem(
+            location=f"$.{kind}[{i}].{field}",
+            message=f"{field} forms a cycle",
+            record_id=r.id,
+            value=shorten(list(getattr(r, field))),
+            expected="links that never lead back to this record",
+        )
         for i, r in enumerate(records)
         if r.id in on_cycle
     ]
 
-
-# ------------------------------------------------------------------ loading and saving
 
 _THERAPY_FILTERS: Final = frozenset(
     {
@@ -604,159 +672,3 @@ _THERAPY_FILTERS: Final = frozenset(
     }
 )
 _index_lock: Final = threading.Lock()
-_bundled: KnowledgeBase | None = None
-_bundled_lock: Final = threading.Lock()
-
-
-def load(path: str | os.PathLike[str] | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> KnowledgeBase:
-    """
-    Load a knowledge base: the bundled one, or a user's dataset with the same checks.
-
-    Args:
-        path: None for the bundled dataset (read once, then cached: every call
-            returns the same object). Otherwise a dataset file, or a folder whose
-            ``*.json`` files are read in name order and combined.
-        max_bytes: Largest file accepted, in bytes.
-
-    Returns:
-        The validated, immutable knowledge base.
-
-    Raises:
-        DatasetError: The data is invalid; the error lists every problem with its
-            file, JSON path, record id and what was expected.
-        FileNotFoundError: *path* does not exist.
-
-    Example:
-        >>> import stemimmune
-        >>> stemimmune.load() is stemimmune.load()
-        True
-    """
-    global _bundled  # noqa: PLW0603 - the cache of the bundled knowledge base
-    if path is None:
-        if _bundled is None:
-            with _bundled_lock:
-                if _bundled is None:
-                    _bundled = _read_folder(files("stemimmune").joinpath("data"), max_bytes=max_bytes)
-        return _bundled
-    target = Path(path)
-    if target.is_dir():
-        return _read_folder(target, max_bytes=max_bytes)
-    if not target.exists():
-        msg = f"no dataset at {str(target)!r}"
-        raise FileNotFoundError(msg)
-    return _build([(target.name, _read_document(target, target.name, max_bytes))])
-
-
-def _read_folder(folder: Traversable, *, max_bytes: int) -> KnowledgeBase:
-    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".json") and e.is_file()), key=lambda e: e.name)
-    if not entries:
-        raise DatasetError([Problem(location=str(folder), message="the folder holds no *.json dataset files")])
-    documents: list[tuple[str, object]] = []
-    problems: list[Problem] = []
-    for entry in entries:
-        try:
-            documents.append((entry.name, _read_document(entry, entry.name, max_bytes)))
-        except DatasetError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise DatasetError(problems)
-    return _build(documents)
-
-
-def _read_document(entry: Traversable, name: str, max_bytes: int) -> object:
-    with entry.open("rb") as stream:
-        raw = stream.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise DatasetError([Problem(location=name, message=f"file is larger than max_bytes={max_bytes}")])
-    return _parse(raw, name)
-
-
-def _parse(raw: bytes, name: str) -> object:
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise DatasetError(
-            [Problem(location=name, message=f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise DatasetError(
-            [Problem(location=f"{name}:{exc.lineno}:{exc.colno}", message=f"not valid JSON: {exc.msg}")]
-        ) from None
-    except RecursionError:
-        raise DatasetError([Problem(location=name, message="JSON nested too deeply")]) from None
-
-
-def _build(documents: list[tuple[str, object]]) -> KnowledgeBase:
-    """Structure parsed documents, combine them, and build the knowledge base."""
-    problems: list[Problem] = []
-    versions: dict[str, str] = {}
-    merged: dict[str, list[Any]] = {kind: [] for kind in RECORD_TYPES}
-    origin: dict[tuple[str, int], str] = {}  # (kind, merged index) -> "file: $.kind[i]"
-    single = len(documents) == 1
-    for name, document in documents:
-        try:
-            version, records = structure_document(document, source="" if single else name)
-        except DatasetError as exc:
-            problems.extend(exc.problems)
-            continue
-        if version is not None:
-            versions[name] = version
-        for kind, items in records.items():
-            for index, record in enumerate(items):
-                origin[kind, len(merged[kind])] = f"{name}: $.{kind}[{index}]"
-                merged[kind].append(record)
-    if problems:
-        raise DatasetError(problems)
-    if len(set(versions.values())) != 1:
-        found = ", ".join(f"{n}: {v!r}" for n, v in versions.items()) or "none"
-        where = documents[0][0] if single else "dataset"
-        raise DatasetError(
-            [
-                Problem(
-                    location=f"{where}: $.{VERSION_KEY}", message=f"expected exactly one dataset version; found {found}"
-                )
-            ]
-        )
-    try:
-        return KnowledgeBase(version=next(iter(versions.values())), **{k: tuple(v) for k, v in merged.items()})
-    except DatasetError as exc:
-        if single:
-            raise
-        raise DatasetError(_relocate(p, origin) for p in exc.problems) from None
-
-
-_LOCATION: Final = re.compile(r"^\$\.(\w+)\[(\d+)\](.*)$")
-
-
-def _relocate(problem: Problem, origin: Mapping[tuple[str, int], str]) -> Problem:
-    match = _LOCATION.match(problem.location)
-    if match is None or (match[1], int(match[2])) not in origin:
-        return problem
-    return attrs.evolve(problem, location=origin[match[1], int(match[2])] + match[3])
-
-
-def dumps(kb: KnowledgeBase) -> str:
-    """
-    Serialise *kb* as one canonical dataset document (JSON text).
-
-    :func:`loads` of the text (or :func:`load` of a file holding it) gives a knowledge
-    base equal to *kb*.
-
-    Example:
-        >>> import stemimmune
-        >>> kb = stemimmune.load()
-        >>> stemimmune.loads(stemimmune.dumps(kb)) == kb
-        True
-    """
-    return _canonical(unstructure_records(kb.collections(), kb.version))
-
-
-def loads(text: str | bytes) -> KnowledgeBase:
-    """
-    Build a knowledge base from the JSON text of one dataset document.
-
-    Raises:
-        DatasetError: The text is not a valid dataset; every problem is listed.
-    """
-    raw = text.encode("utf-8") if isinstance(text, str) else text
-    return _build([("<string>", _parse(raw, "<string>"))])

@@ -15,12 +15,14 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
+import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
 from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
 from . import vocabulary
+from ._validators import InvalidValueError, shorten
 from .exceptions import DatasetError, Problem
 from .model import RECORD_TYPES
 
@@ -33,29 +35,25 @@ VERSION_KEY: Final = "dataset_version"
 
 def _strict_str(value: object, _: type) -> str:
     if not isinstance(value, str):
-        msg = f"expected a string, got {type(value).__name__} {_shorten(value)}"
-        raise TypeError(msg)
+        raise InvalidValueError(None, value, "a string")
     return value
 
 
 def _strict_int(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"expected a whole number, got {type(value).__name__} {_shorten(value)}"
-        raise TypeError(msg)
+        raise InvalidValueError(None, value, "a whole number")
     return value
 
 
 def _strict_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        msg = f"expected a number, got {type(value).__name__} {_shorten(value)}"
-        raise TypeError(msg)
+        raise InvalidValueError(None, value, "a number")
     return float(value)
 
 
 def _strict_bool(value: object, _: type) -> bool:
     if not isinstance(value, bool):
-        msg = f"expected true or false, got {type(value).__name__} {_shorten(value)}"
-        raise TypeError(msg)
+        raise InvalidValueError(None, value, "true or false")
     return value
 
 
@@ -67,15 +65,9 @@ def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
         try:
             return by_value[value]
         except (KeyError, TypeError):
-            msg = f"{_shorten(value)} is not a valid {kind.__name__}; expected one of: {valid}"
-            raise ValueError(msg) from None
+            raise InvalidValueError(None, value, f"a {kind.__name__}, one of: {valid}") from None
 
     return structure
-
-
-def _shorten(value: object, limit: int = 60) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def make_converter() -> JsonConverter:
@@ -102,8 +94,7 @@ def make_converter() -> JsonConverter:
 
         def structure(value: object, target: Any) -> Any:
             if not isinstance(value, list | tuple):
-                msg = f"expected a list, got {type(value).__name__} {_shorten(value)}"
-                raise TypeError(msg)
+                raise InvalidValueError(None, value, "a list")
             return inner(value, target)
 
         return structure
@@ -115,34 +106,64 @@ def make_converter() -> JsonConverter:
 CONVERTER: Final = make_converter()
 
 
-def _format_exception(exc: BaseException, type_: type | None) -> str:
-    if (
-        type(exc) in {TypeError, ValueError}
-        and exc.args
-        and isinstance(exc.args[0], str)
-        and not exc.args[0].startswith("invalid literal")
-    ):
-        return exc.args[0]  # our validators' and hooks' messages name the field and the expectation
-    return cattrs.v.format_exception(exc, type_)
+def problems_from(exc: BaseException, path: str, document: Mapping[str, Any]) -> list[Problem]:
+    """
+    Turn a structuring error into problems, each with its JSON path and record id.
+
+    Walks cattrs' exception groups (as :func:`cattrs.transform_error` does) so that each
+    problem keeps the offending value and the expectation as data.
+    """
+    problems: list[Problem] = []
+
+    def walk(error: BaseException, where: str) -> None:
+        if isinstance(error, cattrs.IterableValidationError):
+            with_notes, without = error.group_exceptions()
+            for inner, note in with_notes:
+                walk(inner, f"{where}[{note.index!r}]")
+            for inner in without:
+                walk(inner, where)
+        elif isinstance(error, cattrs.ClassValidationError):
+            with_notes_, without_ = error.group_exceptions()
+            for inner, note_ in with_notes_:
+                walk(inner, f"{where}.{note_.name}")
+            for inner in without_:
+                walk(inner, where)
+        else:
+            problems.append(_leaf_problem(error, where, document))
+
+    walk(exc, path)
+    return problems
+
+
+def _leaf_problem(error: BaseException, where: str, document: Mapping[str, Any]) -> Problem:
+    record_id = None
+    if match := _INDEX.match(where):
+        records = document.get(match[1])
+        index = int(match[2])
+        if isinstance(records, list) and index < len(records) and isinstance(records[index], dict):
+            found = records[index].get("id")
+            record_id = found if isinstance(found, str) else None
+    if isinstance(error, InvalidValueError):
+        location = f"{where}.{error.field}" if error.field and not where.endswith(f".{error.field}") else where
+        return Problem(
+            location=location, message=str(error), record_id=record_id, value=error.value, expected=error.expected
+        )
+    if isinstance(error, KeyError):
+        return Problem(location=where, message="required field missing", record_id=record_id, expected="a value")
+    if isinstance(error, cattrs.ForbiddenExtraKeysError):
+        extra = ", ".join(sorted(error.extra_fields))
+        return Problem(
+            location=where,
+            message=f"unknown field(s) {extra}",
+            record_id=record_id,
+            value=shorten(sorted(error.extra_fields)),
+            expected="only the fields the format documents",
+        )
+    text = str(error.args[0]) if error.args and isinstance(error.args[0], str) else repr(error)
+    return Problem(location=where, message=text, record_id=record_id)
 
 
 _INDEX: Final = re.compile(r"^\$\.(\w+)\[(\d+)\]")
-
-
-def problems_from(exc: cattrs.BaseValidationError, path: str, document: Mapping[str, Any]) -> list[Problem]:
-    """Turn a cattrs validation error into problems, each with its JSON path and record id."""
-    problems = []
-    for line in cattrs.transform_error(exc, path=path, format_exception=_format_exception):
-        message, _, location = line.rpartition(" @ ")
-        record_id = None
-        if match := _INDEX.match(location):
-            records = document.get(match[1])
-            index = int(match[2])
-            if isinstance(records, list) and index < len(records) and isinstance(records[index], dict):
-                found = records[index].get("id")
-                record_id = found if isinstance(found, str) else None
-        problems.append(Problem(location=location, message=message, record_id=record_id))
-    return problems
 
 
 def structure_document(document: object, *, source: str = "") -> tuple[str | None, dict[str, tuple[Any, ...]]]:
@@ -181,11 +202,9 @@ def structure_document(document: object, *, source: str = "") -> tuple[str | Non
             continue
         try:
             records[kind] = CONVERTER.structure(document[kind], tuple[cls, ...])  # type: ignore[valid-type]
-        except cattrs.BaseValidationError as exc:
+        except (cattrs.BaseValidationError, InvalidValueError) as exc:
             found = problems_from(exc, f"$.{kind}", document)
-            problems.extend(
-                Problem(location=prefix + p.location, message=p.message, record_id=p.record_id) for p in found
-            )
+            problems.extend(attrs.evolve(p, location=prefix + p.location) for p in found)
         except (TypeError, ValueError) as exc:
             problems.append(Problem(location=f"{prefix}$.{kind}", message=str(exc)))
     if problems:
@@ -256,7 +275,7 @@ def from_json(text: str, cls: type[T]) -> T:
         raise DatasetError([Problem(location="$", message=f"not valid JSON: {exc}")]) from None
     try:
         return CONVERTER.structure(value, cls)
-    except cattrs.BaseValidationError as exc:
+    except (cattrs.BaseValidationError, InvalidValueError) as exc:
         raise DatasetError(problems_from(exc, "$", {})) from None
     except (TypeError, ValueError) as exc:
         raise DatasetError([Problem(location="$", message=str(exc))]) from None
