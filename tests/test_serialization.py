@@ -50,7 +50,7 @@ class TestStrictness:
 
     def test_unknown_keys_are_errors(self) -> None:
         """A misspelt key is reported, not ignored."""
-        with pytest.raises(DatasetError, match="unknown field.*locater"):
+        with pytest.raises(DatasetError, match=r"unknown field.*locater"):
             from_json('{"reference_id": "r", "locater": "p. 3"}', Citation)
 
     def test_unknown_enum_value_lists_valid_values(self) -> None:

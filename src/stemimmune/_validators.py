@@ -149,6 +149,7 @@ def each_matches(pattern: re.Pattern[str], expected: str) -> Any:
         for item in value:
             single(instance, attribute, item)
 
+    check.pattern = pattern  # type: ignore[attr-defined]  # read by the JSON Schema generator
     return check
 
 

@@ -9,6 +9,7 @@ Examples::
     stemimmune get MS --json
     stemimmune export findings --format csv --output findings.csv
     stemimmune plot --output evidence-map.png
+    stemimmune schema > dataset.schema.json
     stemimmune info --data my-dataset.json
 """
 
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    sub.add_parser("schema", help="print the JSON Schema of the dataset format")
     plot = sub.add_parser("plot", help="save the evidence map (disorders by therapies) as a PNG")
     plot.add_argument("--output", metavar="FILE.png", required=True)
     return parser
@@ -200,6 +202,13 @@ def _plot(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     return f"wrote the evidence map to {args.output}"
 
 
+def _schema(_kb: KnowledgeBase, _args: argparse.Namespace) -> str:
+    from .schema import json_schema  # noqa: PLC0415 - only this command needs it
+    from .serialization import dumps  # noqa: PLC0415
+
+    return dumps(json_schema()).rstrip("\n")
+
+
 _COMMANDS = {
     "info": _info,
     "get": _get,
@@ -208,6 +217,7 @@ _COMMANDS = {
     "evidence": _evidence,
     "export": _export,
     "plot": _plot,
+    "schema": _schema,
 }
 
 
