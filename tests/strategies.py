@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections import Counter
 from typing import Any
 
 from hypothesis import strategies as st
@@ -473,3 +474,7 @@ MUTATIONS = (
     _unknown_key,
     _wrong_type,
 )
+
+
+#: Outcome counts of the fuzz tests, printed at the end of the test session.
+FUZZ_STATS: Counter[str] = Counter()

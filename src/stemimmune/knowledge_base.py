@@ -508,7 +508,8 @@ def find_problems(kb: KnowledgeBase) -> tuple[Problem, ...]:
                 index,
                 therapy.id,
                 "cell_type_id",
-                f"{therapy.cell_type_id!r} is not a cell type its sources yield ({', '.join(sorted(yielded))})",
+                f"{therapy.cell_type_id!r} is not a cell type its sources ({', '.join(therapy.source_ids)}) yield "
+                f"({', '.join(sorted(yielded))})",
                 value=therapy.cell_type_id,
                 expected=f"one of {', '.join(sorted(yielded))}",
             )
