@@ -67,13 +67,16 @@ def fold(text: str) -> str:
         >>> fold("Haematopoietic  Stem-Cell")
         'hematopoietic stem cell'
     """
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    for british, american in _SPELLINGS:
-        text = text.replace(british, american)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = _NOT_ALPHANUMERIC.sub(" ", text.lower()).strip()
+    if "ae" in text or "oe" in text or "our" in text:
+        for british, american in _SPELLINGS:
+            text = text.replace(british, american)
     return text
 
 
+_NOT_ALPHANUMERIC: Final = re.compile(r"[^a-z0-9]+")
 _SPELLINGS: Final = (("haem", "hem"), ("paed", "ped"), ("oedem", "edem"), ("coeliac", "celiac"), ("tumour", "tumor"))
 
 
@@ -119,7 +122,9 @@ class KnowledgeBase:
     indications: tuple[Indication, ...] = _collection()
     findings: tuple[Finding, ...] = _collection()
     _by_id: dict[str, Record] = attrs.field(init=False, eq=False, repr=False, hash=False)
-    _by_key: dict[str, tuple[Record, ...]] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _by_key: list[dict[str, tuple[Record, ...]]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False, factory=list
+    )
     _queries: list[QueryIndex] = attrs.field(init=False, eq=False, repr=False, hash=False, factory=list)
 
     def __attrs_post_init__(self) -> None:
@@ -127,14 +132,19 @@ class KnowledgeBase:
         problems = find_problems(self)
         if problems:
             raise DatasetError(problems)
-        by_id: dict[str, Record] = {}
-        by_key: dict[str, dict[int, Record]] = {}
-        for record in self.records():
-            by_id[record.id] = record
-            for key in _keys(record):
-                by_key.setdefault(key, {})[id(record)] = record
-        object.__setattr__(self, "_by_id", by_id)
-        object.__setattr__(self, "_by_key", {k: tuple(v.values()) for k, v in by_key.items()})
+        object.__setattr__(self, "_by_id", {record.id: record for record in self.records()})
+
+    def _keys_index(self) -> dict[str, tuple[Record, ...]]:
+        """Folded names, synonyms, CURIEs, DOIs and PMIDs to records; built on first use, once."""
+        if not self._by_key:
+            with _index_lock:
+                if not self._by_key:
+                    by_key: dict[str, dict[int, Record]] = {}
+                    for record in self.records():
+                        for key in _keys(record):
+                            by_key.setdefault(key, {})[id(record)] = record
+                    self._by_key.append({k: tuple(v.values()) for k, v in by_key.items()})
+        return self._by_key[0]
 
     @classmethod
     def from_collections(cls, version: str, collections: Mapping[str, Iterable[Record]]) -> KnowledgeBase:
@@ -187,7 +197,7 @@ class KnowledgeBase:
         found = self.get_or_none(key)
         if found is not None:
             return found
-        matches = self._by_key.get(fold(key), ())
+        matches = self._keys_index().get(fold(key), ())
         if len(matches) > 1:
             raise UnknownKeyError(key, sorted(r.id for r in matches))
         raise UnknownKeyError(key, self._suggest(key))
@@ -204,14 +214,14 @@ class KnowledgeBase:
         record = self._by_id.get(key)
         if record is not None:
             return record
-        matches = self._by_key.get(fold(key), ())
+        matches = self._keys_index().get(fold(key), ())
         return matches[0] if len(matches) == 1 else None
 
     def _suggest(self, key: str) -> list[str]:
-        close = difflib.get_close_matches(fold(key), list(self._by_key), n=5, cutoff=0.6)
+        close = difflib.get_close_matches(fold(key), list(self._keys_index()), n=5, cutoff=0.6)
         names: dict[str, None] = {}
         for folded in close:
-            for record in self._by_key[folded]:
+            for record in self._keys_index()[folded]:
                 names[_display_name(record)] = None
         return list(names)[:5]
 

@@ -70,15 +70,19 @@ def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
     return structure
 
 
-def make_converter() -> JsonConverter:
+def make_converter(*, detailed: bool = True) -> JsonConverter:
     """
     Build the converter used for all stemimmune JSON.
 
     Unknown keys are errors, primitive types are checked rather than coerced (``"5"``
     is not a number, a string is not a list), enums accept only their values, and
     fields left at their defaults are omitted on output.
+
+    Args:
+        detailed: Collect every error with its path (slower); without it the first
+            error stops structuring.
     """
-    converter = _make_json_converter(forbid_extra_keys=True, omit_if_default=True)
+    converter = _make_json_converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=detailed)
     converter.register_structure_hook(str, _strict_str)
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(float, _strict_float)
@@ -103,7 +107,11 @@ def make_converter() -> JsonConverter:
     return converter
 
 
+#: The converter for all stemimmune JSON; it reports every problem with its path.
 CONVERTER: Final = make_converter()
+#: The same rules without collecting errors: tried first, so valid data loads fast and
+#: the detailed converter runs only to explain a failure.
+_FAST_CONVERTER: Final = make_converter(detailed=False)
 
 
 def problems_from(exc: BaseException, path: str, document: Mapping[str, Any]) -> list[Problem]:
@@ -200,16 +208,26 @@ def structure_document(document: object, *, source: str = "") -> tuple[str | Non
     for kind, cls in RECORD_TYPES.items():
         if kind not in document:
             continue
+        target = tuple[cls, ...]  # type: ignore[valid-type]
         try:
-            records[kind] = CONVERTER.structure(document[kind], tuple[cls, ...])  # type: ignore[valid-type]
-        except (cattrs.BaseValidationError, InvalidValueError) as exc:
-            found = problems_from(exc, f"$.{kind}", document)
-            problems.extend(attrs.evolve(p, location=prefix + p.location) for p in found)
-        except (TypeError, ValueError) as exc:
-            problems.append(Problem(location=f"{prefix}$.{kind}", message=str(exc)))
+            records[kind] = _FAST_CONVERTER.structure(document[kind], target)
+        except Exception:  # noqa: BLE001 - the detailed converter explains any failure
+            problems.extend(_explain(document, kind, target, prefix))
     if problems:
         raise DatasetError(problems)
     return version, records
+
+
+def _explain(document: Mapping[str, Any], kind: str, target: Any, prefix: str) -> list[Problem]:
+    """Structure one collection again with the detailed converter, returning every problem it finds."""
+    try:
+        CONVERTER.structure(document[kind], target)
+    except (cattrs.BaseValidationError, InvalidValueError) as exc:
+        return [attrs.evolve(p, location=prefix + p.location) for p in problems_from(exc, f"$.{kind}", document)]
+    except (TypeError, ValueError, RecursionError) as exc:
+        return [Problem(location=f"{prefix}$.{kind}", message=str(exc) or type(exc).__name__)]
+    # Only reachable if the two converters disagree, which tests rule out; never accept silently.
+    return [Problem(location=f"{prefix}$.{kind}", message="could not be read", expected="valid records")]
 
 
 def unstructure_records(records: Mapping[str, tuple[Any, ...]], version: str) -> dict[str, Any]:
