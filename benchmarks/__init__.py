@@ -1,0 +1,1 @@
+"""Benchmarks of stemimmune against its peers (not part of the package)."""

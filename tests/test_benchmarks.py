@@ -1,0 +1,79 @@
+"""The benchmark harness: its synthetic datasets are valid, its probes resolve, and a quick run works end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from benchmarks import synth
+
+import stemimmune
+from stemimmune.model import RECORD_TYPES
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("total", [30, 123, 1_000, 100_000])
+def test_counts_add_up(total: int) -> None:
+    split = synth.counts(total)
+    assert sum(split.values()) == total
+    assert list(split) == list(RECORD_TYPES)  # every collection, in link order
+
+
+def test_synthetic_dataset_loads_and_its_probes_resolve(tmp_path: Path) -> None:
+    path, probes = synth.write(tmp_path, 1_000)
+    kb = stemimmune.load(path)
+    assert {kind: len(records) for kind, records in kb.collections().items()} == synth.counts(1_000)
+    for key in (probes.id, probes.name, probes.synonym, probes.curie, probes.disorder):
+        assert kb.get(key).id == probes.id, key
+    assert kb.search(probes.search)[0].record.id == probes.id
+    assert kb.therapies_for(probes.disorder, donor_relation=probes.donor_relation)
+    assert kb.find_indications(disorder=probes.disorder, category=probes.category)
+    assert kb.find_indications(disorder=probes.disorder, mechanism=probes.mechanism_kind)
+    assert kb.find_indications(therapy=probes.therapy, ebmt_category="CO")
+    assert probes.therapy in {t.id for t in kb.find_therapies(cell_source=probes.cell_source)}
+
+
+def test_generation_is_seeded() -> None:
+    assert synth.generate(500, seed=1) == synth.generate(500, seed=1)
+    assert synth.generate(500, seed=1)[0] != synth.generate(500, seed=2)[0]
+
+
+def test_bundled_probes_still_name_the_records_they_stand_for() -> None:
+    kb = stemimmune.load()
+    probes = synth.BUNDLED_PROBES
+    for key in (probes.id, probes.name, probes.curie, probes.disorder):
+        assert kb.get(key).id == "multiple-sclerosis", key
+    assert kb.get(probes.synonym).id == "autoimmune-haemolytic-anaemia"
+    assert kb.search(probes.search)[0].record.id == "multiple-sclerosis"
+    assert kb.get(probes.therapy).id == probes.therapy
+    assert kb.find_therapies(cell_source=probes.cell_source)
+
+
+def test_quick_run_without_the_peers(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.json"
+    command = [
+        sys.executable,
+        "benchmarks/run.py",
+        "--quick",
+        "--no-venv",
+        "--sizes",
+        "300",
+        "1000",
+        "--json",
+        str(out),
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert "## Targets" in done.stdout
+    assert {t["status"] for t in results["targets"]} <= {"PASS", "MISS", "n/a"}
+    scan = results["scan_check"]
+    assert (scan["small"], scan["large"]) == (300, 1000)
+    assert set(scan["queries"]) == set(results["bundled"]["queries"])
+    assert all(q["us_small"] > 0 and q["us_large"] > 0 for q in scan["queries"].values())
+    assert results["structuring"]["findings"]["per_s"]["stemimmune CONVERTER.structure"] > 0
