@@ -9,6 +9,7 @@ problem, so a half-valid knowledge base never exists.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import threading
 import unicodedata
@@ -57,6 +58,7 @@ def _collection() -> Any:
     return attrs.field(factory=tuple, converter=as_tuple, repr=False)
 
 
+@functools.lru_cache(maxsize=16_384)
 def fold(text: str) -> str:
     """
     Fold *text* for matching: case, accents, punctuation and spacing are ignored.
@@ -301,7 +303,7 @@ class KnowledgeBase:
             True
         """
         index = self._index()
-        return tuple(option.indication for option in index.options(index.indication_ids(**filters)))
+        return tuple(index.by_id[i] for i in index.ordered(index.indication_ids(**filters)))  # type: ignore[misc]
 
     def find_therapies(self, **filters: Any) -> tuple[Therapy, ...]:
         """
@@ -320,8 +322,7 @@ class KnowledgeBase:
         if "disorder" in filters or set(filters) - _THERAPY_FILTERS:
             ids = {index.by_id[i].therapy_id for i in index.indication_ids(**filters)}  # type: ignore[union-attr]
         else:
-            found = index.therapy_ids(**filters)
-            ids = {t.id for t in self.therapies} if found is None else found
+            ids = index.therapies_passing(**filters)
         return tuple(sorted((index.by_id[i] for i in ids), key=lambda t: t.id))  # type: ignore[misc]
 
     def neighbours(self, key: Record | str) -> dict[str, tuple[Record, ...]]:

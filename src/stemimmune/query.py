@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import attrs
@@ -175,14 +175,10 @@ def best_category(indication: Indication) -> EbmtCategory | None:
     return next((c for c in EBMT_ORDER if c in categories), None)
 
 
-def _option_key(option: TherapyOption) -> tuple[int, int, str, str]:
-    category = option.ebmt_category
-    return (
-        -option.evidence_level.rank,
-        EBMT_ORDER.index(category) if category else len(EBMT_ORDER),
-        option.therapy.id,
-        option.disorder.id,
-    )
+def _sort_key(
+    level: EvidenceLevel, category: EbmtCategory | None, therapy_id: str, disorder_id: str
+) -> tuple[int, int, str, str]:
+    return (-level.rank, EBMT_ORDER.index(category) if category else len(EBMT_ORDER), therapy_id, disorder_id)
 
 
 def _as_enum(kind: type[E], value: E | str, argument: str) -> E:
@@ -217,6 +213,19 @@ class QueryIndex:
         for indication in kb.indications:
             self.indications_by_therapy[indication.therapy_id].add(indication.id)
             self.indications_by_disorder[indication.disorder_id].add(indication.id)
+        self.all_indication_ids: tuple[str, ...] = tuple(i.id for i in kb.indications)
+        self.indications_by_level: dict[EvidenceLevel, set[str]] = defaultdict(set)
+        self.indications_by_ebmt: dict[EbmtCategory, set[str]] = defaultdict(set)
+        self.indications_by_category: dict[DisorderCategory, set[str]] = defaultdict(set)
+        categories = {d.id: d.category for d in kb.disorders}
+        for indication in kb.indications:
+            self.indications_by_level[indication.evidence_level].add(indication.id)
+            self.indications_by_category[categories[indication.disorder_id]].add(indication.id)
+            for recommendation in indication.recommendations:
+                self.indications_by_ebmt[recommendation.category].add(indication.id)
+        self.sort_key: dict[str, tuple[int, int, str, str]] = {
+            i.id: _sort_key(i.evidence_level, best_category(i), i.therapy_id, i.disorder_id) for i in kb.indications
+        }
         self.findings_by_indication: dict[str, list[Finding]] = defaultdict(list)
         for finding in kb.findings:
             self.findings_by_indication[finding.indication_id].append(finding)
@@ -225,6 +234,9 @@ class QueryIndex:
             for parent in disorder.parent_ids:
                 self.subtypes[parent].add(disorder.id)
         mechanisms = {m.id: m for m in kb.mechanisms}
+        self.mechanism_kinds_of: dict[str, frozenset[MechanismKind]] = {
+            t.id: frozenset(mechanisms[m].kind for m in t.mechanism_ids) for t in kb.therapies
+        }
         self.therapies_by: dict[str, dict[object, set[str]]] = {
             name: defaultdict(set)
             for name in ("mechanism", "mechanism_kind", "cell_type", "cell_source", "donor", "decision")
@@ -244,10 +256,14 @@ class QueryIndex:
         for cell in kb.cell_types:
             for parent in cell.derives_from:
                 self.children[parent].add(cell.id)
+        self._index_search_keys(fold)
+
+    def _index_search_keys(self, fold: Callable[[str], str]) -> None:
+        """Index every record's names, synonyms, ids, CURIEs, products and authors by trigram."""
         self._search_keys: list[tuple[str, str, Record]] = []  # (folded key, shown key, record)
         self._trigrams: dict[str, set[int]] = defaultdict(set)
         self._gram_counts: list[int] = []
-        for record in kb.records():
+        for record in self.kb.records():
             shown = [getattr(record, "name", None) or getattr(record, "title", None), record.id]
             shown += [*getattr(record, "synonyms", ()), *getattr(record, "xrefs", ()), *getattr(record, "products", ())]
             shown += getattr(record, "authors", ())
@@ -294,18 +310,38 @@ class QueryIndex:
         jurisdiction: str | None = None,
         stem_cell_only: bool = False,
     ) -> set[str]:
-        """Return the ids of the indications passing every given filter."""
-        candidates: set[str] | None = None
+        """
+        Return the ids of the indications passing every given filter.
 
-        def narrow(ids: Iterable[str]) -> None:
-            nonlocal candidates
-            candidates = set(ids) if candidates is None else candidates & set(ids)
-
+        The smallest indexed candidate set (the disorder's indications, the therapy's,
+        a category's, an evidence level's, an EBMT category's, or those of the
+        therapies passing the therapy filters) is read, and every other filter is
+        checked on each candidate, so the cost follows the result, not the data.
+        """
+        sources: list[tuple[int, Callable[[], Iterable[str]]]] = []  # (size, how to list them)
+        checks: list[Callable[[Indication], bool]] = []
         if disorder is not None:
             root = self.resolve(disorder, Disorder, "disorder")
             disorders = self.descendants_of_disorder(root.id) if include_subtypes else {root.id}
-            narrow(i for d in disorders for i in self.indications_by_disorder.get(d, ()))
-        therapy_ids = self.therapy_ids(
+            by_disorder = [self.indications_by_disorder.get(d, set()) for d in disorders]
+            sources.append((sum(map(len, by_disorder)), lambda: (i for group in by_disorder for i in group)))
+            checks.append(lambda i: i.disorder_id in disorders)
+        if category is not None:
+            wanted = _as_enum(DisorderCategory, category, "category")
+            by_category = self.indications_by_category.get(wanted, set())
+            sources.append((len(by_category), lambda: by_category))
+            checks.append(lambda i: self.by_id[i.disorder_id].category is wanted)  # type: ignore[union-attr]
+        if min_evidence is not None:
+            level = _as_enum(EvidenceLevel, min_evidence, "min_evidence")
+            by_level = [self.indications_by_level.get(lv, set()) for lv in EvidenceLevel if lv >= level]
+            sources.append((sum(map(len, by_level)), lambda: (i for group in by_level for i in group)))
+            checks.append(lambda i: i.evidence_level >= level)
+        if ebmt_category is not None:
+            wanted_category = _as_enum(EbmtCategory, ebmt_category, "ebmt_category")
+            by_ebmt = self.indications_by_ebmt.get(wanted_category, set())
+            sources.append((len(by_ebmt), lambda: by_ebmt))
+            checks.append(lambda i: any(r.category is wanted_category for r in i.recommendations))
+        therapy_filter = self.therapy_filter(
             therapy=therapy,
             mechanism=mechanism,
             cell_type=cell_type,
@@ -315,23 +351,26 @@ class QueryIndex:
             jurisdiction=jurisdiction,
             stem_cell_only=stem_cell_only,
         )
-        if therapy_ids is not None:
-            narrow(i for t in therapy_ids for i in self.indications_by_therapy.get(t, ()))
-        if category is not None:
-            wanted = _as_enum(DisorderCategory, category, "category")
-            narrow(
-                i for d in self.kb.disorders if d.category is wanted for i in self.indications_by_disorder.get(d.id, ())
-            )
-        ids = {i.id for i in self.kb.indications} if candidates is None else candidates
-        if min_evidence is not None:
-            level = _as_enum(EvidenceLevel, min_evidence, "min_evidence")
-            ids = {i for i in ids if self.by_id[i].evidence_level >= level}  # type: ignore[union-attr]
-        if ebmt_category is not None:
-            wanted_category = _as_enum(EbmtCategory, ebmt_category, "ebmt_category")
-            ids = {i for i in ids if any(r.category is wanted_category for r in self.by_id[i].recommendations)}  # type: ignore[union-attr]
-        return ids
+        if therapy_filter is not None:
+            therapy_check, pool = therapy_filter
+            checks.append(lambda i: therapy_check(i.therapy_id))
+            # The pool's length stands in for the number of its indications, so that
+            # choosing the smallest source never walks a large pool.
+            sources.append((len(pool), lambda: (i for t in pool for i in self.indications_by_therapy.get(t, ()))))
+        if not sources:
+            return set(self.all_indication_ids)
+        _size, smallest = min(sources, key=lambda source: source[0])
+        return {i for i in smallest() if all(check(self.by_id[i]) for check in checks)}  # type: ignore[arg-type]
 
-    def therapy_ids(
+    def therapies_passing(self, **filters: Any) -> set[str]:
+        """Return the ids of the therapies passing the therapy filters (every therapy when none is given)."""
+        compiled = self.therapy_filter(**filters)
+        if compiled is None:
+            return {t.id for t in self.kb.therapies}
+        check, pool = compiled
+        return {t for t in pool if check(t)}
+
+    def therapy_filter(
         self,
         *,
         therapy: Therapy | str | None = None,
@@ -342,42 +381,56 @@ class QueryIndex:
         regulatory: RegulatoryDecision | str | None = None,
         jurisdiction: str | None = None,
         stem_cell_only: bool = False,
-    ) -> set[str] | None:
-        """Return the ids of therapies passing the therapy filters, or None when none was given."""
-        sets: list[set[str]] = []
+    ) -> tuple[Callable[[str], bool], set[str]] | None:
+        """
+        Compile the therapy filters, or return None when none was given.
+
+        Returns:
+            A test of a therapy id against every filter, and the smallest indexed set
+            of therapy ids that can pass it (to start from instead of every therapy).
+        """
+        tests: list[Callable[[Therapy], bool]] = []
+        pools: list[set[str]] = []
         if therapy is not None:
-            sets.append({self.resolve(therapy, Therapy, "therapy").id})
+            therapy_id = self.resolve(therapy, Therapy, "therapy").id
+            tests.append(lambda t: t.id == therapy_id)
+            pools.append({therapy_id})
         if mechanism is not None:
-            sets.append(self._mechanism_therapies(mechanism))
+            try:
+                kind = _as_enum(MechanismKind, mechanism, "mechanism")
+            except ValueError:
+                mechanism_id = self.resolve(mechanism, RECORD_TYPES["mechanisms"], "mechanism").id
+                tests.append(lambda t: mechanism_id in t.mechanism_ids)
+                pools.append(self.therapies_by["mechanism"].get(mechanism_id, set()))
+            else:
+                tests.append(lambda t: kind in self.mechanism_kinds_of[t.id])
+                pools.append(self.therapies_by["mechanism_kind"].get(kind, set()))
         if cell_type is not None:
-            cell = self.resolve(cell_type, CellType, "cell_type")
-            sets.append(set(self.therapies_by["cell_type"].get(cell.id, ())))
+            cell_id = self.resolve(cell_type, CellType, "cell_type").id
+            tests.append(lambda t: t.cell_type_id == cell_id)
+            pools.append(self.therapies_by["cell_type"].get(cell_id, set()))
         if cell_source is not None:
-            source = self.resolve(cell_source, RECORD_TYPES["cell_sources"], "cell_source")
-            sets.append(set(self.therapies_by["cell_source"].get(source.id, ())))
+            source_id = self.resolve(cell_source, RECORD_TYPES["cell_sources"], "cell_source").id
+            tests.append(lambda t: source_id in t.source_ids)
+            pools.append(self.therapies_by["cell_source"].get(source_id, set()))
         if donor_relation is not None:
             relation = _as_enum(DonorRelation, donor_relation, "donor_relation")
-            sets.append(set(self.therapies_by["donor"].get(relation, ())))
+            tests.append(lambda t: t.donor_relation is relation)
+            pools.append(self.therapies_by["donor"].get(relation, set()))
         if regulatory is not None:
             decision = _as_enum(RegulatoryDecision, regulatory, "regulatory")
-            key: object = decision if jurisdiction is None else (decision, jurisdiction.upper())
-            sets.append(set(self.therapies_by["decision"].get(key, ())))
+            code = None if jurisdiction is None else jurisdiction.upper()
+            tests.append(lambda t: any(s.decision is decision and code in {None, s.jurisdiction} for s in t.regulatory))
+            pools.append(self.therapies_by["decision"].get(decision if code is None else (decision, code), set()))
         elif jurisdiction is not None:
             msg = "jurisdiction= needs regulatory= (the decision to look for in that jurisdiction)"
             raise ValueError(msg)
         if stem_cell_only:
-            sets.append({t.id for t in self.kb.therapies if t.is_stem_cell_therapy})
-        if not sets:
+            tests.append(lambda t: t.is_stem_cell_therapy)
+        if not tests:
             return None
-        return set.intersection(*sets)
-
-    def _mechanism_therapies(self, mechanism: str) -> set[str]:
-        try:
-            kind = _as_enum(MechanismKind, mechanism, "mechanism")
-        except ValueError:
-            record = self.resolve(mechanism, RECORD_TYPES["mechanisms"], "mechanism")
-            return set(self.therapies_by["mechanism"].get(record.id, ()))
-        return set(self.therapies_by["mechanism_kind"].get(kind, ()))
+        pool = min(pools, key=len) if pools else {t.id for t in self.kb.therapies}
+        return (lambda therapy_id: all(test(self.by_id[therapy_id]) for test in tests)), pool  # type: ignore[arg-type]
 
     def descendants_of_disorder(self, disorder_id: str) -> set[str]:
         """Return the disorder and all its subtypes, transitively."""
@@ -390,10 +443,14 @@ class QueryIndex:
                     stack.append(child)
         return found
 
+    def ordered(self, indication_ids: Iterable[str]) -> list[str]:
+        """Sort indication ids strongest evidence first, then strongest EBMT category, therapy and disorder."""
+        return sorted(indication_ids, key=self.sort_key.__getitem__)
+
     def options(self, indication_ids: Iterable[str]) -> tuple[TherapyOption, ...]:
         """Turn indication ids into therapy options, strongest evidence first."""
         options = []
-        for indication_id in indication_ids:
+        for indication_id in self.ordered(indication_ids):
             indication: Indication = self.by_id[indication_id]  # type: ignore[assignment]
             options.append(
                 TherapyOption(
@@ -402,7 +459,7 @@ class QueryIndex:
                     disorder=self.by_id[indication.disorder_id],  # type: ignore[arg-type]
                 )
             )
-        return tuple(sorted(options, key=_option_key))
+        return tuple(options)
 
     # ------------------------------------------------------------ navigation
 
@@ -466,7 +523,10 @@ class QueryIndex:
         if not query:
             return ()
         counts: dict[int, int] = defaultdict(int)
-        for gram in _trigrams(query):
+        # Count shared trigrams over the rarer half of the query's trigrams: common ones
+        # (" mu", "is ") list a large share of all keys and add little to the ranking.
+        grams = sorted(_trigrams(query), key=lambda g: len(self._trigrams.get(g, ())))
+        for gram in grams[: max(_MIN_GRAMS, (len(grams) + 1) // 2)]:
             for position in self._trigrams.get(gram, ()):
                 counts[position] += 1
         query_grams = len(_trigrams(query))
@@ -539,5 +599,7 @@ def _similarity(query: str, key: str) -> float:
 
 
 _SHORT_KEY: Final = 4
+#: Fewest query trigrams counted when ranking candidates.
+_MIN_GRAMS: Final = 4
 #: How many keys, ranked by trigram overlap, get the finer edit-based score.
-_CANDIDATES: Final = 25
+_CANDIDATES: Final = 8

@@ -10,13 +10,19 @@ import enum
 from typing import Self
 
 
+_RANKS: dict[type, dict[enum.Enum, int]] = {}
+
+
 class _Ordered(enum.StrEnum):
     """A string enum whose members compare by their declaration order."""
 
     @property
     def rank(self) -> int:
         """Position of the member in declaration order, from 0."""
-        return type(self)._member_names_.index(self.name)
+        ranks = _RANKS.get(type(self))
+        if ranks is None:
+            ranks = _RANKS[type(self)] = {member: position for position, member in enumerate(type(self))}
+        return ranks[self]
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, type(self)):
