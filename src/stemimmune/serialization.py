@@ -18,6 +18,7 @@ from typing import Any, Final, TypeVar
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
+from cattrs.errors import IterableValidationNote
 from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
@@ -124,17 +125,12 @@ def problems_from(exc: BaseException, path: str, document: Mapping[str, Any]) ->
     problems: list[Problem] = []
 
     def walk(error: BaseException, where: str) -> None:
-        if isinstance(error, cattrs.IterableValidationError):
+        if isinstance(error, cattrs.IterableValidationError | cattrs.ClassValidationError):
             with_notes, without = error.group_exceptions()
-            for inner, note in with_notes:
-                walk(inner, f"{where}[{note.index!r}]")
+            for inner, note in with_notes:  # a list index note, or a field name note
+                step = f"[{note.index!r}]" if isinstance(note, IterableValidationNote) else f".{note.name}"
+                walk(inner, where + step)
             for inner in without:
-                walk(inner, where)
-        elif isinstance(error, cattrs.ClassValidationError):
-            with_notes_, without_ = error.group_exceptions()
-            for inner, note_ in with_notes_:
-                walk(inner, f"{where}.{note_.name}")
-            for inner in without_:
                 walk(inner, where)
         else:
             problems.append(_leaf_problem(error, where, document))
