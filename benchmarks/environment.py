@@ -10,6 +10,7 @@ version or ``pyproject.toml`` changes.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -26,6 +27,14 @@ PEERS: Final = ("pydantic>=2", "msgspec", "pycountry", "bioregistry")
 #: (pyhpo is left out: it installs a module of the same name as hpo3's, and re-parses its data for 14 s.)
 OPTIONAL: Final = ("hpo3",)
 _STAMP: Final = VENV / "benchmark-stamp.json"
+
+
+def installed_version(distribution: str) -> str | None:
+    """The installed version of *distribution* in this interpreter, or None if it is not installed."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def python() -> Path:

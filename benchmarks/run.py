@@ -22,7 +22,6 @@ then prints a table, PASS/MISS against the targets of the performance issue, and
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import os
 import platform
@@ -43,6 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: make the benchmarks package importable
 
 from benchmarks import environment, synth  # noqa: E402
+from benchmarks.environment import installed_version  # noqa: E402
 from benchmarks.timing import PRINT_PEAK_RSS_KIB  # noqa: E402
 from benchmarks.worker import QUERIES  # noqa: E402
 
@@ -134,15 +134,7 @@ def cold_commands() -> dict[str, str]:
         ),
         ("hpo3: from pyhpo import Ontology; Ontology()", "from pyhpo import Ontology; Ontology()", "hpo3"),
     )
-    return {label: code for label, code, needs in commands if needs is None or _installed(needs)}
-
-
-def _installed(distribution: str) -> bool:
-    try:
-        importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    return True
+    return {label: code for label, code, needs in commands if needs is None or installed_version(needs) is not None}
 
 
 def cold_start(config: Settings, workdir: Path) -> dict[str, Any]:
@@ -605,7 +597,7 @@ def measure(config: Settings, profile_dir: Path | None) -> dict[str, Any]:
         if profile_dir is not None:
             results["profile"] = profiles(config, workdir, profile_dir)
     versions = {
-        name: _version(name)
+        name: installed_version(name)
         for name in ("stemimmune", "attrs", "cattrs", "pydantic", "msgspec", "bioregistry", "pycountry", "hpo3")
     }
     results["meta"] = {
@@ -651,13 +643,6 @@ def source_state() -> dict[str, Any]:
 
     changed = [line[3:] for line in git("status", "--porcelain", "--", "src", "pyproject.toml").splitlines()]
     return {"commit": git("rev-parse", "HEAD").strip(), "changed": changed}
-
-
-def _version(distribution: str) -> str | None:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

