@@ -18,7 +18,7 @@ from typing import Any
 from benchmarks.timing import Budget, per_call_us
 from stemimmune import serialization
 from stemimmune.model import Finding, Therapy
-from stemimmune.serialization import CONVERTER
+from stemimmune.serialization import _CONVERTER as CONVERTER
 
 
 OURS = "stemimmune CONVERTER.structure"

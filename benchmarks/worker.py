@@ -87,10 +87,10 @@ QUERIES: tuple[Query, ...] = (
     ),
     Query(
         "indications_disorder_mechanism",
-        "find_indications(disorder=, mechanism=kind)",
+        "find_indications(disorder=, mechanism_kind=)",
         "filter",
         True,
-        lambda kb, p: lambda: kb.find_indications(disorder=p.disorder, mechanism=p.mechanism_kind),
+        lambda kb, p: lambda: kb.find_indications(disorder=p.disorder, mechanism_kind=p.mechanism_kind),
     ),
     Query(
         "indications_therapy_ebmt",
@@ -108,10 +108,10 @@ QUERIES: tuple[Query, ...] = (
     ),
     Query(
         "broad_mechanism_donor",
-        "find_indications(mechanism=, donor_relation=) [broad]",
+        "find_indications(mechanism_kind=, donor_relation=) [broad]",
         "filter",
         False,
-        lambda kb, _: lambda: kb.find_indications(mechanism="immunomodulation", donor_relation="allogeneic"),
+        lambda kb, _: lambda: kb.find_indications(mechanism_kind="immunomodulation", donor_relation="allogeneic"),
     ),
     Query(
         "broad_min_evidence",

@@ -26,7 +26,7 @@ def main(args: list[str]) -> int:
     for path in paths:
         original = path.read_text(encoding="utf-8")
         try:
-            text = canonical_document(original, source=path.name)
+            text = canonical_document(original, file=path.name)
         except DatasetError as exc:
             print(exc, file=sys.stderr)
             status = 1

@@ -86,7 +86,7 @@ def test_export_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         (["get", "multiple sclerosys"], "multiple sclerosis"),
         (["therapies", "lupus", "--min-evidence", "strong"], "expected one of"),
         (["therapies", "autologous-hsct"], "not a Disorder"),
-        (["evidence", "MS"], "not an indication"),
+        (["evidence", "MS"], "not an Indication"),
         (["frobnicate"], "invalid choice"),
         (["therapies"], "required"),
         (["export", "nonsense"], "nonsense"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from stemimmune import load
-from stemimmune.knowledge_base import fold
+from stemimmune._index import fold
 from stemimmune.serialization import canonical_document
 from stemimmune.vocabulary import ReferenceKind
 
@@ -29,7 +29,7 @@ DATA_FILES = sorted(
 def test_files_are_canonical(entry: Traversable) -> None:
     """Each data file equals its own canonical re-serialisation, byte for byte."""
     text = entry.read_text(encoding="utf-8")
-    assert canonical_document(text, source=entry.name) == text
+    assert canonical_document(text, file=entry.name) == text
 
 
 def test_ids_are_unique_after_folding() -> None:

@@ -10,8 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stemimmune import DatasetError, KnowledgeBase, Problem, dumps, load, loads
-from stemimmune.model import RECORD_TYPES
-from stemimmune.serialization import _FAST_CONVERTER, CONVERTER
 
 from .strategies import FUZZ_STATS, knowledge_bases
 
@@ -149,24 +147,3 @@ def test_mutated_generated_dataset(kb: KnowledgeBase, data: st.DataObject) -> No
     action = data.draw(st.sampled_from(["drop", "retype", "duplicate", "dangle", "corrupt"]))
     value = "no-such-record-anywhere" if action == "dangle" else data.draw(corrupt_values)
     _check(_mutate(base, path, action, value), path, base)
-
-
-@settings(max_examples=GENERATED_EXAMPLES // 3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    path=st.sampled_from(BASE_PATHS),
-    action=st.sampled_from(["drop", "retype", "duplicate", "dangle", "corrupt"]),
-    value=corrupt_values,
-)
-def test_fast_and_detailed_converters_agree(path: Path, action: str, value: Any) -> None:
-    """The fast converter tried first accepts exactly what the detailed one accepts, and builds equal records."""
-    document = _mutate(BASE, path, action, value)
-    refused = object()
-    for kind, cls in RECORD_TYPES.items():
-        outcomes: list[object] = []
-        for converter in (CONVERTER, _FAST_CONVERTER):
-            try:
-                outcomes.append(converter.structure(document.get(kind, []), tuple[cls, ...]))  # type: ignore[valid-type]
-            except Exception:  # noqa: BLE001 - any failure counts as a refusal here
-                outcomes.append(refused)
-        assert (outcomes[0] is refused) == (outcomes[1] is refused)
-        assert outcomes[0] == outcomes[1]

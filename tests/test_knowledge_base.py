@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import stemimmune
 from stemimmune import DatasetError, KnowledgeBase, UnknownKeyError, dumps, find_problems, load, loads
-from stemimmune.knowledge_base import fold
+from stemimmune._index import fold
 from stemimmune.vocabulary import EvidenceLevel
 
 from .strategies import MUTATIONS, knowledge_bases
@@ -82,21 +82,21 @@ class TestSameRules:
     @given(knowledge_bases())
     def test_generated_data_passes_the_rules_the_bundled_data_passes(self, kb: KnowledgeBase) -> None:
         """find_problems is the one rule set: it accepts every generated valid knowledge base, as it accepts the bundled one."""
-        assert () == find_problems(kb)
-        assert () == find_problems(load())
+        assert () == find_problems(kb.collections())
+        assert () == find_problems(load().collections())
 
     def test_construction_runs_find_problems(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Building a knowledge base calls the same find_problems function users can call."""
-        calls: list[KnowledgeBase] = []
-        real = stemimmune.knowledge_base.find_problems
+        calls: list[object] = []
+        real = stemimmune.find_problems
 
-        def spy(kb: KnowledgeBase) -> tuple[stemimmune.Problem, ...]:
-            calls.append(kb)
-            return real(kb)
+        def spy(collections: Any) -> tuple[stemimmune.Problem, ...]:
+            calls.append(collections)
+            return real(collections)
 
         monkeypatch.setattr(stemimmune.knowledge_base, "find_problems", spy)
         kb = attrs.evolve(load())
-        assert [kb] == calls
+        assert [kb.collections()] == calls
 
 
 class TestLoad:
@@ -171,7 +171,7 @@ class TestLoad:
         with pytest.raises(DatasetError):
             load(tmp_path / "bad.json")
         assert before is load()
-        assert () == find_problems(load())
+        assert () == find_problems(load().collections())
 
 
 class TestGet:
@@ -253,6 +253,6 @@ class TestLoadPathRejects:
         with pytest.raises(DatasetError) as caught:
             load(path)
         assert any(
-            p.record_id == record["id"] and p.location.startswith(f"$.{kind}[1]") and field in str(p)
+            p.record_id == record["id"] and p.path.startswith(f"$.{kind}[1]") and field in str(p)
             for p in caught.value.problems
         ), caught.value

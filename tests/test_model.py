@@ -182,7 +182,9 @@ class TestVocabulary:
         """Members parse from their value or name, ignoring case; bad input lists the valid values."""
         assert EvidenceLevel.parse("Randomized_Trial") is EvidenceLevel.RANDOMIZED_TRIAL
         assert EvidenceLevel.parse("case-series") is EvidenceLevel.CASE_SERIES
-        with pytest.raises(ValueError, match="expected one of: expert-opinion"):
+        assert EvidenceLevel.parse("randomized trial") is EvidenceLevel.RANDOMIZED_TRIAL
+        assert EvidenceLevel.parse(EvidenceLevel.OBSERVATIONAL) is EvidenceLevel.OBSERVATIONAL
+        with pytest.raises(ValueError, match="expected one of: 'expert-opinion'"):
             EvidenceLevel.parse("anecdote")
 
     @given(st.sampled_from(DonorType))

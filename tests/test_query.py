@@ -1,8 +1,16 @@
-"""Questions over a knowledge base: filters, ordering, navigation, provenance and search."""
+"""
+Questions over a knowledge base, each compared with a naive oracle on generated data.
+
+Every oracle below is a plain list comprehension (or loop) over the records, written
+from the documented behaviour, independently of the index the engine builds: if the
+engine returns nothing, ignores an argument or orders wrongly, an oracle disagrees.
+"""
 
 from __future__ import annotations
 
+import pickle
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -10,80 +18,308 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stemimmune import KnowledgeBase, UnknownKeyError, load
-from stemimmune.knowledge_base import _keys as record_keys
-from stemimmune.knowledge_base import fold
-from stemimmune.model import RECORD_TYPES
-from stemimmune.vocabulary import DonorRelation, EbmtCategory, EvidenceLevel, MechanismKind, RegulatoryDecision
+from stemimmune import (
+    AmbiguousKeyError,
+    ArgumentTypeError,
+    InvalidArgumentError,
+    KnowledgeBase,
+    StemImmuneError,
+    UnknownKeyError,
+    WrongKindError,
+    load,
+)
+from stemimmune._index import fold
+from stemimmune.model import RECORD_TYPES, CellType, Disorder, Indication, Record, Reference, Therapy
+from stemimmune.vocabulary import (
+    DisorderCategory,
+    DonorRelation,
+    EbmtCategory,
+    EvidenceLevel,
+    MechanismKind,
+    RegulatoryDecision,
+)
 
 from .strategies import knowledge_bases
 
 
-def _filters(kb: KnowledgeBase) -> st.SearchStrategy[dict[str, Any]]:
-    """Filters whose values come from the knowledge base's own records."""
+# ------------------------------------------------------------------ the oracles
+
+#: Every link field, written out by hand from the data model's documentation: the
+#: oracle must not read the engine's own link metadata.
+LINK_FIELDS: dict[type, tuple[str, ...]] = {
+    RECORD_TYPES["cell_types"]: ("derives_from",),
+    RECORD_TYPES["cell_sources"]: ("yields",),
+    RECORD_TYPES["mechanisms"]: ("effector_ids", "target_ids"),
+    RECORD_TYPES["disorders"]: ("parent_ids", "component_ids"),
+    RECORD_TYPES["therapies"]: ("cell_type_id", "source_ids", "mechanism_ids", "risk_ids"),
+    RECORD_TYPES["indications"]: ("therapy_id", "disorder_id", "risk_ids"),
+    RECORD_TYPES["findings"]: ("indication_id",),
+}
+
+
+def cited_ids(record: Any) -> list[str]:
+    """Ids of the references a record cites, at any depth (citations, recommendations, regulatory...)."""
+    found = [c.reference_id for c in getattr(record, "citations", ())]
+    for treatment in getattr(record, "conventional_treatments", ()):
+        found += [c.reference_id for c in treatment.citations]
+    for status in getattr(record, "regulatory", ()):
+        found += [c.reference_id for c in status.citations]
+    found += [r.reference_id for r in getattr(record, "recommendations", ())]
+    return found
+
+
+def linked_ids(record: Any) -> list[str]:
+    """Every id a record points at."""
+    found = cited_ids(record)
+    for field in LINK_FIELDS.get(type(record), ()):
+        value = getattr(record, field)
+        found += [value] if isinstance(value, str) else list(value)
+    return found
+
+
+def subtypes(kb: KnowledgeBase, disorder_id: str) -> set[str]:
+    found = {disorder_id}
+    changed = True
+    while changed:
+        changed = False
+        for d in kb.disorders:
+            if d.id not in found and any(p in found for p in d.parent_ids):
+                found.add(d.id)
+                changed = True
+    return found
+
+
+def by_id(kb: KnowledgeBase) -> dict[str, Any]:
+    return {r.id: r for r in kb.records()}
+
+
+def therapy_passes(kb: KnowledgeBase, therapy: Therapy, f: dict[str, Any]) -> bool:  # noqa: PLR0911 - one return per filter
+    records = by_id(kb)
+    if f.get("therapy") is not None and therapy.id != _id(f["therapy"]):
+        return False
+    if f.get("mechanism") is not None and _id(f["mechanism"]) not in therapy.mechanism_ids:
+        return False
+    if f.get("mechanism_kind") is not None and MechanismKind.parse(f["mechanism_kind"]) not in [
+        records[m].kind for m in therapy.mechanism_ids
+    ]:
+        return False
+    if f.get("cell_type") is not None and therapy.cell_type_id != _id(f["cell_type"]):
+        return False
+    if f.get("cell_source") is not None and _id(f["cell_source"]) not in therapy.source_ids:
+        return False
+    if f.get("donor_relation") is not None and therapy.donor_relation != DonorRelation.parse(f["donor_relation"]):
+        return False
+    if f.get("regulatory") is not None:
+        decision = RegulatoryDecision.parse(f["regulatory"])
+        code = f.get("jurisdiction")
+        if not [s for s in therapy.regulatory if s.decision == decision and code in (None, s.jurisdiction)]:
+            return False
+    return not (f.get("stem_cell_only") and not therapy.is_stem_cell_therapy)
+
+
+def indication_passes(kb: KnowledgeBase, indication: Indication, f: dict[str, Any]) -> bool:
+    records = by_id(kb)
+    if f.get("disorder") is not None:
+        root = _id(f["disorder"])
+        allowed = subtypes(kb, root) if f.get("include_subtypes", True) else {root}
+        if indication.disorder_id not in allowed:
+            return False
+    if f.get("category") is not None and records[indication.disorder_id].category != DisorderCategory.parse(
+        f["category"]
+    ):
+        return False
+    if (
+        f.get("min_evidence") is not None
+        and indication.evidence_level.rank < EvidenceLevel.parse(f["min_evidence"]).rank
+    ):
+        return False
+    if f.get("ebmt_category") is not None and EbmtCategory.parse(f["ebmt_category"]) not in [
+        r.category for r in indication.recommendations
+    ]:
+        return False
+    return therapy_passes(kb, records[indication.therapy_id], f)
+
+
+CATEGORY_ORDER = ["S", "CO", "D", "GNR"]  # strongest first, as EBMT prints them
+
+
+def documented_order(indication: Indication) -> tuple[int, int, str, str]:
+    """Strongest evidence first, then strongest EBMT category (none last), therapy id, disorder id."""
+    levels = list(EvidenceLevel)
+    best = min((CATEGORY_ORDER.index(r.category.value) for r in indication.recommendations), default=4)
+    return (-levels.index(indication.evidence_level), best, indication.therapy_id, indication.disorder_id)
+
+
+def oracle_indications(kb: KnowledgeBase, f: dict[str, Any]) -> list[str]:
+    return [i.id for i in sorted((i for i in kb.indications if indication_passes(kb, i, f)), key=documented_order)]
+
+
+def oracle_therapies(kb: KnowledgeBase, f: dict[str, Any]) -> list[str]:
+    indication_keys = {"disorder", "include_subtypes", "category", "min_evidence", "ebmt_category"}
+    if set(f) & indication_keys:
+        wanted = {i.therapy_id for i in kb.indications if indication_passes(kb, i, f)}
+        return sorted(wanted)
+    return sorted(t.id for t in kb.therapies if therapy_passes(kb, t, f))
+
+
+def oracle_references(kb: KnowledgeBase, record: Any, *, deep: bool) -> list[str]:
+    records = [record]
+    if deep:
+        if isinstance(record, Disorder):
+            chosen = [i for i in kb.indications if i.disorder_id in subtypes(kb, record.id)]
+        elif isinstance(record, Therapy):
+            chosen = [i for i in kb.indications if i.therapy_id == record.id]
+        elif isinstance(record, Indication):
+            chosen = [record]
+        else:
+            chosen = []
+        records += chosen + [f for f in kb.findings for i in chosen if f.indication_id == i.id]
+    refs = {r.id: r for r in kb.references}
+    found = [refs[i] for i in {ref for r in records for ref in cited_ids(r)}]
+    tiers = list(type(found[0].tier)) if found else []
+    return [r.id for r in sorted(found, key=lambda r: (-tiers.index(r.tier), -(r.year or 0), r.id))]
+
+
+def oracle_lineage(kb: KnowledgeBase, cell: CellType, *, up: bool) -> list[str]:
+    parents = {c.id: set(c.derives_from) for c in kb.cell_types}
+
+    def step(node: str) -> set[str]:
+        return parents[node] if up else {c for c, ps in parents.items() if node in ps}
+
+    depth: dict[str, int] = {}
+    frontier, level = {cell.id}, 0
+    while frontier:
+        level += 1
+        frontier = {n for node in frontier for n in step(node) if n not in depth and n != cell.id}
+        depth.update(dict.fromkeys(frontier, level))
+    return sorted(depth, key=lambda n: (depth[n], n))
+
+
+def keys_of(record: Any) -> list[str]:
+    """Every text get() and search() must know a record by, from the documentation of get()."""
+    keys = [record.id, getattr(record, "name", None), getattr(record, "title", None)]
+    for attribute in ("synonyms", "xrefs", "products", "nct_ids", "authors"):
+        keys += list(getattr(record, attribute, ()))
+    for prefix in ("doi", "pmid", "pmcid"):
+        value = getattr(record, prefix, None)
+        keys += [value, f"{prefix}:{value}"] if value else []
+    return [k for k in keys if k]
+
+
+def oracle_get(kb: KnowledgeBase, key: str) -> list[Any]:
+    exact = [r for r in kb.records() if r.id == key]
+    if exact:
+        return exact
+    return [r for r in kb.records() if fold(key) and any(fold(k) == fold(key) for k in keys_of(r))]
+
+
+def _id(value: Any) -> str:
+    return value if isinstance(value, str) else value.id
+
+
+# ------------------------------------------------------------------ generated filters
+
+
+def _spelled(term: Any) -> st.SearchStrategy[Any]:
+    """A vocabulary term as the member, its value, or its name in another case and spacing."""
+    return st.sampled_from([term, term.value, term.name.lower().replace("_", " "), term.value.upper()])
+
+
+def _record_arg(records: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    """A record as itself or as its id (names may be shared, so they are tested separately)."""
+    return st.sampled_from(records).flatmap(lambda r: st.sampled_from([r, r.id]))
+
+
+def filters_for(kb: KnowledgeBase, *, with_disorder: bool = True) -> st.SearchStrategy[dict[str, Any]]:
+    """Filters whose values come from the knowledge base's own records and the vocabularies."""
     choices: dict[str, st.SearchStrategy[Any]] = {
-        "disorder": st.sampled_from([d.id for d in kb.disorders]),
-        "therapy": st.sampled_from([t.id for t in kb.therapies]),
-        "cell_type": st.sampled_from([c.id for c in kb.cell_types]),
-        "cell_source": st.sampled_from([s.id for s in kb.cell_sources]),
-        "mechanism": st.sampled_from([m.id for m in kb.mechanisms] + [k.value for k in MechanismKind]),
-        "donor_relation": st.sampled_from(DonorRelation),
-        "min_evidence": st.sampled_from(EvidenceLevel),
-        "ebmt_category": st.sampled_from(EbmtCategory),
-        "regulatory": st.sampled_from(RegulatoryDecision),
-        "stem_cell_only": st.just(True),
+        "therapy": _record_arg(kb.therapies),
+        "cell_type": _record_arg(kb.cell_types),
+        "cell_source": _record_arg(kb.cell_sources),
+        "mechanism": _record_arg(kb.mechanisms),
+        "mechanism_kind": st.sampled_from(MechanismKind).flatmap(_spelled),
+        "donor_relation": st.sampled_from(DonorRelation).flatmap(_spelled),
+        "category": st.sampled_from(DisorderCategory).flatmap(_spelled),
+        "min_evidence": st.sampled_from(EvidenceLevel).flatmap(_spelled),
+        "ebmt_category": st.sampled_from(EbmtCategory).flatmap(_spelled),
+        "regulatory": st.sampled_from(RegulatoryDecision).flatmap(_spelled),
+        "stem_cell_only": st.booleans(),
+        "include_subtypes": st.booleans(),
     }
-    return st.fixed_dictionaries({}, optional=choices)
+    if with_disorder:
+        choices["disorder"] = _record_arg(kb.disorders)
+    return st.fixed_dictionaries({}, optional=choices).flatmap(
+        lambda f: st.fixed_dictionaries(
+            {"jurisdiction": st.sampled_from(["US", "EU", "JP"])} if "regulatory" in f else {}
+        ).map(lambda extra: {**f, **extra})
+    )
 
 
-def _ids(records: tuple[Any, ...]) -> list[str]:
+def _ids(records: Any) -> list[str]:
     return [r.id for r in records]
 
 
-class TestFilters:
+# ------------------------------------------------------------------ filters
+
+
+class TestFiltersAgainstTheOracle:
     @given(st.data())
-    def test_every_filter_returns_a_subset_in_the_same_order(self, data: st.DataObject) -> None:
-        """A filtered result is a subset of the unfiltered one, and keeps its order."""
+    def test_find_indications(self, data: st.DataObject) -> None:
+        """find_indications() returns exactly the oracle's indications, in the documented order."""
         kb = data.draw(knowledge_bases())
-        filters = data.draw(_filters(kb))
-        everything = _ids(kb.find_indications())
-        filtered = _ids(kb.find_indications(**filters))
-        assert set(filtered) <= set(everything)
-        assert filtered == [i for i in everything if i in set(filtered)]
+        filters = data.draw(filters_for(kb))
+        assert oracle_indications(kb, filters) == _ids(kb.find_indications(**filters))
 
     @given(st.data())
-    def test_combined_filters_are_the_intersection_of_single_ones(self, data: st.DataObject) -> None:
-        """Filters combine with AND: the result is the intersection of each filter alone."""
+    def test_therapies_for(self, data: st.DataObject) -> None:
+        """therapies_for() pairs each oracle indication with its own therapy and disorder, in order."""
         kb = data.draw(knowledge_bases())
-        filters = data.draw(_filters(kb))
-        expected = set(_ids(kb.find_indications()))
-        for name, value in filters.items():
-            expected &= set(_ids(kb.find_indications(**{name: value})))
-        assert expected == set(_ids(kb.find_indications(**filters)))
+        disorder = data.draw(_record_arg(kb.disorders))
+        filters = data.draw(filters_for(kb, with_disorder=False))
+        options = kb.therapies_for(disorder, **filters)
+        assert oracle_indications(kb, {**filters, "disorder": disorder}) == [o.indication.id for o in options]
+        records = by_id(kb)
+        for option in options:
+            assert option.therapy is records[option.indication.therapy_id]
+            assert option.disorder is records[option.indication.disorder_id]
 
     @given(st.data())
-    def test_results_do_not_depend_on_record_order(self, data: st.DataObject) -> None:
-        """Shuffling every collection in the data changes no answer."""
+    def test_find_therapies(self, data: st.DataObject) -> None:
+        """find_therapies() returns the oracle's therapies, by id."""
         kb = data.draw(knowledge_bases())
-        filters = data.draw(_filters(kb))
-        rng = random.Random(data.draw(st.integers()))  # noqa: S311 - a reproducible shuffle, not cryptography
-        reordered: dict[str, Any] = {
-            kind: tuple(rng.sample(records, len(records))) for kind, records in kb.collections().items()
-        }
-        shuffled = attrs.evolve(kb, **reordered)
+        filters = data.draw(filters_for(kb))
+        assert oracle_therapies(kb, filters) == _ids(kb.find_therapies(**filters))
+
+    @given(st.data())
+    def test_answers_do_not_depend_on_record_order(self, data: st.DataObject) -> None:
+        """Shuffling every collection changes no answer."""
+        kb = data.draw(knowledge_bases())
+        filters = data.draw(filters_for(kb))
+        rng = random.Random(data.draw(st.integers()))  # noqa: S311 - a reproducible shuffle
+        shuffled = KnowledgeBase.from_collections(
+            kb.version, {kind: rng.sample(records, len(records)) for kind, records in kb.collections().items()}
+        )
         assert _ids(kb.find_indications(**filters)) == _ids(shuffled.find_indications(**filters))
-        assert _ids(kb.find_therapies()) == _ids(shuffled.find_therapies())
-        for disorder in kb.disorders:
-            assert [(o.therapy.id, o.indication.id) for o in kb.therapies_for(disorder.id)] == [
-                (o.therapy.id, o.indication.id) for o in shuffled.therapies_for(disorder.id)
-            ]
+        assert _ids(kb.find_therapies(**filters)) == _ids(shuffled.find_therapies(**filters))
 
-    @given(knowledge_bases())
-    def test_strongest_evidence_first(self, kb: KnowledgeBase) -> None:
-        """Therapy options come strongest evidence first."""
-        for disorder in kb.disorders:
-            levels = [o.evidence_level for o in kb.therapies_for(disorder)]
-            assert levels == sorted(levels, reverse=True)
+    def test_the_bundled_answers(self) -> None:
+        """Spot checks on the bundled data, where the answers are known from the sources."""
+        kb = load()
+        assert "autologous-hsct" == kb.therapies_for("MS")[0].therapy.id
+        assert ["adipose-msc-therapy"] == _ids(kb.find_therapies(cell_source="adipose tissue"))
+        assert ["adipose-msc-therapy"] == _ids(kb.find_therapies(regulatory="withdrawn", jurisdiction="EU"))
+        assert all(o.therapy.is_stem_cell_therapy for o in kb.therapies_for("SLE", stem_cell_only=True))
+        assert any(not o.therapy.is_stem_cell_therapy for o in kb.therapies_for("SLE"))
+
+    def test_string_comparisons_of_evidence_follow_the_order(self) -> None:
+        """Comparing an option's evidence level with a string uses the vocabulary's order, never the alphabet."""
+        kb = load()
+        by_comparison = [o.indication.id for o in kb.therapies_for("SLE") if o.evidence_level >= "observational"]
+        by_filter = [o.indication.id for o in kb.therapies_for("SLE", min_evidence="observational")]
+        assert by_filter == by_comparison
+        assert by_filter  # the bundled data has such options
+        with pytest.raises(ValueError, match="not an EvidenceLevel"):
+            _ = kb.therapies_for("SLE")[0].evidence_level >= "strong"
 
     def test_subtypes_are_included_unless_asked_not_to(self) -> None:
         """Options for a disorder include its subtypes' indications by default."""
@@ -91,114 +327,205 @@ class TestFilters:
         crohn = {o.indication.id for o in kb.therapies_for("Crohn's disease")}
         alone = {o.indication.id for o in kb.therapies_for("Crohn's disease", include_subtypes=False)}
         assert alone < crohn
-        assert "adipose-msc-therapy" in {kb.get(i).therapy_id for i in crohn - alone}  # type: ignore[union-attr]
+        assert "adipose-msc-therapy" in {kb.get(i, Indication).therapy_id for i in crohn - alone}
 
-    def test_unknown_filter_values_name_the_valid_ones(self) -> None:
-        """A bad enum value is a ValueError listing valid values; an unknown key is a LookupError."""
+
+class TestArgumentErrors:
+    @pytest.mark.parametrize(
+        ("call", "error", "words"),
+        [
+            (lambda kb: kb.therapies_for(None), ArgumentTypeError, "disorder: expected a Disorder"),
+            (lambda kb: kb.therapies_for("SLE", stem_cell_only="false"), ArgumentTypeError, "stem_cell_only"),
+            (lambda kb: kb.therapies_for("SLE", include_subtypes=1), ArgumentTypeError, "include_subtypes"),
+            (lambda kb: kb.therapies_for("SLE", mechansim="x"), ArgumentTypeError, "mechansim"),
+            (lambda kb: kb.therapies_for("SLE", min_evidence=3), ArgumentTypeError, "min_evidence"),
+            (lambda kb: kb.therapies_for("SLE", min_evidence="strong"), InvalidArgumentError, "'expert-opinion'"),
+            (lambda kb: kb.therapies_for("autologous-hsct"), WrongKindError, "names a Therapy"),
+            (lambda kb: kb.therapies_for(kb.get("autologous-hsct")), WrongKindError, "not a Disorder"),
+            (lambda kb: kb.therapies_for("no such disease at all"), UnknownKeyError, "disorder="),
+            (lambda kb: kb.find_therapies(jurisdiction="US"), InvalidArgumentError, "needs regulatory"),
+            (lambda kb: kb.find_therapies(regulatory="approved", jurisdiction=1), ArgumentTypeError, "jurisdiction"),
+            (lambda kb: kb.search(5), ArgumentTypeError, "text"),
+            (lambda kb: kb.search("ms", limit=-1), InvalidArgumentError, "limit"),
+            (lambda kb: kb.search("ms", limit=True), ArgumentTypeError, "limit"),
+            (lambda kb: kb.search("ms", min_score=2), InvalidArgumentError, "min_score"),
+            (lambda kb: kb.search("ms", kinds=["diseases"]), InvalidArgumentError, "kinds"),
+            (lambda kb: kb.search("ms", kinds="disorders"), ArgumentTypeError, "kinds"),
+            (lambda kb: kb.search("x" * 1001), InvalidArgumentError, "at most 1000"),
+            (lambda kb: kb.get(5), ArgumentTypeError, "key"),
+            (lambda kb: kb.get("MS", int), ArgumentTypeError, "kind"),
+            (lambda kb: kb.get("autologous-hsct", Disorder), WrongKindError, "'autologous-hsct': names"),
+            (lambda kb: kb.neighbours(5), ArgumentTypeError, "key: expected a record"),
+            (lambda kb: kb.references_for("MS", deep="yes"), ArgumentTypeError, "deep"),
+            (lambda kb: kb.ancestors("MS"), WrongKindError, "not a CellType"),
+        ],
+        ids=lambda value: None if callable(value) else str(value),
+    )
+    def test_each_mistake_raises_its_one_documented_error(self, call: Any, error: type, words: str) -> None:
+        """Each wrong argument raises its documented error, under the root and the matching builtin."""
+        with pytest.raises(error, match=words) as caught:
+            call(load())
+        assert isinstance(caught.value, StemImmuneError)
+
+    def test_a_record_of_another_knowledge_base_is_refused(self) -> None:
+        """A record that is not the knowledge base's own is not silently accepted."""
         kb = load()
-        with pytest.raises(ValueError, match="expected one of: 'expert-opinion'"):
-            kb.find_indications(min_evidence="strong")
-        with pytest.raises(LookupError):
-            kb.therapies_for("no such disease at all")
-        with pytest.raises(UnknownKeyError, match="not a Disorder"):
-            kb.therapies_for("autologous-hsct")
+        stranger = attrs.evolve(kb.disorders[0], name="something else")
+        with pytest.raises(UnknownKeyError):
+            kb.therapies_for(stranger)
 
-    def test_jurisdiction_needs_a_decision(self) -> None:
-        """jurisdiction= alone is refused with a message saying why."""
-        with pytest.raises(ValueError, match="needs regulatory"):
-            load().find_therapies(jurisdiction="US")
+    @pytest.mark.parametrize(
+        "error",
+        [
+            UnknownKeyError("x", ["a", "b"], argument="disorder"),
+            AmbiguousKeyError("x", ["a", "b"], argument="disorder"),
+            WrongKindError("x", "Disorder", [("Therapy", "x")], argument="disorder"),
+            InvalidArgumentError("limit", "expected 0 or more"),
+            ArgumentTypeError("text", "a string", "int"),
+        ],
+    )
+    def test_errors_survive_pickling(self, error: Exception) -> None:
+        """Errors come back from pickle (worker processes) with the same message and data."""
+        copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+        assert type(copy) is type(error)
+        assert str(copy) == str(error)
+        assert vars(copy) == vars(error)
 
-    def test_the_bundled_answers(self) -> None:
-        """Spot checks on the bundled data: MS, adipose-derived cells, EU withdrawal."""
+
+# ------------------------------------------------------------------ lookups
+
+
+class TestGetAndSearch:
+    @given(st.data())
+    def test_get_answers_as_the_oracle(self, data: st.DataObject) -> None:
+        """get() returns the one record a key names, and raises Unknown or Ambiguous exactly when the oracle says."""
+        kb = data.draw(knowledge_bases())
+        record = data.draw(st.sampled_from(list(kb.records())))
+        key = data.draw(st.sampled_from(keys_of(record)).flatmap(lambda k: st.sampled_from([k, k.upper(), f" {k} "])))
+        expected = oracle_get(kb, key)
+        if len(expected) == 1:
+            assert kb.get(key) is expected[0]
+            assert kb.get(key, type(expected[0])) is expected[0]
+        elif expected:
+            with pytest.raises(AmbiguousKeyError) as caught:
+                kb.get(key)
+            assert sorted(caught.value.candidates) == sorted(r.id for r in expected)
+        else:
+            with pytest.raises(UnknownKeyError):
+                kb.get(key)
+            assert kb.get_or_none(key) is None
+
+    @given(st.data())
+    def test_get_and_search_read_the_same_keys(self, data: st.DataObject) -> None:
+        """Whatever get() finds by a key, search() of that key finds too, with a perfect score."""
+        kb = data.draw(knowledge_bases())
+        record = data.draw(st.sampled_from(list(kb.records())))
+        key = data.draw(st.sampled_from(keys_of(record)))
+        if not fold(key) or len(oracle_get(kb, key)) != 1:
+            return
+        found = kb.get(key)
+        hits = kb.search(key, limit=1_000, min_score=0.0)
+        assert found.id in [h.record.id for h in hits if h.score == 1.0]
+
+    @given(knowledge_bases(), st.text(max_size=20), st.integers(0, 5))
+    def test_search_is_sorted_bounded_and_only_matches_real_keys(
+        self, kb: KnowledgeBase, text: str, limit: int
+    ) -> None:
+        """Hits are sorted by score, at most *limit*, each matched text a real key of its record."""
+        hits = kb.search(text, limit=limit, min_score=0.0)
+        assert len(hits) <= limit
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        for hit in hits:
+            assert fold(hit.matched) in {fold(k) for k in keys_of(hit.record)}
+            assert 0 <= hit.score <= 1
+
+    @given(st.data())
+    def test_search_kinds_restrict_the_records(self, data: st.DataObject) -> None:
+        """kinds= (by class or by collection name) keeps only those kinds, and never loses or worsens their hits."""
+        kb = data.draw(knowledge_bases())
+        record = data.draw(st.sampled_from(list(kb.records())))
+        name = getattr(record, "name", None) or record.id
+        everything = kb.search(name, limit=1_000, min_score=0.0)
+        by_class = kb.search(name, kinds=[type(record)], limit=1_000, min_score=0.0)
+        by_name = kb.search(name, kinds=[RECORD_TYPES_BY_CLASS[type(record)]], limit=1_000, min_score=0.0)
+        assert by_class == by_name
+        assert all(type(h.record) is type(record) for h in by_class)
+        restricted = {h.record.id: h.score for h in by_class}
+        for hit in everything:
+            if type(hit.record) is type(record):
+                assert restricted[hit.record.id] >= hit.score
+
+    def test_the_bundled_keys(self) -> None:
+        """The examples from the engine issue: a DOI and an author find the same record by get() and search()."""
         kb = load()
-        assert "autologous-hsct" == kb.therapies_for("MS")[0].therapy.id
-        assert ["adipose-msc-therapy"] == _ids(kb.find_therapies(cell_source="adipose tissue"))
-        assert ["adipose-msc-therapy"] == _ids(kb.find_therapies(regulatory="withdrawn", jurisdiction="EU"))
-        assert all(not o.therapy.id.startswith("cd19") for o in kb.therapies_for("SLE", stem_cell_only=True))
+        assert "burt2019-mist" == kb.get("doi:10.1001/jama.2018.18743").id
+        assert "burt2019-mist" == kb.search("doi:10.1001/jama.2018.18743")[0].record.id
+        assert kb.get("Hawkey CJ").id == kb.search("Hawkey CJ")[0].record.id
+        assert "multiple-sclerosis" == kb.search("multipel sclerosis")[0].record.id
+        assert () == kb.search("ms", limit=0)
 
 
-class TestNavigation:
+RECORD_TYPES_BY_CLASS = {cls: kind for kind, cls in RECORD_TYPES.items()}
+
+
+# ------------------------------------------------------------------ navigation and provenance
+
+
+class TestNavigationAgainstTheOracle:
     @given(knowledge_bases())
-    def test_links_are_symmetric(self, kb: KnowledgeBase) -> None:
-        """If a record lists another among its neighbours, the other lists it back."""
+    def test_neighbours(self, kb: KnowledgeBase) -> None:
+        """neighbours() is every record linked to or from the record, by collection, then id."""
+        records = by_id(kb)
         for record in kb.records():
-            for kind, linked in kb.neighbours(record).items():
-                assert kind in RECORD_TYPES
-                for other in linked:
-                    assert record in kb.neighbours(other).get(_kind(record), ())
+            expected = {i for i in linked_ids(record) if i != record.id}
+            expected |= {r.id for r in kb.records() if record.id in linked_ids(r) and r.id != record.id}
+            found = kb.neighbours(record)
+            assert sorted(expected) == sorted(r.id for group in found.values() for r in group)
+            for kind, group in found.items():
+                assert all(RECORD_TYPES_BY_CLASS[type(r)] == kind for r in group)
+                assert _ids(group) == sorted(_ids(group))
+            assert list(found) == [k for k in RECORD_TYPES if k in found]
+            assert all(records[r.id] is r for group in found.values() for r in group)
 
     @given(knowledge_bases())
-    def test_lineage_up_and_down_agree(self, kb: KnowledgeBase) -> None:
-        """A is an ancestor of B exactly when B is a descendant of A."""
+    def test_lineage(self, kb: KnowledgeBase) -> None:
+        """ancestors() and descendants() are the oracle's breadth-first walks, nearest first."""
         for cell in kb.cell_types:
-            for ancestor in kb.ancestors(cell):
-                assert cell in kb.descendants(ancestor)
+            assert oracle_lineage(kb, cell, up=True) == _ids(kb.ancestors(cell))
+            assert oracle_lineage(kb, cell, up=False) == _ids(kb.descendants(cell.id))
+
+    @given(knowledge_bases(), st.booleans())
+    def test_references_for(self, kb: KnowledgeBase, deep: bool) -> None:
+        """references_for() gives the oracle's references, strongest tier first, newest first, then by id."""
+        for record in kb.records():
+            assert oracle_references(kb, record, deep=deep) == _ids(kb.references_for(record, deep=deep))
+
+    @given(knowledge_bases())
+    def test_evidence_summary(self, kb: KnowledgeBase) -> None:
+        """The summary gathers the options, their findings and the deep references of the disorder."""
+        for disorder in kb.disorders:
+            summary = kb.evidence_summary(disorder)
+            options = kb.therapies_for(disorder)
+            assert summary.options == options
+            wanted = {o.indication.id for o in options}
+            assert sorted(_ids(summary.findings)) == sorted(f.id for f in kb.findings if f.indication_id in wanted)
+            assert oracle_references(kb, disorder, deep=True) == _ids(summary.references)
+            levels = [o.evidence_level for o in options]
+            assert summary.strongest_evidence == (max(levels) if levels else None)
 
     def test_immune_cells_descend_from_hsc(self) -> None:
         """The lineage graph answers which immune cells come from HSCs."""
         descendants = _ids(load().descendants("HSC"))
         assert {"t-cell", "b-cell", "natural-killer-cell", "macrophage", "regulatory-t-cell"} <= set(descendants)
 
-    def test_provenance(self) -> None:
-        """references_for lists what a record cites, strongest tier first; deep adds findings' references."""
-        kb = load()
-        shallow = kb.references_for("autologous-hsct-for-multiple-sclerosis")
-        deep = kb.references_for("autologous-hsct-for-multiple-sclerosis", deep=True)
-        assert set(shallow) <= set(deep)
-        assert [r.tier for r in deep] == sorted((r.tier for r in deep), reverse=True)
 
-    def test_evidence_summary(self) -> None:
-        """The summary for a disorder gathers options, findings and references."""
-        summary = load().evidence_summary("systemic sclerosis")
-        assert summary.strongest_evidence is EvidenceLevel.RANDOMIZED_TRIAL
-        assert summary.findings
-        assert sum(summary.references_by_tier.values()) == len(summary.references)
+def _all(kb: KnowledgeBase) -> Iterator[Record]:
+    yield from kb.records()
 
 
-def _kind(record: Any) -> str:
-    return next(kind for kind, cls in RECORD_TYPES.items() if type(record) is cls)
-
-
-class TestGetAndSearch:
-    @given(knowledge_bases())
-    def test_get_finds_every_record_by_id_curie_and_synonym(self, kb: KnowledgeBase) -> None:
-        """get() finds each record by its id, and by every CURIE and synonym that no other record shares."""
-        owners: dict[str, set[str]] = {}
-        for record in kb.records():
-            for key in record_keys(record):  # every key get() indexes: id, name/title, synonyms, CURIEs, DOI, PMID
-                owners.setdefault(key, set()).add(record.id)
-        for record in kb.records():
-            assert record is kb.get(record.id)
-            for key in [*getattr(record, "synonyms", ()), *getattr(record, "xrefs", ())]:
-                if owners[fold(key)] == {record.id}:
-                    assert record is kb.get(key)
-                    assert record is kb.get(key.upper())
-
-    @given(knowledge_bases())
-    def test_search_ranks_an_exact_name_first(self, kb: KnowledgeBase) -> None:
-        """Searching a record's exact name puts a record matching that name exactly first, with score 1."""
-        for record in kb.records():
-            name = getattr(record, "name", None)
-            if not name or not fold(name):
-                continue
-            first = kb.search(name, limit=1)[0]
-            assert 1.0 == first.score
-            assert fold(name) == fold(first.matched)
-
-    @given(knowledge_bases(), st.text(max_size=20))
-    def test_search_is_deterministic_and_sorted(self, kb: KnowledgeBase, text: str) -> None:
-        """Search results are sorted by score and repeat exactly."""
-        hits = kb.search(text, min_score=0.0)
-        assert hits == kb.search(text, min_score=0.0)
-        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-
-    def test_search_tolerates_typos(self) -> None:
-        """A misspelt disease name still finds it first."""
-        assert "multiple-sclerosis" == load().search("multipel sclerosis")[0].record.id
-
-    def test_search_restricted_to_kinds(self) -> None:
-        """kinds= keeps only those collections, and unknown kinds are refused."""
-        kb = load()
-        assert {"therapies"} == {h.kind for h in kb.search("stem cell", kinds=["therapies"])}
-        with pytest.raises(ValueError, match="unknown record kinds"):
-            kb.search("x", kinds=["diseases"])
+def test_every_record_kind_is_reachable_by_get() -> None:
+    """Each bundled record is found by its id and typed by its class."""
+    kb = load()
+    for record in _all(kb):
+        assert kb.get(record.id, type(record)) is record
+    assert isinstance(kb.get("burt2019-mist", Reference), Reference)

@@ -6,26 +6,73 @@ Reference data for software and research, not medical advice.
 Example:
     >>> import stemimmune
     >>> kb = stemimmune.load()
-    >>> kb.get("SCID").category.value
+    >>> kb.get("SCID", stemimmune.Disorder).category.value
     'immunodeficiency'
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
+from ._integrity import find_problems
 from ._loading import MergeResult, dumps, load, loads, merge, save
-from .exceptions import DatasetError, Problem, StemImmuneError, UnknownKeyError
-from .knowledge_base import KnowledgeBase, find_problems
+from .exceptions import (
+    AmbiguousKeyError,
+    ArgumentTypeError,
+    DatasetError,
+    InvalidArgumentError,
+    InvalidValueError,
+    Problem,
+    StemImmuneError,
+    UnknownKeyError,
+    WrongKindError,
+)
+from .knowledge_base import KnowledgeBase
+from .model import (
+    CellSource,
+    CellType,
+    Challenge,
+    Disorder,
+    Finding,
+    ImmuneComponent,
+    Indication,
+    Mechanism,
+    Record,
+    Reference,
+    Risk,
+    Therapy,
+)
 
+
+#: Version of the bundled dataset (distinct from the package version); a test keeps it
+#: equal to ``load().version``.
+DATASET_VERSION: Final[str] = "2026.11.0"
 
 __all__ = [
+    "DATASET_VERSION",
+    "AmbiguousKeyError",
+    "ArgumentTypeError",
+    "CellSource",
+    "CellType",
+    "Challenge",
     "DatasetError",
+    "Disorder",
+    "Finding",
+    "ImmuneComponent",
+    "Indication",
+    "InvalidArgumentError",
+    "InvalidValueError",
     "KnowledgeBase",
+    "Mechanism",
     "MergeResult",
     "Problem",
+    "Record",
+    "Reference",
+    "Risk",
     "StemImmuneError",
+    "Therapy",
     "UnknownKeyError",
+    "WrongKindError",
     "dumps",
     "find_problems",
     "load",
@@ -36,12 +83,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Serve ``__version__`` and ``DATASET_VERSION`` lazily, so importing stays cheap."""
+    """Serve ``__version__`` lazily from the installed metadata, so importing stays cheap."""
     if name == "__version__":
         from importlib.metadata import version  # noqa: PLC0415
 
         return version("stemimmune")
-    if name == "DATASET_VERSION":
-        return load().version
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)

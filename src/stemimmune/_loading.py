@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import json
 import os
-import re
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
 
-from ._validators import shorten
-from .exceptions import DatasetError, Problem
-from .knowledge_base import KnowledgeBase, Record
-from .model import RECORD_TYPES
+from ._io import MAX_FILE_BYTES, Document, parse_json, read_folder, read_path
+from .exceptions import DatasetError, Problem, argument_type_error, shorten
+from .knowledge_base import KnowledgeBase
+from .model import RECORD_TYPES, CollectionName, Record
 from .serialization import VERSION_KEY, structure_document, unstructure_records
 from .serialization import dumps as _canonical
 
-
-#: Largest dataset file read, in bytes; pass *max_bytes* to :func:`load` to raise it.
-MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 
 _bundled: KnowledgeBase | None = None
 _bundled_lock: Final = threading.Lock()
@@ -52,6 +44,7 @@ def load(path: PathLike | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> Kn
             file, JSON path, record id, offending value and what was expected.
         FileNotFoundError: *path* does not exist.
         PermissionError: *path* cannot be read.
+        ArgumentTypeError: *path* is not a path; InvalidArgumentError: it is empty.
 
     Example:
         >>> import stemimmune
@@ -63,10 +56,19 @@ def load(path: PathLike | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> Kn
         if _bundled is None:
             with _bundled_lock:
                 if _bundled is None:
-                    documents = _read_folder(files("stemimmune").joinpath("data"), max_bytes=max_bytes)
-                    _bundled = _build(documents)
+                    _bundled = _build(read_folder(files("stemimmune").joinpath("data"), max_bytes=max_bytes))
         return _bundled
-    return _build(_read_path(Path(path), max_bytes=max_bytes))
+    return _build(read_path(_as_path(path, "path"), max_bytes=max_bytes))
+
+
+def _as_path(path: object, argument: str) -> Path:
+    if not isinstance(path, str | os.PathLike):
+        raise argument_type_error(argument, "a path (str or os.PathLike)", path)
+    if not os.fspath(path):
+        from .exceptions import InvalidArgumentError  # noqa: PLC0415 - rare path
+
+        raise InvalidArgumentError(argument, "an empty path; pass None for the bundled dataset")
+    return Path(path)
 
 
 def loads(text: str | bytes) -> KnowledgeBase:
@@ -75,9 +77,15 @@ def loads(text: str | bytes) -> KnowledgeBase:
 
     Raises:
         DatasetError: The text is not a valid dataset; every problem is listed.
+        ArgumentTypeError: *text* is neither str nor bytes.
     """
-    raw = text.encode("utf-8") if isinstance(text, str) else text
-    return _build([("<string>", _parse(raw, "<string>"))])
+    if isinstance(text, str):
+        raw = text.encode("utf-8", "surrogatepass")
+    elif isinstance(text, bytes | bytearray):
+        raw = bytes(text)
+    else:
+        raise argument_type_error("text", "JSON text (str or bytes)", text)
+    return _build([(None, parse_json(raw, file=None))])
 
 
 def dumps(kb: KnowledgeBase) -> str:
@@ -93,6 +101,8 @@ def dumps(kb: KnowledgeBase) -> str:
         >>> stemimmune.loads(stemimmune.dumps(kb)) == kb
         True
     """
+    if not isinstance(kb, KnowledgeBase):
+        raise argument_type_error("kb", "a KnowledgeBase", kb)
     return _canonical(unstructure_records(kb.collections(), kb.version))
 
 
@@ -114,7 +124,7 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
         ...     stemimmune.load(path) == kb
         True
     """
-    target = Path(path)
+    target = _as_path(path, "path")
     text = dumps(kb)
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
@@ -142,6 +152,10 @@ class MergeResult:
     knowledge_base: KnowledgeBase
     added: tuple[str, ...]
     replaced: tuple[str, ...]
+
+
+#: Where each record came from: (collection, position in the combined collection) -> (file, position in it).
+_Origins = dict[tuple[CollectionName, int], tuple[str | None, int]]
 
 
 def merge(
@@ -182,61 +196,65 @@ def merge(
         >>> result.added, result.knowledge_base.version == kb.version + "+local"
         (('lab-infusion-reaction',), True)
     """
-    documents = _extra_documents(extra, max_bytes=max_bytes)
-    extra_version, records, origin = _collect(documents)
-    if len(set(extra_version.values())) > 1:
-        found = ", ".join(f"{n}: {v!r}" for n, v in extra_version.items())
+    if not isinstance(base, KnowledgeBase):
+        raise argument_type_error("base", "a KnowledgeBase", base)
+    if isinstance(extra, KnowledgeBase):
+        versions: dict[str | None, str] = {None: extra.version}
+        records: dict[CollectionName, list[Record]] = {k: list(v) for k, v in extra.collections().items()}
+        origin: _Origins = {(k, i): (None, i) for k, v in records.items() for i in range(len(v))}
+    elif isinstance(extra, Mapping):
+        versions, records, origin = _collect([(None, extra)])
+    else:
+        versions, records, origin = _collect(read_path(_as_path(extra, "extra"), max_bytes=max_bytes))
+    if len(set(versions.values())) > 1:
+        found = ", ".join(f"{n}: {v!r}" for n, v in versions.items())
         raise DatasetError(
-            [Problem(location=f"$.{VERSION_KEY}", message=f"the extra records disagree on their version: {found}")]
+            [Problem(collection=VERSION_KEY, message=f"the extra records disagree on their version: {found}")]
         )
     base_kinds = {record.id: kind for kind, items in base.collections().items() for record in items}
     problems: list[Problem] = []
     replacements: dict[str, Record] = {}
     added: list[str] = []
-    kept: dict[str, list[Record]] = {kind: [] for kind in RECORD_TYPES}
+    kept: dict[CollectionName, list[Record]] = {kind: [] for kind in RECORD_TYPES}
     for kind, items in records.items():
         for index, record in enumerate(items):
-            where = origin[kind, index]
             clash = base_kinds.get(record.id)
             if clash is None:
                 added.append(record.id)
                 kept[kind].append(record)
-            elif not override:
-                problems.append(
-                    Problem(
-                        location=f"{where}.id",
-                        message=f"id already used by a record of {clash} in the base; pass override=True to replace it",
-                        record_id=record.id,
-                        value=shorten(record.id),
-                        expected="an id the base does not use, or override=True",
-                    )
-                )
+                continue
+            if not override:
+                message = f"id already used by a record of {clash} in the base; pass override=True to replace it"
+                expected = "an id the base does not use, or override=True"
             elif clash != kind:
-                problems.append(
-                    Problem(
-                        location=f"{where}.id",
-                        message=f"cannot replace a record of {clash} with a record of {kind}",
-                        record_id=record.id,
-                        value=shorten(record.id),
-                        expected=f"a record of {clash}, or a new id",
-                    )
-                )
+                message = f"cannot replace a record of {clash} with a record of {kind}"
+                expected = f"a record of {clash}, or a new id"
             else:
                 replacements[record.id] = record
+                continue
+            file, position = origin[kind, index]
+            problems.append(
+                Problem(
+                    file=file,
+                    collection=kind,
+                    index=position,
+                    field="id",
+                    record_id=record.id,
+                    message=message,
+                    value=shorten(record.id),
+                    expected=expected,
+                )
+            )
     if problems:
         raise DatasetError(problems)
-    collections = {
-        kind: tuple(replacements.get(r.id, r) for r in items) + tuple(kept[kind])
-        for kind, items in base.collections().items()
-    }
-    version = next(iter(extra_version.values()), "local")
-    came_from = {
-        record.id: origin[kind, index] for kind, items in records.items() for index, record in enumerate(items)
-    }
-    positions: dict[tuple[str, int], str] = {}
+    came_from = {record.id: origin[kind, i] for kind, items in records.items() for i, record in enumerate(items)}
+    collections: dict[CollectionName, tuple[Record, ...]] = {}
+    positions: _Origins = {}
     for kind, base_records in base.collections().items():
-        positions.update({(kind, i): came_from[r.id] for i, r in enumerate(base_records) if r.id in replacements})
-        positions.update({(kind, len(base_records) + j): came_from[r.id] for j, r in enumerate(kept[kind])})
+        combined_records = tuple(replacements.get(r.id, r) for r in base_records) + tuple(kept[kind])
+        collections[kind] = combined_records
+        positions.update({(kind, i): came_from[r.id] for i, r in enumerate(combined_records) if r.id in came_from})
+    version = next(iter(versions.values()), "local")
     try:
         combined = KnowledgeBase.from_collections(f"{base.version}+{version}", collections)
     except DatasetError as exc:
@@ -244,96 +262,18 @@ def merge(
     return MergeResult(knowledge_base=combined, added=tuple(added), replaced=tuple(replacements))
 
 
-# ------------------------------------------------------------------ reading
-
-
-def _read_path(target: Path, *, max_bytes: int) -> list[tuple[str, object]]:
-    if target.is_dir():
-        return _read_folder(target, max_bytes=max_bytes)
-    if not target.exists():
-        msg = f"no dataset at {str(target)!r}"
-        raise FileNotFoundError(msg)
-    return [(target.name, _read_document(target, target.name, max_bytes))]
-
-
-def _extra_documents(
-    extra: KnowledgeBase | PathLike | Mapping[str, Any], *, max_bytes: int
-) -> list[tuple[str, object]]:
-    if isinstance(extra, KnowledgeBase):
-        return [("<knowledge base>", json.loads(dumps(extra)))]
-    if isinstance(extra, Mapping):
-        return [("<document>", extra)]
-    return _read_path(Path(extra), max_bytes=max_bytes)
-
-
-def _read_folder(folder: Traversable, *, max_bytes: int) -> list[tuple[str, object]]:
-    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".json") and e.is_file()), key=lambda e: e.name)
-    if not entries:
-        raise DatasetError(
-            [Problem(location=str(folder), message="the folder holds no *.json dataset files", expected="*.json files")]
-        )
-    documents: list[tuple[str, object]] = []
-    problems: list[Problem] = []
-    for entry in entries:
-        try:
-            documents.append((entry.name, _read_document(entry, entry.name, max_bytes)))
-        except DatasetError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise DatasetError(problems)
-    return documents
-
-
-def _read_document(entry: Traversable, name: str, max_bytes: int) -> object:
-    with entry.open("rb") as stream:
-        raw = stream.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise DatasetError(
-            [
-                Problem(
-                    location=name,
-                    message=f"file is larger than max_bytes={max_bytes}",
-                    expected=f"at most {max_bytes} bytes (pass a larger max_bytes to load() to accept it)",
-                )
-            ]
-        )
-    return _parse(raw, name)
-
-
-def _parse(raw: bytes, name: str) -> object:
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text: {exc.reason} at byte {exc.start}"
-        raise DatasetError([Problem(location=name, message=message, expected="UTF-8 encoded JSON")]) from None
-    except json.JSONDecodeError as exc:
-        location = f"{name}:{exc.lineno}:{exc.colno}"
-        raise DatasetError(
-            [Problem(location=location, message=f"not valid JSON: {exc.msg}", expected="JSON")]
-        ) from None
-    except RecursionError:
-        raise DatasetError(
-            [Problem(location=name, message="JSON nested too deeply", expected="JSON nested less deeply")]
-        ) from None
-    except ValueError as exc:  # e.g. an integer literal longer than Python accepts
-        raise DatasetError([Problem(location=name, message=f"not valid JSON: {exc}", expected="JSON")]) from None
-
-
 # ------------------------------------------------------------------ building
 
 
-def _collect(
-    documents: list[tuple[str, object]],
-) -> tuple[dict[str, str], dict[str, list[Record]], dict[tuple[str, int], str]]:
+def _collect(documents: list[Document]) -> tuple[dict[str | None, str], dict[CollectionName, list[Record]], _Origins]:
     """Structure every document; return the versions, the records by kind, and where each came from."""
     problems: list[Problem] = []
-    versions: dict[str, str] = {}
-    merged: dict[str, list[Record]] = {kind: [] for kind in RECORD_TYPES}
-    origin: dict[tuple[str, int], str] = {}  # (kind, merged index) -> "file: $.kind[i]"
-    single = len(documents) == 1
+    versions: dict[str | None, str] = {}
+    merged: dict[CollectionName, list[Record]] = {kind: [] for kind in RECORD_TYPES}
+    origin: _Origins = {}
     for name, document in documents:
         try:
-            version, records = structure_document(document, source="" if single else name)
+            version, records = structure_document(document, file=name)
         except DatasetError as exc:
             problems.extend(exc.problems)
             continue
@@ -341,47 +281,23 @@ def _collect(
             versions[name] = version
         for kind, items in records.items():
             for index, record in enumerate(items):
-                prefix = "" if single else f"{name}: "
-                origin[kind, len(merged[kind])] = f"{prefix}$.{kind}[{index}]"
+                origin[kind, len(merged[kind])] = (name, index)
                 merged[kind].append(record)
     if problems:
         raise DatasetError(problems)
     return versions, merged, origin
 
 
-def _build(documents: list[tuple[str, object]]) -> KnowledgeBase:
+def _build(documents: list[Document]) -> KnowledgeBase:
     """Structure parsed documents, combine them, and build the knowledge base."""
-    with _gc_paused():
-        return _build_records(documents)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """
-    Pause the cyclic garbage collector while building records.
-
-    Building creates many objects and no reference cycles, so the collector's passes
-    only cost time (they made load time grow faster than the data); it is restored
-    afterwards, whatever happens.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _build_records(documents: list[tuple[str, object]]) -> KnowledgeBase:
     versions, merged, origin = _collect(documents)
     if len(set(versions.values())) != 1:
-        found = ", ".join(f"{n}: {v!r}" for n, v in versions.items()) or "none"
-        where = documents[0][0] if len(documents) == 1 else "dataset"
+        found = ", ".join(f"{n or '<string>'}: {v!r}" for n, v in versions.items()) or "none"
         raise DatasetError(
             [
                 Problem(
-                    location=f"{where}: $.{VERSION_KEY}",
+                    file=documents[0][0] if len(documents) == 1 else None,
+                    collection=VERSION_KEY,
                     message=f"expected exactly one dataset version; found {found}",
                     expected='one "dataset_version" string across the dataset',
                 )
@@ -393,11 +309,11 @@ def _build_records(documents: list[tuple[str, object]]) -> KnowledgeBase:
         raise DatasetError(_relocate(p, origin) for p in exc.problems) from None
 
 
-_LOCATION: Final = re.compile(r"^\$\.(\w+)\[(\d+)\](.*)$")
-
-
-def _relocate(problem: Problem, origin: Mapping[tuple[str, int], str]) -> Problem:
-    match = _LOCATION.match(problem.location)
-    if match is None or (match[1], int(match[2])) not in origin:
+def _relocate(problem: Problem, origin: _Origins) -> Problem:
+    """Point a problem found in the combined records at the file and position the record came from."""
+    if problem.collection is None or problem.index is None:
         return problem
-    return attrs.evolve(problem, location=origin[match[1], int(match[2])] + match[3])
+    found = origin.get((problem.collection, problem.index))  # type: ignore[arg-type]
+    if found is None:
+        return problem
+    return attrs.evolve(problem, file=found[0], index=found[1])

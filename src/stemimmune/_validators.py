@@ -9,6 +9,8 @@ from typing import Any, Final
 
 import attrs
 
+from .exceptions import InvalidValueError
+
 
 #: Record identifiers: lower-case words joined by single hyphens.
 IDENTIFIER_PATTERN: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -44,33 +46,7 @@ PARTIAL_DATE_PATTERN: Final = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|
 MAX_TEXT_LENGTH: Final = 10_000
 EARLIEST_YEAR: Final = 1900
 MAX_ID_LENGTH: Final = 100
-MAX_SHOWN: Final = 80
 LATEST_YEAR: Final = 2100
-
-
-def shorten(value: object) -> str:
-    """Return ``repr(value)``, cut to a readable length."""
-    shown = repr(value)
-    return shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 3] + "..."
-
-
-class InvalidValueError(ValueError):
-    """
-    A value that breaks a field's rule; carries the parts of the message as data.
-
-    Attributes:
-        field: The field's name, when the check knows it.
-        value: The offending value, shortened.
-        expected: What was expected instead.
-    """
-
-    def __init__(self, field: str | None, value: object, expected: str) -> None:
-        """Build the error for *value* in *field*, which should have been *expected*."""
-        self.field = field
-        self.value = shorten(value)
-        self.expected = expected
-        prefix = f"{field}: " if field else ""
-        super().__init__(f"{prefix}{self.value} is not {expected}")
 
 
 def _fail(attribute: attrs.Attribute[Any], value: object, expected: str) -> None:

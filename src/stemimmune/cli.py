@@ -25,8 +25,8 @@ from typing import Any, NoReturn
 from ._loading import load
 from .exceptions import DatasetError, StemImmuneError
 from .knowledge_base import KnowledgeBase
-from .model import Indication
-from .serialization import CONVERTER
+from .model import Disorder, Indication
+from .serialization import unstructure
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "min-evidence",
         "donor-relation",
         "mechanism",
+        "mechanism-kind",
         "cell-type",
         "cell-source",
         "ebmt-category",
@@ -106,7 +107,7 @@ def _info(kb: KnowledgeBase, args: argparse.Namespace) -> str:
 
 def _get(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     record = kb.get(args.key)
-    data = CONVERTER.unstructure(record)
+    data = unstructure(record)
     if args.json:
         return json.dumps(data, indent=2, ensure_ascii=False)
     lines = [f"{type(record).__name__} {record.id}"]
@@ -126,7 +127,16 @@ def _search(kb: KnowledgeBase, args: argparse.Namespace) -> str:
 
 
 def _therapies(kb: KnowledgeBase, args: argparse.Namespace) -> str:
-    names = ("min_evidence", "donor_relation", "mechanism", "cell_type", "cell_source", "ebmt_category", "regulatory")
+    names = (
+        "min_evidence",
+        "donor_relation",
+        "mechanism",
+        "mechanism_kind",
+        "cell_type",
+        "cell_source",
+        "ebmt_category",
+        "regulatory",
+    )
     filters: dict[str, Any] = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
     if args.stem_cell_only:
         filters["stem_cell_only"] = True
@@ -144,24 +154,21 @@ def _therapies(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     ]
     if args.json:
         return json.dumps(rows, indent=2)
-    disorder = kb.get(args.disorder)
-    header = f"Therapies for {getattr(disorder, 'name', disorder.id)} ({len(rows)}), strongest evidence first:\n"
+    disorder = kb.get(args.disorder, Disorder)
+    header = f"Therapies for {disorder.name} ({len(rows)}), strongest evidence first:\n"
     return header + _table(rows, ["therapy", "disorder", "evidence", "ebmt", "stem_cell"])
 
 
 def _evidence(kb: KnowledgeBase, args: argparse.Namespace) -> str:
-    indication = kb.get(args.indication)
-    if not isinstance(indication, Indication):
-        msg = f"{args.indication!r} is a {type(indication).__name__}, not an indication; try: stemimmune therapies DISORDER"
-        raise StemImmuneError(msg)
+    indication = kb.get(args.indication, Indication)
     findings = [f for f in kb.findings if f.indication_id == indication.id]
     references = kb.references_for(indication, deep=True)
     if args.json:
         return json.dumps(
             {
-                "indication": CONVERTER.unstructure(indication),
-                "findings": CONVERTER.unstructure(findings),
-                "references": CONVERTER.unstructure(references),
+                "indication": unstructure(indication),
+                "findings": unstructure(findings),
+                "references": unstructure(references),
             },
             indent=2,
             ensure_ascii=False,
@@ -234,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatasetError as exc:
         print(f"stemimmune: error: {exc.problems[0]} ({len(exc.problems)} problem(s) in all)", file=sys.stderr)
         return 2
-    except (StemImmuneError, ValueError, ImportError, OSError) as exc:
+    except (StemImmuneError, ImportError, OSError) as exc:
         print(f"stemimmune: error: {exc}".splitlines()[0], file=sys.stderr)
         return 2
     if output:

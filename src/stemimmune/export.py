@@ -46,7 +46,7 @@ import attrs
 
 from .exceptions import UnknownKeyError
 from .model import RECORD_TYPES, GuidelineRecommendation, Indication, RegulatoryStatus, Therapy
-from .serialization import CONVERTER
+from .serialization import unstructure
 
 
 if TYPE_CHECKING:
@@ -232,7 +232,7 @@ def _template(table: str) -> _Row:
 
 
 def _record_row(table: str, record: Any, indications: Mapping[str, Indication]) -> _Row:
-    row = list(_flatten(RECORD_TYPES[table], record))
+    row = list(_flatten(RECORD_TYPES[table], record))  # type: ignore[index]  # callers checked the name
     if table == "findings":
         indication = None if record is None else indications[record.indication_id]
         row = _insert_after(
@@ -334,7 +334,7 @@ def _cell(value: object) -> object:
     """Return *value* as a cell: enums as strings, lists of scalars as lists of strings."""
     if isinstance(value, enum.Enum):
         return value.value
-    plain = CONVERTER.unstructure(value)
+    plain = unstructure(value)
     if isinstance(plain, list):
         return [_list_item(item) for item in plain]
     return plain

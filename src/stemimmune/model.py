@@ -10,13 +10,17 @@ span records (references resolve, ids are unique, ...) are checked by
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+import typing
+from collections.abc import Iterator
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 from attrs import validators as v
 
 from . import _validators as check
 from ._validators import as_tuple, sorted_unique, unique_tuple
+from .exceptions import InvalidValueError, a
 from .vocabulary import (
     AutoimmuneScope,
     ChallengeKind,
@@ -45,6 +49,22 @@ from .vocabulary import (
 )
 
 
+#: The name of a collection of a knowledge base.
+CollectionName: TypeAlias = Literal[
+    "references",
+    "immune_components",
+    "cell_types",
+    "cell_sources",
+    "mechanisms",
+    "risks",
+    "challenges",
+    "disorders",
+    "therapies",
+    "indications",
+    "findings",
+]
+
+
 class _Record:
     """Behaviour shared by every record class (attrs fields are declared by each subclass)."""
 
@@ -63,17 +83,34 @@ class _Record:
         return record_html(self)
 
 
-def _enum(kind: type) -> Any:
-    return v.instance_of(kind)
+def _enum(kind: type[enum.Enum]) -> Any:
+    """A validator: the value is a member of *kind* (a vocabulary), else InvalidValueError naming the valid ones."""
+    valid = ", ".join(repr(m.value) for m in kind)
+
+    def check_member(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidValueError(attribute.name, value, f"{a(kind.__name__)}, one of: {valid}")
+
+    return check_member
 
 
-def _optional_enum(kind: type) -> Any:
-    return v.optional(v.instance_of(kind))
+def _optional_enum(kind: type[enum.Enum]) -> Any:
+    return v.optional(_enum(kind))
 
 
-def _ids(*, required: bool = False) -> Any:
+#: Key of the attrs field metadata that declares a link: the collections it may point into.
+LINKS_TO: Final = "stemimmune.links_to"
+
+
+def _ids(*targets: CollectionName, required: bool = False) -> Any:
+    """A tuple of ids of records in *targets* (a link field)."""
     validators = [check.identifiers, check.not_empty] if required else [check.identifiers]
-    return attrs.field(factory=tuple, converter=unique_tuple, validator=validators)
+    return attrs.field(factory=tuple, converter=unique_tuple, validator=validators, metadata={LINKS_TO: targets})
+
+
+def _id(*targets: CollectionName) -> Any:
+    """The id of one record in *targets* (a link field)."""
+    return attrs.field(validator=check.identifier, metadata={LINKS_TO: targets})
 
 
 def _texts() -> Any:
@@ -109,7 +146,7 @@ class Citation(_Record):
         Citation(reference_id='burt2019-mist', locator='Abstract')
     """
 
-    reference_id: str = attrs.field(validator=check.identifier)
+    reference_id: str = _id("references")
     locator: str | None = _optional_text()
 
 
@@ -253,7 +290,7 @@ class CellType(_Record):
     markers: tuple[Marker, ...] = attrs.field(
         factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(Marker))
     )
-    derives_from: tuple[str, ...] = _ids()
+    derives_from: tuple[str, ...] = _ids("cell_types")
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
@@ -284,7 +321,7 @@ class CellSource(_Record):
 
     id: str = attrs.field(validator=check.identifier)
     name: str = attrs.field(validator=check.text)
-    yields: tuple[str, ...] = _ids(required=True)
+    yields: tuple[str, ...] = _ids("cell_types", required=True)
     harvest: HarvestMethod = attrs.field(validator=_enum(HarvestMethod))
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
@@ -312,8 +349,8 @@ class Mechanism(_Record):
     id: str = attrs.field(validator=check.identifier)
     name: str = attrs.field(validator=check.text)
     kind: MechanismKind = attrs.field(validator=_enum(MechanismKind))
-    effector_ids: tuple[str, ...] = _ids()
-    target_ids: tuple[str, ...] = _ids()
+    effector_ids: tuple[str, ...] = _ids("immune_components")
+    target_ids: tuple[str, ...] = _ids("cell_types")
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
@@ -407,9 +444,9 @@ class Disorder(_Record):
     name: str = attrs.field(validator=check.text)
     category: DisorderCategory = attrs.field(validator=_enum(DisorderCategory))
     scope: AutoimmuneScope | None = attrs.field(default=None, validator=_optional_enum(AutoimmuneScope))
-    parent_ids: tuple[str, ...] = _ids()
+    parent_ids: tuple[str, ...] = _ids("disorders")
     targets: tuple[str, ...] = _texts()
-    component_ids: tuple[str, ...] = _ids()
+    component_ids: tuple[str, ...] = _ids("cell_types", "immune_components")
     conventional_treatments: tuple[ConventionalTreatment, ...] = attrs.field(
         factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(ConventionalTreatment))
     )
@@ -517,16 +554,16 @@ class Therapy(_Record):
 
     id: str = attrs.field(validator=check.identifier)
     name: str = attrs.field(validator=check.text)
-    cell_type_id: str = attrs.field(validator=check.identifier)
-    source_ids: tuple[str, ...] = _ids(required=True)
+    cell_type_id: str = _id("cell_types")
+    source_ids: tuple[str, ...] = _ids("cell_sources", required=True)
     donor_relation: DonorRelation = attrs.field(validator=_enum(DonorRelation))
-    mechanism_ids: tuple[str, ...] = _ids(required=True)
+    mechanism_ids: tuple[str, ...] = _ids("mechanisms", required=True)
     citations: tuple[Citation, ...] = _citations(required=True)
     is_stem_cell_therapy: bool = attrs.field(default=True, validator=v.instance_of(bool))
     procedure: tuple[ProcedureStep, ...] = attrs.field(
         factory=tuple, converter=as_tuple, validator=v.deep_iterable(v.instance_of(ProcedureStep))
     )
-    risk_ids: tuple[str, ...] = _ids()
+    risk_ids: tuple[str, ...] = _ids("risks")
     products: tuple[str, ...] = _texts()
     regulatory: tuple[RegulatoryStatus, ...] = attrs.field(
         factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(RegulatoryStatus))
@@ -551,7 +588,7 @@ class GuidelineRecommendation(_Record):
         locator: Where in the guideline, e.g. ``"Table 2a"``.
     """
 
-    reference_id: str = attrs.field(validator=check.identifier)
+    reference_id: str = _id("references")
     category: EbmtCategory = attrs.field(validator=_enum(EbmtCategory))
     grade: EbmtGrade | None = attrs.field(default=None, validator=_optional_enum(EbmtGrade))
     population: Population = attrs.field(default=Population.ADULT, validator=_enum(Population))
@@ -579,8 +616,8 @@ class Indication(_Record):
     """
 
     id: str = attrs.field(validator=check.identifier)
-    therapy_id: str = attrs.field(validator=check.identifier)
-    disorder_id: str = attrs.field(validator=check.identifier)
+    therapy_id: str = _id("therapies")
+    disorder_id: str = _id("disorders")
     evidence_level: EvidenceLevel = attrs.field(validator=_enum(EvidenceLevel))
     citations: tuple[Citation, ...] = _citations(required=True)
     recommendations: tuple[GuidelineRecommendation, ...] = attrs.field(
@@ -594,7 +631,7 @@ class Indication(_Record):
     outcomes: tuple[Outcome, ...] = attrs.field(
         factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(Outcome))
     )
-    risk_ids: tuple[str, ...] = _ids()
+    risk_ids: tuple[str, ...] = _ids("risks")
     summary: str | None = _optional_text()
 
 
@@ -650,7 +687,7 @@ class Finding(_Record):
     """
 
     id: str = attrs.field(validator=check.identifier)
-    indication_id: str = attrs.field(validator=check.identifier)
+    indication_id: str = _id("indications")
     design: EvidenceLevel = attrs.field(validator=_enum(EvidenceLevel))
     population: str = attrs.field(validator=check.text)
     endpoint: str = attrs.field(validator=check.text)
@@ -663,8 +700,23 @@ class Finding(_Record):
     follow_up: str | None = _optional_text()
 
 
-#: Every record class, keyed by the name of its collection in a knowledge base.
-RECORD_TYPES: dict[str, type[Any]] = {
+#: Any record kind a knowledge base holds.
+Record: TypeAlias = (
+    Reference
+    | ImmuneComponent
+    | CellType
+    | CellSource
+    | Mechanism
+    | Risk
+    | Challenge
+    | Disorder
+    | Therapy
+    | Indication
+    | Finding
+)
+
+#: Every record class, keyed by the name of its collection in a knowledge base, in canonical order.
+RECORD_TYPES: Final[dict[CollectionName, type[Record]]] = {
     "references": Reference,
     "immune_components": ImmuneComponent,
     "cell_types": CellType,
@@ -677,3 +729,87 @@ RECORD_TYPES: dict[str, type[Any]] = {
     "indications": Indication,
     "findings": Finding,
 }
+#: The collection of each record class.
+COLLECTION_OF: Final[dict[type[Record], CollectionName]] = {cls: name for name, cls in RECORD_TYPES.items()}
+
+
+def collection_of(record: object) -> CollectionName:
+    """
+    Return the name of the collection a record belongs to.
+
+    Raises:
+        TypeError: *record* is not a record of a knowledge base.
+
+    Example:
+        >>> collection_of(Risk(id="x", name="x", kind=RiskKind.TOXICITY))
+        'risks'
+    """
+    try:
+        return COLLECTION_OF[type(record)]  # type: ignore[index]
+    except KeyError:
+        msg = f"{type(record).__name__} is not a record kind of a knowledge base"
+        raise TypeError(msg) from None
+
+
+def iter_links(record: object) -> Iterator[tuple[str, tuple[CollectionName, ...], str]]:
+    """
+    Yield ``(field path, target collections, id)`` for every link a record holds.
+
+    Links are the fields declared with :data:`LINKS_TO` metadata, in the record and in
+    the records nested in it (citations, recommendations, ...); the path says where,
+    e.g. ``"citations[0].reference_id"``.
+
+    Example:
+        >>> list(iter_links(Citation(reference_id="burt2019-mist")))
+        [('reference_id', ('references',), 'burt2019-mist')]
+    """
+    for name, targets, nested in _link_plan(type(record)):
+        value = getattr(record, name)
+        if targets:
+            if isinstance(value, str):
+                yield name, targets, value
+            else:
+                for item in value:
+                    yield name, targets, item
+        elif nested == "one":
+            if value is not None:
+                for path, inner_targets, item in iter_links(value):
+                    yield f"{name}.{path}", inner_targets, item
+        else:
+            for position, inner in enumerate(value):
+                for path, inner_targets, item in iter_links(inner):
+                    yield f"{name}[{position}].{path}", inner_targets, item
+
+
+_LinkPlan = tuple[tuple[str, tuple[CollectionName, ...], Literal["one", "many"] | None], ...]
+_PLANS: dict[type, _LinkPlan] = {}
+
+
+def _link_plan(cls: type) -> _LinkPlan:
+    """Which fields of *cls* are links, and which hold nested records that may have links."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        steps: list[tuple[str, tuple[CollectionName, ...], Literal["one", "many"] | None]] = []
+        hints = typing.get_type_hints(cls)
+        for field in attrs.fields(cls):
+            if LINKS_TO in field.metadata:
+                steps.append((field.name, field.metadata[LINKS_TO], None))
+                continue
+            nested = _nested_class(hints[field.name])
+            if nested is not None and _link_plan(nested[0]):
+                steps.append((field.name, (), nested[1]))
+        plan = _PLANS[cls] = tuple(steps)
+    return plan
+
+
+def _nested_class(hint: object) -> tuple[type, Literal["one", "many"]] | None:
+    """The record class a field holds (alone, optional, or in a tuple), if it holds one."""
+    args = [a for a in typing.get_args(hint) if a is not type(None) and a is not Ellipsis]
+    origin = typing.get_origin(hint)
+    if origin is tuple and len(args) == 1 and attrs.has(args[0]):
+        return args[0], "many"
+    if isinstance(hint, type) and attrs.has(hint):
+        return hint, "one"
+    if len(args) == 1 and isinstance(args[0], type) and attrs.has(args[0]):
+        return args[0], "one"
+    return None

@@ -147,7 +147,10 @@ def _legends(ax: Axes, palette: Sequence[Any], *, marked: bool) -> None:
             **style,
         )
     )
-    notes = [f"{category.value}: {category.name.replace('_', ' ').lower()}" for category in EbmtCategory]
+    notes = [
+        f"{category.value}: {category.name.replace('_', ' ').lower()}"
+        for category in sorted(EbmtCategory, reverse=True)
+    ]
     if marked:
         notes.append(f"{NON_STEM_CELL_MARK} not a stem-cell therapy")
     ax.legend(
@@ -217,9 +220,7 @@ def _luminance(color: Sequence[float]) -> float:
 
 
 def _best_category(indications: list[Indication]) -> EbmtCategory | None:
-    order = list(EbmtCategory)  # best first
-    categories = [r.category for i in indications for r in i.recommendations]
-    return min(categories, key=order.index) if categories else None
+    return max((r.category for i in indications for r in i.recommendations), default=None)
 
 
 def _therapy_label(therapy: Therapy) -> str:

@@ -1,30 +1,49 @@
 """
-Read-only questions over a :class:`~stemimmune.KnowledgeBase`.
+Read-only questions over a knowledge base, and their result types.
 
-The functions here are what the knowledge base's query methods call; they answer from
-indexes built once per knowledge base (on first use), never by scanning every record,
-and return tuples in a stated, deterministic order.
+The functions here are pure: they read one :class:`~stemimmune._index.Index` (built
+once per knowledge base) and return tuples in a stated, deterministic order. The
+:class:`~stemimmune.KnowledgeBase` methods of the same names call them in one line;
+use those.
+
+Filters are keyword arguments typed by :class:`TherapyFilters` and
+:class:`IndicationFilters`: a misspelt filter is a type-checker error and, at run time,
+an :class:`~stemimmune.ArgumentTypeError` naming it. Wherever a record is meant, the
+record itself, its id, or any name, synonym or CURIE of it is accepted.
 """
 
 from __future__ import annotations
 
 import difflib
-import enum
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final, Generic, Literal, TypedDict, TypeVar, overload
 
 import attrs
 
-from .exceptions import UnknownKeyError
+from ._index import Index, best_category, display_name, fold, trigrams, unique
+from .exceptions import (
+    AmbiguousKeyError,
+    ArgumentTypeError,
+    InvalidArgumentError,
+    UnknownKeyError,
+    WrongKindError,
+    a,
+    argument_type_error,
+)
 from .model import (
     RECORD_TYPES,
+    CellSource,
     CellType,
+    CollectionName,
     Disorder,
     Finding,
     Indication,
+    Mechanism,
+    Record,
     Reference,
     Therapy,
+    collection_of,
 )
 from .vocabulary import (
     CredibilityTier,
@@ -34,30 +53,63 @@ from .vocabulary import (
     EvidenceLevel,
     MechanismKind,
     RegulatoryDecision,
+    Vocabulary,
 )
 
 
-if TYPE_CHECKING:
-    from .knowledge_base import KnowledgeBase, Record
+R = TypeVar("R", bound=Record)
+V = TypeVar("V", bound=Vocabulary)
 
-E = TypeVar("E", bound=enum.Enum)
-
-#: EBMT categories from strongest to weakest recommendation.
-EBMT_ORDER: Final = (
-    EbmtCategory.STANDARD_OF_CARE,
-    EbmtCategory.CLINICAL_OPTION,
-    EbmtCategory.DEVELOPMENTAL,
-    EbmtCategory.GENERALLY_NOT_RECOMMENDED,
-)
-_KIND_ORDER: Final = {kind: rank for rank, kind in enumerate(RECORD_TYPES)}
+#: Longest text :func:`search` accepts, in characters.
+MAX_QUERY_LENGTH: Final = 1_000
 
 
-def _kind_of(record: object) -> str:
-    for kind, cls in RECORD_TYPES.items():
-        if type(record) is cls:
-            return kind
-    msg = f"{type(record).__name__} is not a record kind of a knowledge base"
-    raise TypeError(msg)
+class TherapyFilters(TypedDict, total=False):
+    """
+    Filters on the therapy of an indication; every one given must hold (AND).
+
+    Attributes:
+        therapy: This therapy only.
+        mechanism: Therapies acting by this mechanism record.
+        mechanism_kind: Therapies with a mechanism of this kind (``"immunomodulation"``).
+        cell_type: Therapies giving this cell type.
+        cell_source: Therapies taking cells from this source.
+        donor_relation: ``"autologous"`` or ``"allogeneic"``.
+        regulatory: Therapies with a regulatory decision of this kind (``"approved"``).
+        jurisdiction: With *regulatory*: only decisions in this jurisdiction (``"US"``, ``"EU"``).
+        stem_cell_only: Leave out comparators that use no stem cells (CAR-T cells).
+    """
+
+    therapy: Therapy | str | None
+    mechanism: Mechanism | str | None
+    mechanism_kind: MechanismKind | str | None
+    cell_type: CellType | str | None
+    cell_source: CellSource | str | None
+    donor_relation: DonorRelation | str | None
+    regulatory: RegulatoryDecision | str | None
+    jurisdiction: str | None
+    stem_cell_only: bool
+
+
+class IndicationFilters(TherapyFilters, total=False):
+    """
+    Filters on indications: the :class:`TherapyFilters` and these.
+
+    Attributes:
+        include_subtypes: With a disorder, also its subtypes (default True).
+        category: Disorders of this category (``"autoimmune"``).
+        min_evidence: At least this evidence level (``"observational"``).
+        ebmt_category: With a guideline recommendation of this category (``"CO"``).
+    """
+
+    include_subtypes: bool
+    category: DisorderCategory | str | None
+    min_evidence: EvidenceLevel | str | None
+    ebmt_category: EbmtCategory | str | None
+
+
+_THERAPY_FILTERS: Final = frozenset(TherapyFilters.__annotations__)
+_INDICATION_FILTERS: Final = frozenset(IndicationFilters.__annotations__)
 
 
 class _Result:
@@ -106,24 +158,24 @@ class TherapyOption(_Result):
 
 
 @attrs.frozen
-class SearchHit(_Result):
+class SearchHit(_Result, Generic[R]):
     """
     One search result.
 
     Attributes:
         record: The record found.
         score: Similarity from 0 to 1; 1 is an exact match of a name, synonym, id or CURIE.
-        matched: The name, synonym, id or CURIE that matched best.
+        matched: The name, synonym, id or CURIE that matched best, as written in the data.
     """
 
-    record: Any
+    record: R
     score: float
     matched: str
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> CollectionName:
         """The collection the record belongs to, e.g. ``"disorders"``."""
-        return _kind_of(self.record)
+        return collection_of(self.record)
 
     def __repr__(self) -> str:
         """Show the kind, id, score and the matched text."""
@@ -169,406 +221,201 @@ class EvidenceSummary(_Result):
         )
 
 
-def best_category(indication: Indication) -> EbmtCategory | None:
-    """Return the strongest guideline category among an indication's recommendations."""
-    categories = {r.category for r in indication.recommendations}
-    return next((c for c in EBMT_ORDER if c in categories), None)
+# ------------------------------------------------------------------ lookups
 
 
-def _sort_key(
-    level: EvidenceLevel, category: EbmtCategory | None, therapy_id: str, disorder_id: str
-) -> tuple[int, int, str, str]:
-    return (-level.rank, EBMT_ORDER.index(category) if category else len(EBMT_ORDER), therapy_id, disorder_id)
+def get(index: Index, key: str, kind: type[R] | None = None, *, argument: str | None = None) -> Record:
+    """
+    Return the one record *key* names (of class *kind*, when given).
+
+    Raises:
+        ArgumentTypeError: *key* is not a string, or *kind* not a record class.
+        UnknownKeyError: Nothing matches; close matches are named.
+        AmbiguousKeyError: Several records match; their ids are listed.
+        WrongKindError: *key* names records, but none of class *kind*.
+    """
+    found = get_or_none(index, key, kind, argument=argument)
+    if found is None:
+        raise UnknownKeyError(key, _suggest(index, key, kind), argument=argument)
+    return found
 
 
-def _as_enum(kind: type[E], value: E | str, argument: str) -> E:
-    if isinstance(value, kind):
-        return value
+def get_or_none(index: Index, key: str, kind: type[R] | None = None, *, argument: str | None = None) -> Record | None:
+    """
+    Return the one record *key* names (of class *kind*, when given), or None when nothing matches.
+
+    Raises:
+        ArgumentTypeError: *key* is not a string, or *kind* not a record class.
+        AmbiguousKeyError: Several records match; their ids are listed.
+        WrongKindError: *key* names records, but none of class *kind*.
+    """
+    if not isinstance(key, str):
+        raise argument_type_error(argument or "key", "a string (an id, name, synonym or CURIE)", key)
+    if kind is not None and kind not in RECORD_TYPES.values():
+        expected = "a record class such as Disorder or Therapy"
+        raise ArgumentTypeError(argument or "kind", expected, getattr(kind, "__name__", type(kind).__name__))
+    matches = index.lookup(key)
+    if kind is not None and matches:
+        wanted = [r for r in matches if type(r) is kind]
+        if not wanted:
+            raise WrongKindError(key, kind.__name__, [(type(r).__name__, r.id) for r in matches], argument=argument)
+        matches = tuple(wanted)
+    if len(matches) > 1:
+        ordered = sorted(matches, key=lambda r: (index.kind_rank(r), r.id))
+        raise AmbiguousKeyError(key, [r.id for r in ordered], argument=argument)
+    return matches[0] if matches else None
+
+
+def _suggest(index: Index, key: str, kind: type[Any] | None) -> list[str]:
+    folded = fold(key)[:MAX_QUERY_LENGTH]
+    if not folded:
+        return []
+    names: dict[str, None] = {}
+    for hit in _ranked(index, folded, wanted=None if kind is None else {kind}, min_score=0.6):
+        names[display_name(hit.record)] = None
+    return list(names)[:5]
+
+
+def resolve(index: Index, value: R | str, kind: type[R], argument: str) -> R:
+    """
+    Return the record of class *kind* that *value* is or names.
+
+    A record passed in must be the knowledge base's own (or equal to it).
+
+    Raises:
+        ArgumentTypeError: *value* is neither a record of *kind* nor a string.
+        UnknownKeyError, AmbiguousKeyError, WrongKindError: As :func:`get`.
+    """
     if isinstance(value, str):
-        folded = value.strip().casefold().replace("_", "-").replace(" ", "-")
-        for member in kind:
-            if folded in {str(member.value).casefold(), member.name.casefold().replace("_", "-")}:
-                return member
-    valid = ", ".join(repr(m.value) for m in kind)
-    msg = f"{argument}={value!r} is not a {kind.__name__}; expected one of: {valid}"
-    raise ValueError(msg)
-
-
-class QueryIndex:
-    """Indexes for the query functions, built once from a knowledge base."""
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        """Build every index in one pass over the records and their links."""
-        from .knowledge_base import fold, links  # noqa: PLC0415 - circular at import time
-
-        self.kb = kb
-        self.by_id: dict[str, Record] = {r.id: r for r in kb.records()}
-        self.outgoing: dict[str, list[tuple[str, str]]] = defaultdict(list)  # id -> [(field, target id)]
-        self.incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)  # id -> [(source id, field)]
-        for _kind, _index, record, field, _target, value in links(kb):
-            self.outgoing[record.id].append((field, value))
-            self.incoming[value].append((record.id, field))
-        self.indications_by_therapy: dict[str, set[str]] = defaultdict(set)
-        self.indications_by_disorder: dict[str, set[str]] = defaultdict(set)
-        for indication in kb.indications:
-            self.indications_by_therapy[indication.therapy_id].add(indication.id)
-            self.indications_by_disorder[indication.disorder_id].add(indication.id)
-        self.all_indication_ids: tuple[str, ...] = tuple(i.id for i in kb.indications)
-        self.indications_by_level: dict[EvidenceLevel, set[str]] = defaultdict(set)
-        self.indications_by_ebmt: dict[EbmtCategory, set[str]] = defaultdict(set)
-        self.indications_by_category: dict[DisorderCategory, set[str]] = defaultdict(set)
-        categories = {d.id: d.category for d in kb.disorders}
-        for indication in kb.indications:
-            self.indications_by_level[indication.evidence_level].add(indication.id)
-            self.indications_by_category[categories[indication.disorder_id]].add(indication.id)
-            for recommendation in indication.recommendations:
-                self.indications_by_ebmt[recommendation.category].add(indication.id)
-        self.sort_key: dict[str, tuple[int, int, str, str]] = {
-            i.id: _sort_key(i.evidence_level, best_category(i), i.therapy_id, i.disorder_id) for i in kb.indications
-        }
-        self.findings_by_indication: dict[str, list[Finding]] = defaultdict(list)
-        for finding in kb.findings:
-            self.findings_by_indication[finding.indication_id].append(finding)
-        self.subtypes: dict[str, set[str]] = defaultdict(set)
-        for disorder in kb.disorders:
-            for parent in disorder.parent_ids:
-                self.subtypes[parent].add(disorder.id)
-        mechanisms = {m.id: m for m in kb.mechanisms}
-        self.mechanism_kinds_of: dict[str, frozenset[MechanismKind]] = {
-            t.id: frozenset(mechanisms[m].kind for m in t.mechanism_ids) for t in kb.therapies
-        }
-        self.therapies_by: dict[str, dict[object, set[str]]] = {
-            name: defaultdict(set)
-            for name in ("mechanism", "mechanism_kind", "cell_type", "cell_source", "donor", "decision")
-        }
-        for therapy in kb.therapies:
-            for mechanism_id in therapy.mechanism_ids:
-                self.therapies_by["mechanism"][mechanism_id].add(therapy.id)
-                self.therapies_by["mechanism_kind"][mechanisms[mechanism_id].kind].add(therapy.id)
-            self.therapies_by["cell_type"][therapy.cell_type_id].add(therapy.id)
-            for source_id in therapy.source_ids:
-                self.therapies_by["cell_source"][source_id].add(therapy.id)
-            self.therapies_by["donor"][therapy.donor_relation].add(therapy.id)
-            for status in therapy.regulatory:
-                self.therapies_by["decision"][status.decision].add(therapy.id)
-                self.therapies_by["decision"][status.decision, status.jurisdiction].add(therapy.id)
-        self.children: dict[str, set[str]] = defaultdict(set)
-        for cell in kb.cell_types:
-            for parent in cell.derives_from:
-                self.children[parent].add(cell.id)
-        self._index_search_keys(fold)
-
-    def _index_search_keys(self, fold: Callable[[str], str]) -> None:
-        """Index every record's names, synonyms, ids, CURIEs, products and authors by trigram."""
-        self._search_keys: list[tuple[str, str, Record]] = []  # (folded key, shown key, record)
-        self._trigrams: dict[str, set[int]] = defaultdict(set)
-        self._gram_counts: list[int] = []
-        for record in self.kb.records():
-            shown = [getattr(record, "name", None) or getattr(record, "title", None), record.id]
-            shown += [*getattr(record, "synonyms", ()), *getattr(record, "xrefs", ()), *getattr(record, "products", ())]
-            shown += getattr(record, "authors", ())
-            seen: set[str] = set()
-            for key in shown:
-                if not key or (folded := fold(key)) in seen:
-                    continue
-                seen.add(folded)
-                self._search_keys.append((folded, key, record))
-                grams = _trigrams(folded)
-                self._gram_counts.append(len(grams))
-                for gram in grams:
-                    self._trigrams[gram].add(len(self._search_keys) - 1)
-
-    # ------------------------------------------------------------ resolving arguments
-
-    def resolve(self, key: object, cls: type[Any], argument: str) -> Any:
-        """Return the record of type *cls* for a record or key (id, name, synonym, CURIE)."""
-        record = key if isinstance(key, cls) else None
-        if record is None and isinstance(key, str):
-            record = self.kb.get(key)
-        if not isinstance(record, cls):
-            found = type(record).__name__ if record is not None else type(key).__name__
-            msg = f"{argument}={key!r} is a {found}, not a {cls.__name__}"
-            raise UnknownKeyError(msg) if isinstance(key, str) else TypeError(msg)
-        return record
-
-    # ------------------------------------------------------------ filters
-
-    def indication_ids(
-        self,
-        *,
-        disorder: Disorder | str | None = None,
-        include_subtypes: bool = True,
-        therapy: Therapy | str | None = None,
-        category: DisorderCategory | str | None = None,
-        mechanism: str | None = None,
-        cell_type: str | None = None,
-        cell_source: str | None = None,
-        donor_relation: DonorRelation | str | None = None,
-        min_evidence: EvidenceLevel | str | None = None,
-        ebmt_category: EbmtCategory | str | None = None,
-        regulatory: RegulatoryDecision | str | None = None,
-        jurisdiction: str | None = None,
-        stem_cell_only: bool = False,
-    ) -> set[str]:
-        """
-        Return the ids of the indications passing every given filter.
-
-        The smallest indexed candidate set (the disorder's indications, the therapy's,
-        a category's, an evidence level's, an EBMT category's, or those of the
-        therapies passing the therapy filters) is read, and every other filter is
-        checked on each candidate, so the cost follows the result, not the data.
-        """
-        sources: list[tuple[int, Callable[[], Iterable[str]]]] = []  # (size, how to list them)
-        checks: list[Callable[[Indication], bool]] = []
-        if disorder is not None:
-            root = self.resolve(disorder, Disorder, "disorder")
-            disorders = self.descendants_of_disorder(root.id) if include_subtypes else {root.id}
-            by_disorder = [self.indications_by_disorder.get(d, set()) for d in disorders]
-            sources.append((sum(map(len, by_disorder)), lambda: (i for group in by_disorder for i in group)))
-            checks.append(lambda i: i.disorder_id in disorders)
-        if category is not None:
-            wanted = _as_enum(DisorderCategory, category, "category")
-            by_category = self.indications_by_category.get(wanted, set())
-            sources.append((len(by_category), lambda: by_category))
-            checks.append(lambda i: self.by_id[i.disorder_id].category is wanted)  # type: ignore[union-attr]
-        if min_evidence is not None:
-            level = _as_enum(EvidenceLevel, min_evidence, "min_evidence")
-            by_level = [self.indications_by_level.get(lv, set()) for lv in EvidenceLevel if lv >= level]
-            sources.append((sum(map(len, by_level)), lambda: (i for group in by_level for i in group)))
-            checks.append(lambda i: i.evidence_level >= level)
-        if ebmt_category is not None:
-            wanted_category = _as_enum(EbmtCategory, ebmt_category, "ebmt_category")
-            by_ebmt = self.indications_by_ebmt.get(wanted_category, set())
-            sources.append((len(by_ebmt), lambda: by_ebmt))
-            checks.append(lambda i: any(r.category is wanted_category for r in i.recommendations))
-        therapy_filter = self.therapy_filter(
-            therapy=therapy,
-            mechanism=mechanism,
-            cell_type=cell_type,
-            cell_source=cell_source,
-            donor_relation=donor_relation,
-            regulatory=regulatory,
-            jurisdiction=jurisdiction,
-            stem_cell_only=stem_cell_only,
-        )
-        if therapy_filter is not None:
-            therapy_check, pool = therapy_filter
-            checks.append(lambda i: therapy_check(i.therapy_id))
-            # The pool's length stands in for the number of its indications, so that
-            # choosing the smallest source never walks a large pool.
-            sources.append((len(pool), lambda: (i for t in pool for i in self.indications_by_therapy.get(t, ()))))
-        if not sources:
-            return set(self.all_indication_ids)
-        _size, smallest = min(sources, key=lambda source: source[0])
-        return {i for i in smallest() if all(check(self.by_id[i]) for check in checks)}  # type: ignore[arg-type]
-
-    def therapies_passing(self, **filters: Any) -> set[str]:
-        """Return the ids of the therapies passing the therapy filters (every therapy when none is given)."""
-        compiled = self.therapy_filter(**filters)
-        if compiled is None:
-            return {t.id for t in self.kb.therapies}
-        check, pool = compiled
-        return {t for t in pool if check(t)}
-
-    def therapy_filter(
-        self,
-        *,
-        therapy: Therapy | str | None = None,
-        mechanism: str | None = None,
-        cell_type: str | None = None,
-        cell_source: str | None = None,
-        donor_relation: DonorRelation | str | None = None,
-        regulatory: RegulatoryDecision | str | None = None,
-        jurisdiction: str | None = None,
-        stem_cell_only: bool = False,
-    ) -> tuple[Callable[[str], bool], set[str]] | None:
-        """
-        Compile the therapy filters, or return None when none was given.
-
-        Returns:
-            A test of a therapy id against every filter, and the smallest indexed set
-            of therapy ids that can pass it (to start from instead of every therapy).
-        """
-        tests: list[Callable[[Therapy], bool]] = []
-        pools: list[set[str]] = []
-        if therapy is not None:
-            therapy_id = self.resolve(therapy, Therapy, "therapy").id
-            tests.append(lambda t: t.id == therapy_id)
-            pools.append({therapy_id})
-        if mechanism is not None:
-            try:
-                kind = _as_enum(MechanismKind, mechanism, "mechanism")
-            except ValueError:
-                mechanism_id = self.resolve(mechanism, RECORD_TYPES["mechanisms"], "mechanism").id
-                tests.append(lambda t: mechanism_id in t.mechanism_ids)
-                pools.append(self.therapies_by["mechanism"].get(mechanism_id, set()))
-            else:
-                tests.append(lambda t: kind in self.mechanism_kinds_of[t.id])
-                pools.append(self.therapies_by["mechanism_kind"].get(kind, set()))
-        if cell_type is not None:
-            cell_id = self.resolve(cell_type, CellType, "cell_type").id
-            tests.append(lambda t: t.cell_type_id == cell_id)
-            pools.append(self.therapies_by["cell_type"].get(cell_id, set()))
-        if cell_source is not None:
-            source_id = self.resolve(cell_source, RECORD_TYPES["cell_sources"], "cell_source").id
-            tests.append(lambda t: source_id in t.source_ids)
-            pools.append(self.therapies_by["cell_source"].get(source_id, set()))
-        if donor_relation is not None:
-            relation = _as_enum(DonorRelation, donor_relation, "donor_relation")
-            tests.append(lambda t: t.donor_relation is relation)
-            pools.append(self.therapies_by["donor"].get(relation, set()))
-        if regulatory is not None:
-            decision = _as_enum(RegulatoryDecision, regulatory, "regulatory")
-            code = None if jurisdiction is None else jurisdiction.upper()
-            tests.append(lambda t: any(s.decision is decision and code in {None, s.jurisdiction} for s in t.regulatory))
-            pools.append(self.therapies_by["decision"].get(decision if code is None else (decision, code), set()))
-        elif jurisdiction is not None:
-            msg = "jurisdiction= needs regulatory= (the decision to look for in that jurisdiction)"
-            raise ValueError(msg)
-        if stem_cell_only:
-            tests.append(lambda t: t.is_stem_cell_therapy)
-        if not tests:
-            return None
-        pool = min(pools, key=len) if pools else {t.id for t in self.kb.therapies}
-        return (lambda therapy_id: all(test(self.by_id[therapy_id]) for test in tests)), pool  # type: ignore[arg-type]
-
-    def descendants_of_disorder(self, disorder_id: str) -> set[str]:
-        """Return the disorder and all its subtypes, transitively."""
-        found = {disorder_id}
-        stack = [disorder_id]
-        while stack:
-            for child in self.subtypes.get(stack.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    stack.append(child)
+        found: R = get(index, value, kind, argument=argument)  # type: ignore[assignment]  # get checked the kind
         return found
-
-    def ordered(self, indication_ids: Iterable[str]) -> list[str]:
-        """Sort indication ids strongest evidence first, then strongest EBMT category, therapy and disorder."""
-        return sorted(indication_ids, key=self.sort_key.__getitem__)
-
-    def options(self, indication_ids: Iterable[str]) -> tuple[TherapyOption, ...]:
-        """Turn indication ids into therapy options, strongest evidence first."""
-        options = []
-        for indication_id in self.ordered(indication_ids):
-            indication: Indication = self.by_id[indication_id]  # type: ignore[assignment]
-            options.append(
-                TherapyOption(
-                    therapy=self.by_id[indication.therapy_id],  # type: ignore[arg-type]
-                    indication=indication,
-                    disorder=self.by_id[indication.disorder_id],  # type: ignore[arg-type]
-                )
-            )
-        return tuple(options)
-
-    # ------------------------------------------------------------ navigation
-
-    def neighbours(self, record: Record) -> dict[str, tuple[Record, ...]]:
-        """Records linked to *record* in either direction, grouped by collection, in canonical order."""
-        ids = {target for _field, target in self.outgoing.get(record.id, ())}
-        ids |= {source for source, _field in self.incoming.get(record.id, ())}
-        ids.discard(record.id)
-        grouped: dict[str, list[Record]] = defaultdict(list)
-        for linked in ids:
-            other = self.by_id[linked]
-            grouped[_kind_of(other)].append(other)
-        return {
-            kind: tuple(sorted(grouped[kind], key=lambda r: r.id))
-            for kind in sorted(grouped, key=_KIND_ORDER.__getitem__)
-        }
-
-    def lineage(self, cell: CellType, direction: Literal["up", "down"]) -> tuple[CellType, ...]:
-        """Cell types a cell derives from (up) or that derive from it (down), nearest first."""
-        found: dict[str, int] = {}
-        frontier = [cell.id]
-        depth = 0
-        while frontier:
-            depth += 1
-            following = []
-            for node in frontier:
-                step = self.by_id[node].derives_from if direction == "up" else self.children.get(node, ())  # type: ignore[union-attr]
-                for other in sorted(step):
-                    if other not in found and other != cell.id:
-                        found[other] = depth
-                        following.append(other)
-            frontier = following
-        return tuple(self.by_id[i] for i in sorted(found, key=lambda i: (found[i], i)))  # type: ignore[misc]
-
-    def references_for(self, record: Record, *, deep: bool) -> tuple[Reference, ...]:
-        """References a record cites (with *deep*, also those of the indications and findings under it)."""
-        records: list[Record] = [record]
-        if deep:
-            indications: set[str] = set()
-            if isinstance(record, Disorder):
-                for disorder_id in self.descendants_of_disorder(record.id):
-                    indications |= self.indications_by_disorder.get(disorder_id, set())
-            elif isinstance(record, Therapy):
-                indications = set(self.indications_by_therapy.get(record.id, ()))
-            elif isinstance(record, Indication):
-                indications = {record.id}
-            for indication_id in sorted(indications):
-                records.append(self.by_id[indication_id])
-                records.extend(self.findings_by_indication.get(indication_id, ()))
-        ids = {target for r in records for field, target in self.outgoing.get(r.id, ()) if _is_reference_field(field)}
-        return _by_strength(self.by_id[i] for i in ids)  # type: ignore[misc]
-
-    # ------------------------------------------------------------ search
-
-    def search(self, text: str, *, kinds: Iterable[str] | None, limit: int, min_score: float) -> tuple[SearchHit, ...]:
-        """Ranked, typo-tolerant matches of *text* against names, synonyms, ids and CURIEs."""
-        from .knowledge_base import fold  # noqa: PLC0415 - circular at import time
-
-        query = fold(text)
-        wanted = _check_kinds(kinds)
-        if not query:
-            return ()
-        counts: dict[int, int] = defaultdict(int)
-        # Count shared trigrams over the rarer half of the query's trigrams: common ones
-        # (" mu", "is ") list a large share of all keys and add little to the ranking.
-        grams = sorted(_trigrams(query), key=lambda g: len(self._trigrams.get(g, ())))
-        for gram in grams[: max(_MIN_GRAMS, (len(grams) + 1) // 2)]:
-            for position in self._trigrams.get(gram, ()):
-                counts[position] += 1
-        query_grams = len(_trigrams(query))
-        wanted_positions = [
-            (2 * shared / (query_grams + self._gram_counts[position]), position)
-            for position, shared in counts.items()
-            if wanted is None or _kind_of(self._search_keys[position][2]) in wanted
-        ]
-        # Trigram overlap ranks candidates cheaply; the edit-based score runs on the best few only.
-        wanted_positions.sort(key=lambda item: (-item[0], item[1]))
-        best: dict[str, SearchHit] = {}
-        for _overlap, position in wanted_positions[:_CANDIDATES]:
-            folded, shown, record = self._search_keys[position]
-            score = _similarity(query, folded)
-            if score >= min_score and (record.id not in best or score > best[record.id].score):
-                best[record.id] = SearchHit(record=record, score=round(score, 4), matched=shown)
-        hits = sorted(best.values(), key=lambda h: (-h.score, _KIND_ORDER[h.kind], h.record.id))
-        return tuple(hits[:limit])
+    if isinstance(value, kind):
+        if index.by_id.get(value.id) != value:
+            raise UnknownKeyError(value.id, argument=argument)
+        return value
+    if type(value) in RECORD_TYPES.values():
+        raise WrongKindError(value.id, kind.__name__, [(type(value).__name__, value.id)], argument=argument)
+    raise argument_type_error(argument, f"{a(kind.__name__)}, or its id, name or CURIE", value)
 
 
-def _check_kinds(kinds: Iterable[str] | None) -> set[str] | None:
+def _term(kind: type[V], value: V | str, argument: str) -> V:
+    """Parse a vocabulary argument with the vocabulary's one parser."""
+    if not isinstance(value, str):
+        raise argument_type_error(argument, f"{a(kind.__name__)} or one of its values as a string", value)
+    try:
+        return kind.parse(value)
+    except ValueError as exc:
+        raise InvalidArgumentError(argument, str(exc)) from None
+
+
+def _flag(value: object, argument: str) -> bool:
+    if not isinstance(value, bool):
+        raise argument_type_error(argument, "True or False", value)
+    return value
+
+
+def _check_filters(filters: Mapping[str, object], allowed: frozenset[str], function: str) -> None:
+    unknown = sorted(set(filters) - allowed)
+    if unknown:
+        raise ArgumentTypeError(
+            unknown[0], f"one of the filters of {function}(): {', '.join(sorted(allowed))}", "an unknown keyword"
+        )
+
+
+# ------------------------------------------------------------------ search
+
+
+@overload
+def search(
+    index: Index, text: str, *, kinds: None = None, limit: int = 10, min_score: float = 0.5
+) -> tuple[SearchHit[Record], ...]: ...
+@overload
+def search(
+    index: Index, text: str, *, kinds: Iterable[type[R]], limit: int = 10, min_score: float = 0.5
+) -> tuple[SearchHit[R], ...]: ...
+@overload
+def search(
+    index: Index, text: str, *, kinds: Iterable[CollectionName], limit: int = 10, min_score: float = 0.5
+) -> tuple[SearchHit[Record], ...]: ...
+def search(
+    index: Index,
+    text: str,
+    *,
+    kinds: Iterable[type[Any] | str] | None = None,
+    limit: int = 10,
+    min_score: float = 0.5,
+) -> tuple[SearchHit[Any], ...]:
+    """
+    Ranked, typo-tolerant matches of *text* against the same keys :func:`get` reads.
+
+    Raises:
+        ArgumentTypeError: An argument has the wrong type.
+        InvalidArgumentError: *limit* is negative, *min_score* outside 0..1, a kind
+            unknown, or *text* longer than :data:`MAX_QUERY_LENGTH`.
+    """
+    if not isinstance(text, str):
+        raise argument_type_error("text", "a string", text)
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise argument_type_error("limit", "a whole number", limit)
+    if limit < 0:
+        raise InvalidArgumentError("limit", f"expected 0 or more, got {limit}")
+    if isinstance(min_score, bool) or not isinstance(min_score, int | float):
+        raise argument_type_error("min_score", "a number from 0 to 1", min_score)
+    if not 0 <= min_score <= 1:
+        raise InvalidArgumentError("min_score", f"expected a number from 0 to 1, got {min_score}")
+    if len(text) > MAX_QUERY_LENGTH:
+        raise InvalidArgumentError("text", f"expected at most {MAX_QUERY_LENGTH} characters, got {len(text)}")
+    wanted = _kinds(kinds)
+    query = fold(text)
+    if not query or limit == 0:
+        return ()
+    return tuple(_ranked(index, query, wanted=wanted, min_score=min_score)[:limit])
+
+
+def _kinds(kinds: Iterable[type[Any] | str] | None) -> set[type[Record]] | None:
     if kinds is None:
         return None
-    wanted = set(kinds)
-    unknown = wanted - set(RECORD_TYPES)
-    if unknown:
-        msg = f"unknown record kinds {sorted(unknown)}; expected some of: {', '.join(RECORD_TYPES)}"
-        raise ValueError(msg)
+    if isinstance(kinds, str | type):
+        raise argument_type_error("kinds", "a list of record classes or collection names", kinds)
+    wanted: set[type[Record]] = set()
+    for kind in kinds:
+        found = RECORD_TYPES.get(kind) if isinstance(kind, str) else kind  # type: ignore[call-overload]
+        if found in RECORD_TYPES.values():
+            wanted.add(found)
+        else:
+            names = ", ".join(RECORD_TYPES)
+            raise InvalidArgumentError("kinds", f"{kind!r} is not a record class or a collection name ({names})")
     return wanted
 
 
-def _is_reference_field(field: str) -> bool:
-    return field.endswith("reference_id")
-
-
-def _by_strength(references: Iterator[Reference]) -> tuple[Reference, ...]:
-    return tuple(sorted(references, key=lambda r: (-r.tier.rank, -(r.year or 0), r.id)))
-
-
-def _trigrams(text: str) -> set[str]:
-    padded = f"  {text} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+def _ranked(index: Index, query: str, *, wanted: set[type[Record]] | None, min_score: float) -> list[SearchHit[Any]]:
+    """Every record scoring at least *min_score* against *query* (folded), best first."""
+    counts: dict[int, int] = defaultdict(int)
+    # Count shared trigrams over the rarer half of the query's trigrams: common ones
+    # (" mu", "is ") list a large share of all keys and add little to the ranking.
+    query_grams = trigrams(query)
+    grams = sorted(query_grams, key=lambda g: len(index.trigrams.get(g, ())))
+    for gram in grams[: max(_MIN_GRAMS, (len(grams) + 1) // 2)]:
+        for position in index.trigrams.get(gram, ()):
+            counts[position] += 1
+    candidates = sorted(
+        (
+            (-2 * shared / (len(query_grams) + index.gram_counts[position]), position)
+            for position, shared in counts.items()
+            if wanted is None or any(type(r) in wanted for r in index.entries[position][2])
+        ),
+    )
+    # Trigram overlap ranks candidates cheaply; the edit-based score runs on the best few only.
+    best: dict[str, SearchHit[Any]] = {}
+    for _overlap, position in candidates[:_CANDIDATES]:
+        folded, shown, records = index.entries[position]
+        score = round(_similarity(query, folded), 4)
+        if score < min_score:
+            continue
+        for record in records:
+            if (wanted is None or type(record) in wanted) and (record.id not in best or score > best[record.id].score):
+                best[record.id] = SearchHit(record=record, score=score, matched=shown)
+    return sorted(best.values(), key=lambda h: (-h.score, index.kind_rank(h.record), h.record.id))
 
 
 def _similarity(query: str, key: str) -> float:
@@ -603,3 +450,226 @@ _SHORT_KEY: Final = 4
 _MIN_GRAMS: Final = 4
 #: How many keys, ranked by trigram overlap, get the finer edit-based score.
 _CANDIDATES: Final = 8
+
+
+# ------------------------------------------------------------------ filters
+
+
+def find_indications(index: Index, *, disorder: Disorder | str | None = None, **filters: Any) -> tuple[Indication, ...]:
+    """Indications passing every filter, strongest evidence first (see :meth:`KnowledgeBase.find_indications`)."""
+    _check_filters(filters, _INDICATION_FILTERS, "find_indications")
+    ids = _indication_ids(index, disorder, filters)
+    return tuple(index.by_id[i] for i in sorted(ids, key=index.sort_key.__getitem__))  # type: ignore[misc]
+
+
+def therapies_for(index: Index, disorder: Disorder | str, **filters: Any) -> tuple[TherapyOption, ...]:
+    """Therapy options for a disorder and its subtypes (see :meth:`KnowledgeBase.therapies_for`)."""
+    _check_filters(filters, _INDICATION_FILTERS, "therapies_for")
+    if disorder is None:
+        raise argument_type_error("disorder", "a Disorder, or its id, name or CURIE", disorder)
+    return tuple(
+        TherapyOption(
+            therapy=index.by_id[indication.therapy_id],  # type: ignore[arg-type]
+            indication=indication,
+            disorder=index.by_id[indication.disorder_id],  # type: ignore[arg-type]
+        )
+        for indication in find_indications(index, disorder=disorder, **filters)
+    )
+
+
+def find_therapies(index: Index, *, disorder: Disorder | str | None = None, **filters: Any) -> tuple[Therapy, ...]:
+    """Therapies passing every filter, by id (see :meth:`KnowledgeBase.find_therapies`)."""
+    _check_filters(filters, _INDICATION_FILTERS, "find_therapies")
+    if disorder is not None or set(filters) - _THERAPY_FILTERS:
+        ids = {index.by_id[i].therapy_id for i in _indication_ids(index, disorder, filters)}  # type: ignore[union-attr]
+    else:
+        compiled = _therapy_filter(index, filters)
+        ids = (
+            {t.id for t in index.records("therapies")}
+            if compiled is None
+            else {t for t in compiled[1] if compiled[0](t)}
+        )
+    return tuple(sorted((index.by_id[i] for i in ids), key=lambda t: t.id))  # type: ignore[misc]
+
+
+def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapping[str, Any]) -> set[str]:
+    """
+    Return the ids of the indications passing every given filter.
+
+    The smallest indexed candidate set (the disorder's indications, a category's, an
+    evidence level's, an EBMT category's, or those of the therapies passing the therapy
+    filters) is read, and every other filter is checked on each candidate, so the cost
+    follows the result, not the data.
+    """
+    sources: list[tuple[int, Callable[[], Iterable[str]]]] = []  # (size, how to list them)
+    checks: list[Callable[[Indication], bool]] = []
+    if disorder is not None:
+        root = resolve(index, disorder, Disorder, "disorder")
+        subtypes = _flag(filters.get("include_subtypes", True), "include_subtypes")
+        disorders = index.disorder_and_subtypes(root.id) if subtypes else {root.id}
+        by_disorder = [index.indications_by_disorder.get(d, set()) for d in disorders]
+        sources.append((sum(map(len, by_disorder)), lambda: (i for group in by_disorder for i in group)))
+        checks.append(lambda i: i.disorder_id in disorders)
+    elif "include_subtypes" in filters:
+        _flag(filters["include_subtypes"], "include_subtypes")
+    if filters.get("category") is not None:
+        wanted = _term(DisorderCategory, filters["category"], "category")
+        by_category = index.indications_by_category.get(wanted, set())
+        sources.append((len(by_category), lambda: by_category))
+        checks.append(lambda i: index.by_id[i.disorder_id].category is wanted)  # type: ignore[union-attr]
+    if filters.get("min_evidence") is not None:
+        level = _term(EvidenceLevel, filters["min_evidence"], "min_evidence")
+        by_level = [index.indications_by_level.get(lv, set()) for lv in EvidenceLevel if lv >= level]
+        sources.append((sum(map(len, by_level)), lambda: (i for group in by_level for i in group)))
+        checks.append(lambda i: i.evidence_level >= level)
+    if filters.get("ebmt_category") is not None:
+        category = _term(EbmtCategory, filters["ebmt_category"], "ebmt_category")
+        by_ebmt = index.indications_by_ebmt.get(category, set())
+        sources.append((len(by_ebmt), lambda: by_ebmt))
+        checks.append(lambda i: any(r.category is category for r in i.recommendations))
+    compiled = _therapy_filter(index, filters)
+    if compiled is not None:
+        therapy_check, pool = compiled
+        checks.append(lambda i: therapy_check(i.therapy_id))
+        # The pool's length stands in for the number of its indications, so that
+        # choosing the smallest source never walks a large pool.
+        sources.append((len(pool), lambda: (i for t in pool for i in index.indications_by_therapy.get(t, ()))))
+    if not sources:
+        return {i.id for i in index.records("indications")}
+    _size, smallest = min(sources, key=lambda source: source[0])
+    return {i for i in smallest() if all(check(index.by_id[i]) for check in checks)}  # type: ignore[arg-type]
+
+
+def _therapy_filter(
+    index: Index, filters: Mapping[str, Any]
+) -> tuple[Callable[[str], bool], set[str] | frozenset[str]] | None:
+    """
+    Compile the therapy filters, or return None when none was given.
+
+    Returns:
+        A test of a therapy id against every filter, and the smallest indexed set
+        of therapy ids that can pass it (to start from instead of every therapy).
+    """
+    tests: list[Callable[[Therapy], bool]] = []
+    pools: list[set[str]] = []
+    if filters.get("therapy") is not None:
+        therapy_id = resolve(index, filters["therapy"], Therapy, "therapy").id
+        tests.append(lambda t: t.id == therapy_id)
+        pools.append({therapy_id})
+    if filters.get("mechanism") is not None:
+        mechanism_id = resolve(index, filters["mechanism"], Mechanism, "mechanism").id
+        tests.append(lambda t: mechanism_id in t.mechanism_ids)
+        pools.append(index.therapies_by_mechanism.get(mechanism_id, set()))
+    if filters.get("mechanism_kind") is not None:
+        kind = _term(MechanismKind, filters["mechanism_kind"], "mechanism_kind")
+        with_kind = index.therapies_by_mechanism_kind.get(kind, set())
+        tests.append(lambda t: t.id in with_kind)
+        pools.append(with_kind)
+    if filters.get("cell_type") is not None:
+        cell_id = resolve(index, filters["cell_type"], CellType, "cell_type").id
+        tests.append(lambda t: t.cell_type_id == cell_id)
+        pools.append(index.therapies_by_cell_type.get(cell_id, set()))
+    if filters.get("cell_source") is not None:
+        source_id = resolve(index, filters["cell_source"], CellSource, "cell_source").id
+        tests.append(lambda t: source_id in t.source_ids)
+        pools.append(index.therapies_by_source.get(source_id, set()))
+    if filters.get("donor_relation") is not None:
+        relation = _term(DonorRelation, filters["donor_relation"], "donor_relation")
+        tests.append(lambda t: t.donor_relation is relation)
+        pools.append(index.therapies_by_donor.get(relation, set()))
+    jurisdiction = filters.get("jurisdiction")
+    if jurisdiction is not None and not isinstance(jurisdiction, str):
+        raise argument_type_error("jurisdiction", "a jurisdiction code such as 'US' or 'EU'", jurisdiction)
+    if filters.get("regulatory") is not None:
+        decision = _term(RegulatoryDecision, filters["regulatory"], "regulatory")
+        code = None if jurisdiction is None else jurisdiction.strip().upper()
+        tests.append(lambda t: any(s.decision is decision and code in {None, s.jurisdiction} for s in t.regulatory))
+        pools.append(index.therapies_by_decision.get((decision, code), set()))
+    elif jurisdiction is not None:
+        raise InvalidArgumentError("jurisdiction", "needs regulatory= (the decision to look for in that jurisdiction)")
+    if _flag(filters.get("stem_cell_only", False), "stem_cell_only"):
+        tests.append(lambda t: t.is_stem_cell_therapy)
+    if not tests:
+        return None
+    pool = min(pools, key=len) if pools else {t.id for t in index.records("therapies")}
+    return (lambda therapy_id: all(test(index.by_id[therapy_id]) for test in tests)), pool  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ navigation
+
+
+def neighbours(index: Index, key: Record | str) -> dict[CollectionName, tuple[Record, ...]]:
+    """Records linked to a record in either direction, by collection in canonical order, each by id."""
+    record = _any_record(index, key, "key")
+    ids = {target for _field, target, _targets in index.outgoing.get(record.id, ())}
+    ids |= {source for source, _field in index.incoming.get(record.id, ())}
+    ids.discard(record.id)
+    grouped: dict[CollectionName, list[Record]] = defaultdict(list)
+    for linked in ids:
+        other = index.by_id[linked]
+        grouped[collection_of(other)].append(other)
+    return {kind: tuple(sorted(grouped[kind], key=lambda r: r.id)) for kind in RECORD_TYPES if kind in grouped}
+
+
+def _any_record(index: Index, key: Record | str, argument: str) -> Record:
+    if isinstance(key, str):
+        return get(index, key, argument=argument)
+    if type(key) in RECORD_TYPES.values():
+        if index.by_id.get(key.id) != key:
+            raise UnknownKeyError(key.id, argument=argument)
+        return key
+    raise argument_type_error(argument, "a record, or its id, name or CURIE", key)
+
+
+def lineage(index: Index, cell_type: CellType | str, direction: Literal["up", "down"]) -> tuple[CellType, ...]:
+    """Cell types a cell derives from (up) or that derive from it (down), nearest first, then by id."""
+    cell = resolve(index, cell_type, CellType, "cell_type")
+    found: dict[str, int] = {}
+    frontier = [cell.id]
+    depth = 0
+    while frontier:
+        depth += 1
+        following = []
+        for node in frontier:
+            step = index.by_id[node].derives_from if direction == "up" else index.children.get(node, ())  # type: ignore[union-attr]
+            for other in sorted(step):
+                if other not in found and other != cell.id:
+                    found[other] = depth
+                    following.append(other)
+        frontier = following
+    return tuple(index.by_id[i] for i in sorted(found, key=lambda i: (found[i], i)))  # type: ignore[misc]
+
+
+def references_for(index: Index, key: Record | str, *, deep: bool = False) -> tuple[Reference, ...]:
+    """References a record cites (with *deep*, also those of the indications and findings under it)."""
+    record = _any_record(index, key, "key")
+    records: list[Record] = [record]
+    if _flag(deep, "deep"):
+        indications: set[str] = set()
+        if isinstance(record, Disorder):
+            for disorder_id in index.disorder_and_subtypes(record.id):
+                indications |= index.indications_by_disorder.get(disorder_id, set())
+        elif isinstance(record, Therapy):
+            indications = set(index.indications_by_therapy.get(record.id, ()))
+        elif isinstance(record, Indication):
+            indications = {record.id}
+        for indication_id in sorted(indications):
+            records.append(index.by_id[indication_id])
+            records.extend(index.findings_by_indication.get(indication_id, ()))
+    cited: list[Any] = unique(
+        index.by_id[target]
+        for r in records
+        for _field, target, targets in index.outgoing.get(r.id, ())
+        if "references" in targets
+    )
+    return tuple(sorted(cited, key=lambda r: (-r.tier.rank, -(r.year or 0), r.id)))
+
+
+def evidence_summary(index: Index, disorder: Disorder | str) -> EvidenceSummary:
+    """What the data says about treating a disorder (see :meth:`KnowledgeBase.evidence_summary`)."""
+    record = resolve(index, disorder, Disorder, "disorder")
+    options = therapies_for(index, record)
+    findings = tuple(f for o in options for f in index.findings_by_indication.get(o.indication.id, ()))
+    return EvidenceSummary(
+        disorder=record, options=options, findings=findings, references=references_for(index, record, deep=True)
+    )

@@ -18,12 +18,12 @@ from typing import Any, Final
 import attrs
 
 from . import _validators as check
-from .model import RECORD_TYPES
+from .model import LINKS_TO, RECORD_TYPES
 from .serialization import VERSION_KEY
 
 
 #: Version of the schema; bumped when the format changes.
-SCHEMA_VERSION: Final = "1.0"
+SCHEMA_VERSION: Final = "1.1"
 #: Name of the schema file inside the package.
 SCHEMA_FILE: Final = "dataset.schema.json"
 
@@ -85,6 +85,8 @@ def _define(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
             prop = _type_schema(hints[field.name], definitions, validators)
             if field.name in docs:
                 prop = {**prop, "description": docs[field.name]}
+            if LINKS_TO in field.metadata:
+                prop = {**prop, "x-links-to": list(field.metadata[LINKS_TO])}
             properties[field.name] = prop
             if field.default is attrs.NOTHING or check.not_empty in validators:
                 required.append(field.name)

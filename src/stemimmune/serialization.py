@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
-import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
 from cattrs.errors import IterableValidationNote
@@ -23,9 +21,9 @@ from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
 from . import vocabulary
-from ._validators import InvalidValueError, shorten
-from .exceptions import DatasetError, Problem
-from .model import RECORD_TYPES
+from ._io import parse_json
+from .exceptions import DatasetError, InvalidValueError, Problem, a, shorten
+from .model import RECORD_TYPES, CollectionName
 
 
 T = TypeVar("T")
@@ -66,24 +64,21 @@ def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
         try:
             return by_value[value]
         except (KeyError, TypeError):
-            raise InvalidValueError(None, value, f"a {kind.__name__}, one of: {valid}") from None
+            raise InvalidValueError(None, value, f"{a(kind.__name__)}, one of: {valid}") from None
 
     return structure
 
 
-def make_converter(*, detailed: bool = True) -> JsonConverter:
+def _make_converter() -> JsonConverter:
     """
     Build the converter used for all stemimmune JSON.
 
     Unknown keys are errors, primitive types are checked rather than coerced (``"5"``
-    is not a number, a string is not a list), enums accept only their values, and
-    fields left at their defaults are omitted on output.
-
-    Args:
-        detailed: Collect every error with its path (slower); without it the first
-            error stops structuring.
+    is not a number, a string is not a list), enums accept only their values, every
+    problem is collected with its path, and fields left at their defaults are omitted
+    on output.
     """
-    converter = _make_json_converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=detailed)
+    converter = _make_json_converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
     converter.register_structure_hook(str, _strict_str)
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(float, _strict_float)
@@ -108,75 +103,101 @@ def make_converter(*, detailed: bool = True) -> JsonConverter:
     return converter
 
 
-#: The converter for all stemimmune JSON; it reports every problem with its path.
-CONVERTER: Final = make_converter()
-#: The same rules without collecting errors: tried first, so valid data loads fast and
-#: the detailed converter runs only to explain a failure.
-_FAST_CONVERTER: Final = make_converter(detailed=False)
+_CONVERTER: Final = _make_converter()
 
 
-def problems_from(exc: BaseException, path: str, document: Mapping[str, Any]) -> list[Problem]:
+def unstructure(value: object) -> Any:
     """
-    Turn a structuring error into problems, each with its JSON path and record id.
+    Turn a record (or a tuple of records) into JSON-ready values: dicts, lists, strings, numbers.
+
+    Example:
+        >>> from stemimmune.model import Citation
+        >>> unstructure(Citation(reference_id="burt2019-mist", locator="Abstract"))
+        {'reference_id': 'burt2019-mist', 'locator': 'Abstract'}
+    """
+    return _CONVERTER.unstructure(value)
+
+
+def _problems_from(
+    exc: BaseException, *, collection: str | None, document: Mapping[str, Any], file: str | None
+) -> list[Problem]:
+    """
+    Turn a structuring error into problems, each located by collection, index and field.
 
     Walks cattrs' exception groups (as :func:`cattrs.transform_error` does) so that each
-    problem keeps the offending value and the expectation as data.
+    problem keeps its location, the offending value and the expectation as data.
     """
     problems: list[Problem] = []
 
-    def walk(error: BaseException, where: str) -> None:
+    def walk(error: BaseException, steps: tuple[int | str, ...]) -> None:
         if isinstance(error, cattrs.IterableValidationError | cattrs.ClassValidationError):
             with_notes, without = error.group_exceptions()
             for inner, note in with_notes:  # a list index note, or a field name note
-                step = f"[{note.index!r}]" if isinstance(note, IterableValidationNote) else f".{note.name}"
-                walk(inner, where + step)
+                walk(inner, (*steps, note.index if isinstance(note, IterableValidationNote) else note.name))
             for inner in without:
-                walk(inner, where)
+                walk(inner, steps)
         else:
-            problems.append(_leaf_problem(error, where, document))
+            problems.append(_leaf_problem(error, steps, collection=collection, document=document, file=file))
 
-    walk(exc, path)
+    walk(exc, ())
     return problems
 
 
-def _leaf_problem(error: BaseException, where: str, document: Mapping[str, Any]) -> Problem:
+def _leaf_problem(
+    error: BaseException,
+    steps: tuple[int | str, ...],
+    *,
+    collection: str | None,
+    document: Mapping[str, Any],
+    file: str | None,
+) -> Problem:
+    index: int | None = None
+    if collection is not None and steps and isinstance(steps[0], int):
+        index, steps = steps[0], steps[1:]
+    if isinstance(error, InvalidValueError) and error.field and (not steps or steps[-1] != error.field):
+        steps = (*steps, error.field)
+    field = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in steps).lstrip(".") or None
     record_id = None
-    if match := _INDEX.match(where):
-        records = document.get(match[1])
-        index = int(match[2])
-        if isinstance(records, list) and index < len(records) and isinstance(records[index], dict):
+    if index is not None and collection is not None:
+        records = document.get(collection)
+        if isinstance(records, list) and isinstance(records[index], dict):
             found = records[index].get("id")
             record_id = found if isinstance(found, str) else None
+    message, value, expected = _describe(error)
+    return Problem(
+        file=file,
+        collection=collection,
+        index=index,
+        field=field,
+        record_id=record_id,
+        message=message,
+        value=value,
+        expected=expected,
+    )
+
+
+def _describe(error: BaseException) -> tuple[str, str | None, str | None]:
+    """The message, offending value and expectation of one structuring error."""
     if isinstance(error, InvalidValueError):
-        location = f"{where}.{error.field}" if error.field and not where.endswith(f".{error.field}") else where
-        return Problem(
-            location=location, message=str(error), record_id=record_id, value=error.value, expected=error.expected
-        )
+        return str(error), error.value, error.expected
     if isinstance(error, KeyError):
-        return Problem(location=where, message="required field missing", record_id=record_id, expected="a value")
+        return "required field missing", None, "a value"
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
         extra = ", ".join(sorted(error.extra_fields))
-        return Problem(
-            location=where,
-            message=f"unknown field(s) {extra}",
-            record_id=record_id,
-            value=shorten(sorted(error.extra_fields)),
-            expected="only the fields the format documents",
-        )
-    text = str(error.args[0]) if error.args and isinstance(error.args[0], str) else repr(error)
-    return Problem(location=where, message=text, record_id=record_id)
+        return f"unknown field(s) {extra}", shorten(sorted(error.extra_fields)), "only the fields the format documents"
+    text = str(error.args[0]) if error.args and isinstance(error.args[0], str) else type(error).__name__
+    return text, None, None
 
 
-_INDEX: Final = re.compile(r"^\$\.(\w+)\[(\d+)\]")
-
-
-def structure_document(document: object, *, source: str = "") -> tuple[str | None, dict[str, tuple[Any, ...]]]:
+def structure_document(
+    document: object, *, file: str | None = None
+) -> tuple[str | None, dict[CollectionName, tuple[Any, ...]]]:
     """
     Turn one parsed dataset document into its version and record tuples.
 
     Args:
         document: The parsed JSON value.
-        source: Name of the file it came from, prefixed to problem locations.
+        file: Name of the file it came from, given to each problem.
 
     Returns:
         The document's ``dataset_version`` (None if absent) and, for each record kind
@@ -185,70 +206,55 @@ def structure_document(document: object, *, source: str = "") -> tuple[str | Non
     Raises:
         DatasetError: Every problem found in the document.
     """
-    prefix = f"{source}: " if source else ""
     if not isinstance(document, dict):
-        raise DatasetError(
-            [Problem(location=f"{prefix}$", message=f"expected a JSON object, got {type(document).__name__}")]
-        )
+        raise DatasetError([Problem(file=file, message=f"expected a JSON object, got {type(document).__name__}")])
     problems: list[Problem] = []
     allowed = {VERSION_KEY, *RECORD_TYPES}
     problems.extend(
-        Problem(location=f"{prefix}$.{key}", message=f"unknown key; expected one of: {', '.join(sorted(allowed))}")
+        Problem(
+            file=file,
+            collection=str(key),
+            message="unknown key",
+            expected=f"one of: {', '.join(sorted(allowed))}",
+        )
         for key in sorted(set(document) - allowed, key=str)
     )
     version = document.get(VERSION_KEY)
     if version is not None and (not isinstance(version, str) or not version.strip()):
-        problems.append(Problem(location=f"{prefix}$.{VERSION_KEY}", message="expected a non-empty version string"))
+        problems.append(Problem(file=file, collection=VERSION_KEY, message="expected a non-empty version string"))
         version = None
-    records: dict[str, tuple[Any, ...]] = {}
+    records: dict[CollectionName, tuple[Any, ...]] = {}
     for kind, cls in RECORD_TYPES.items():
         if kind not in document:
             continue
-        target = tuple[cls, ...]  # type: ignore[valid-type]
         try:
-            records[kind] = _FAST_CONVERTER.structure(document[kind], target)
-        except Exception:  # noqa: BLE001 - the detailed converter explains any failure
-            problems.extend(_explain(document, kind, target, prefix))
+            records[kind] = _CONVERTER.structure(document[kind], tuple[cls, ...])  # type: ignore[valid-type]
+        except (cattrs.BaseValidationError, InvalidValueError) as exc:
+            problems.extend(_problems_from(exc, collection=kind, document=document, file=file))
     if problems:
         raise DatasetError(problems)
     return version, records
 
 
-def _explain(document: Mapping[str, Any], kind: str, target: Any, prefix: str) -> list[Problem]:
-    """Structure one collection again with the detailed converter, returning every problem it finds."""
-    try:
-        CONVERTER.structure(document[kind], target)
-    except (cattrs.BaseValidationError, InvalidValueError) as exc:
-        return [attrs.evolve(p, location=prefix + p.location) for p in problems_from(exc, f"$.{kind}", document)]
-    except (TypeError, ValueError, RecursionError) as exc:
-        return [Problem(location=f"{prefix}$.{kind}", message=str(exc) or type(exc).__name__)]
-    # Only reachable if the two converters disagree, which tests rule out; never accept silently.
-    return [Problem(location=f"{prefix}$.{kind}", message="could not be read", expected="valid records")]
-
-
-def unstructure_records(records: Mapping[str, tuple[Any, ...]], version: str) -> dict[str, Any]:
+def unstructure_records(records: Mapping[CollectionName, tuple[Any, ...]], version: str) -> dict[str, Any]:
     """Build the JSON-ready document for *records* (collections in canonical order)."""
     document: dict[str, Any] = {VERSION_KEY: version}
     for kind, cls in RECORD_TYPES.items():
-        document[kind] = CONVERTER.unstructure(records.get(kind, ()), tuple[cls, ...])  # type: ignore[valid-type]
+        document[kind] = _CONVERTER.unstructure(records.get(kind, ()), tuple[cls, ...])  # type: ignore[valid-type]
     return document
 
 
-def canonical_document(text: str, *, source: str = "") -> str:
+def canonical_document(text: str, *, file: str | None = None) -> str:
     """
     Return the canonical form of one dataset document's JSON text, after validating it.
 
     Raises:
         DatasetError: The document is not valid JSON or holds invalid records.
     """
-    try:
-        parsed = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise DatasetError([Problem(location=source or "$", message=f"not valid JSON: {exc}")]) from None
-    version, records = structure_document(parsed, source=source)
+    version, records = structure_document(parse_json(text.encode("utf-8"), file=file), file=file)
     document: dict[str, Any] = {} if version is None else {VERSION_KEY: version}
     for kind, items in records.items():
-        document[kind] = CONVERTER.unstructure(items, tuple[RECORD_TYPES[kind], ...])  # type: ignore[valid-type]
+        document[kind] = _CONVERTER.unstructure(items, tuple[RECORD_TYPES[kind], ...])  # type: ignore[valid-type]
     return dumps(document)
 
 
@@ -268,7 +274,7 @@ def to_json(obj: object) -> str:
           "reference_id": "burt2019-mist"
         }
     """
-    return dumps(CONVERTER.unstructure(obj))
+    return dumps(_CONVERTER.unstructure(obj))
 
 
 def from_json(text: str, cls: type[T]) -> T:
@@ -283,13 +289,8 @@ def from_json(text: str, cls: type[T]) -> T:
         >>> from_json('{"reference_id": "burt2019-mist"}', Citation)
         Citation(reference_id='burt2019-mist', locator=None)
     """
+    value = parse_json(text.encode("utf-8"), file=None)
     try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise DatasetError([Problem(location="$", message=f"not valid JSON: {exc}")]) from None
-    try:
-        return CONVERTER.structure(value, cls)
+        return _CONVERTER.structure(value, cls)
     except (cattrs.BaseValidationError, InvalidValueError) as exc:
-        raise DatasetError(problems_from(exc, "$", {})) from None
-    except (TypeError, ValueError) as exc:
-        raise DatasetError([Problem(location="$", message=str(exc))]) from None
+        raise DatasetError(_problems_from(exc, collection=None, document={}, file=None)) from None

@@ -13,8 +13,64 @@ from typing import Self
 _RANKS: dict[type, dict[enum.Enum, int]] = {}
 
 
-class _Ordered(enum.StrEnum):
-    """A string enum whose members compare by their declaration order."""
+class Vocabulary(enum.StrEnum):
+    """
+    A closed vocabulary: a string enum whose values are the strings used in the JSON.
+
+    :meth:`parse` is the one way every argument of the library turns text into a member.
+    """
+
+    @classmethod
+    def parse(cls, value: str | Self) -> Self:
+        """
+        Return the member whose value or name is *value*, ignoring case, spaces, hyphens and underscores.
+
+        Raises:
+            TypeError: *value* is neither a member nor a string.
+            ValueError: No member matches; the message lists the valid values.
+
+        Example:
+            >>> EvidenceLevel.parse("Randomized trial") is EvidenceLevel.RANDOMIZED_TRIAL
+            True
+        """
+        if isinstance(value, cls):
+            return value
+        if not isinstance(value, str):
+            msg = f"expected {cls.__name__} or its value as a string, got {type(value).__name__}"
+            raise TypeError(msg)
+        folded = _fold_term(value)
+        found = _TERMS.setdefault(cls, {}).get(folded)
+        if found is None:
+            for member in cls:
+                for term in (member.value, member.name):
+                    _TERMS[cls].setdefault(_fold_term(term), member)
+            found = _TERMS[cls].get(folded)
+        if found is None:
+            valid = ", ".join(repr(m.value) for m in cls)
+            shown = value if len(value) <= _MAX_SHOWN else value[:_MAX_SHOWN] + "..."
+            article = "an" if cls.__name__[0] in "AEIOU" else "a"
+            msg = f"{shown!r} is not {article} {cls.__name__}; expected one of: {valid}"
+            raise ValueError(msg)
+        return found  # type: ignore[return-value]  # the table holds members of cls only
+
+
+_TERMS: dict[type, dict[str, enum.Enum]] = {}
+_MAX_SHOWN = 80
+
+
+def _fold_term(text: str) -> str:
+    return "".join(c for c in text.casefold() if c not in " -_")
+
+
+class _Ordered(Vocabulary):
+    """
+    A vocabulary whose members compare by their declaration order, weakest first.
+
+    A member compares with another member of its own vocabulary, or with a string
+    :meth:`~Vocabulary.parse` accepts (``level >= "observational"``); a string it
+    cannot parse raises :class:`ValueError` and any other type :class:`TypeError`,
+    so a comparison is never answered alphabetically.
+    """
 
     @property
     def rank(self) -> int:
@@ -24,46 +80,33 @@ class _Ordered(enum.StrEnum):
             ranks = _RANKS[type(self)] = {member: position for position, member in enumerate(type(self))}
         return ranks[self]
 
+    def _rank_of(self, other: object) -> int | None:
+        if isinstance(other, type(self)):
+            return other.rank
+        if isinstance(other, str):
+            return type(self).parse(other).rank
+        return None
+
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, type(self)):
-            return NotImplemented
-        return self.rank < other.rank
+        rank = self._rank_of(other)
+        return NotImplemented if rank is None else self.rank < rank
 
     def __le__(self, other: object) -> bool:
-        if not isinstance(other, type(self)):
-            return NotImplemented
-        return self.rank <= other.rank
+        rank = self._rank_of(other)
+        return NotImplemented if rank is None else self.rank <= rank
 
     def __gt__(self, other: object) -> bool:
-        if not isinstance(other, type(self)):
-            return NotImplemented
-        return self.rank > other.rank
+        rank = self._rank_of(other)
+        return NotImplemented if rank is None else self.rank > rank
 
     def __ge__(self, other: object) -> bool:
-        if not isinstance(other, type(self)):
-            return NotImplemented
-        return self.rank >= other.rank
+        rank = self._rank_of(other)
+        return NotImplemented if rank is None else self.rank >= rank
 
     __hash__ = enum.StrEnum.__hash__
 
-    @classmethod
-    def parse(cls, value: str) -> Self:
-        """
-        Return the member whose value or name is *value*, ignoring case.
 
-        Raises:
-            ValueError: No member matches; the message lists the valid values.
-        """
-        folded = value.strip().casefold().replace("_", "-")
-        for member in cls:
-            if folded in {member.value.casefold(), member.name.casefold().replace("_", "-")}:
-                return member
-        valid = ", ".join(m.value for m in cls)
-        msg = f"{value!r} is not a {cls.__name__}; expected one of: {valid}"
-        raise ValueError(msg)
-
-
-class ImmuneBranch(enum.StrEnum):
+class ImmuneBranch(Vocabulary):
     """Arm of the immune system a component belongs to."""
 
     INNATE = "innate"
@@ -71,7 +114,7 @@ class ImmuneBranch(enum.StrEnum):
     BOTH = "both"
 
 
-class ComponentKind(enum.StrEnum):
+class ComponentKind(Vocabulary):
     """What kind of non-cellular immune component a record describes."""
 
     ORGAN = "organ"
@@ -89,14 +132,14 @@ class Potency(_Ordered):
     TOTIPOTENT = "totipotent"
 
 
-class MarkerExpression(enum.StrEnum):
+class MarkerExpression(Vocabulary):
     """Whether a marker must be present or absent on a cell population."""
 
     POSITIVE = "positive"
     NEGATIVE = "negative"
 
 
-class HarvestMethod(enum.StrEnum):
+class HarvestMethod(Vocabulary):
     """How cells are collected from a source."""
 
     ASPIRATION = "aspiration"  #: needle aspiration, e.g. of bone marrow
@@ -106,14 +149,14 @@ class HarvestMethod(enum.StrEnum):
     DIFFERENTIATION = "differentiation"  #: made in the laboratory from pluripotent cells
 
 
-class DonorRelation(enum.StrEnum):
+class DonorRelation(Vocabulary):
     """Whose cells are given to the patient."""
 
     AUTOLOGOUS = "autologous"  #: the patient's own cells
     ALLOGENEIC = "allogeneic"  #: cells from another person
 
 
-class DisorderCategory(enum.StrEnum):
+class DisorderCategory(Vocabulary):
     """Broad kind of immune disorder."""
 
     AUTOIMMUNE = "autoimmune"  #: the immune system attacks the body's own tissue
@@ -124,14 +167,14 @@ class DisorderCategory(enum.StrEnum):
     BONE_MARROW_FAILURE = "bone-marrow-failure"  #: the marrow fails to make blood cells
 
 
-class AutoimmuneScope(enum.StrEnum):
+class AutoimmuneScope(Vocabulary):
     """Whether an autoimmune disorder targets one organ or the whole body."""
 
     ORGAN_SPECIFIC = "organ-specific"
     SYSTEMIC = "systemic"
 
 
-class MechanismKind(enum.StrEnum):
+class MechanismKind(Vocabulary):
     """How a therapy is thought to help."""
 
     REPLACEMENT = "replacement"  #: donor cells rebuild a missing or defective immune system
@@ -140,7 +183,7 @@ class MechanismKind(enum.StrEnum):
     TISSUE_REPAIR = "tissue-repair"  #: repair or replacement of damaged tissue
 
 
-class StepKind(enum.StrEnum):
+class StepKind(Vocabulary):
     """One kind of step in a therapy's procedure."""
 
     MOBILIZATION = "mobilization"
@@ -163,7 +206,7 @@ class ConditioningIntensity(_Ordered):
     MYELOABLATIVE = "myeloablative"
 
 
-class RiskKind(enum.StrEnum):
+class RiskKind(Vocabulary):
     """Kind of harm a therapy can cause."""
 
     GVHD = "gvhd"  #: graft-versus-host disease, an allogeneic risk
@@ -179,7 +222,7 @@ class RiskKind(enum.StrEnum):
     LONG_TERM_UNKNOWN = "long-term-unknown"
 
 
-class ChallengeKind(enum.StrEnum):
+class ChallengeKind(Vocabulary):
     """Kind of open problem facing the field."""
 
     SOURCING = "sourcing"
@@ -207,16 +250,20 @@ class EvidenceLevel(_Ordered):
     RANDOMIZED_TRIAL = "randomized-trial"  #: at least one randomized controlled trial
 
 
-class EbmtCategory(enum.StrEnum):
-    """EBMT recommendation category for a transplant indication."""
+class EbmtCategory(_Ordered):
+    """
+    EBMT recommendation category for a transplant indication, from weakest to strongest.
 
-    STANDARD_OF_CARE = "S"
-    CLINICAL_OPTION = "CO"
-    DEVELOPMENTAL = "D"
+    ``max()`` of several categories is the strongest recommendation.
+    """
+
     GENERALLY_NOT_RECOMMENDED = "GNR"
+    DEVELOPMENTAL = "D"
+    CLINICAL_OPTION = "CO"
+    STANDARD_OF_CARE = "S"
 
 
-class EbmtGrade(enum.StrEnum):
+class EbmtGrade(Vocabulary):
     """EBMT grade of the evidence behind a recommendation."""
 
     I = "I"  # noqa: E741 - the grade's printed name
@@ -224,7 +271,7 @@ class EbmtGrade(enum.StrEnum):
     III = "III"
 
 
-class Population(enum.StrEnum):
+class Population(Vocabulary):
     """Age group a recommendation or finding concerns."""
 
     ADULT = "adult"
@@ -232,7 +279,7 @@ class Population(enum.StrEnum):
     ALL_AGES = "all-ages"
 
 
-class DonorType(enum.StrEnum):
+class DonorType(Vocabulary):
     """Donor column of a transplant guideline table."""
 
     AUTOLOGOUS = "autologous"
@@ -247,7 +294,7 @@ class DonorType(enum.StrEnum):
         return DonorRelation.ALLOGENEIC
 
 
-class Outcome(enum.StrEnum):
+class Outcome(Vocabulary):
     """Kind of clinical outcome a therapy was reported to affect."""
 
     REMISSION = "remission"
@@ -266,7 +313,7 @@ class Outcome(enum.StrEnum):
     SAFETY = "safety"
 
 
-class PopulationLabel(enum.StrEnum):
+class PopulationLabel(Vocabulary):
     """Analysis population a quantitative result was computed on."""
 
     ITT = "ITT"  #: intention to treat
@@ -278,7 +325,7 @@ class PopulationLabel(enum.StrEnum):
     REGISTRY = "registry"
 
 
-class EffectMeasure(enum.StrEnum):
+class EffectMeasure(Vocabulary):
     """What an effect's value measures."""
 
     HAZARD_RATIO = "hazard-ratio"
@@ -292,7 +339,7 @@ class EffectMeasure(enum.StrEnum):
     MEDIAN = "median"
 
 
-class RegulatoryDecision(enum.StrEnum):
+class RegulatoryDecision(Vocabulary):
     """A regulator's decision about a product."""
 
     APPROVED = "approved"
@@ -312,7 +359,7 @@ class CredibilityTier(_Ordered):
     AUTHORITATIVE = "authoritative"  #: guidelines, regulatory decisions, RCTs, meta-analyses
 
 
-class ReferenceKind(enum.StrEnum):
+class ReferenceKind(Vocabulary):
     """Kind of source a reference is; it fixes the reference's credibility tier."""
 
     RANDOMIZED_TRIAL = "randomized-trial"

@@ -1,0 +1,232 @@
+"""
+The one index of a knowledge base, built once, in one pass over its records.
+
+It holds the records by id; ONE key map (folded ids, names, synonyms, CURIEs, DOIs,
+PMIDs, registry ids, authors) that both :func:`~stemimmune.query.get` and
+:func:`~stemimmune.query.search` read; the links both ways (read from the model's
+link metadata); and the sets the filters start from. Queries live in
+:mod:`stemimmune.query`; nothing here answers a question.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final
+
+from .model import (
+    RECORD_TYPES,
+    CellType,
+    CollectionName,
+    Disorder,
+    Finding,
+    Indication,
+    Record,
+    Therapy,
+    collection_of,
+    iter_links,
+)
+from .vocabulary import DisorderCategory, DonorRelation, EbmtCategory, EvidenceLevel, MechanismKind, RegulatoryDecision
+
+
+def fold(text: str) -> str:
+    """
+    Fold *text* for matching: case, accents, punctuation and spacing are ignored.
+
+    British and American spellings of common medical words fold together. Letters of
+    other scripts are kept (folded for case), so a Greek or Cyrillic key matches only
+    its own text; text with no letter or digit folds to ``""``, which matches nothing.
+
+    Example:
+        >>> fold("Haematopoietic  Stem-Cell")
+        'hematopoietic stem cell'
+        >>> fold("Sjögren's syndrome")
+        'sjogren s syndrome'
+    """
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _NOT_WORD.sub(" ", text.casefold()).strip()
+    if "ae" in text or "oe" in text or "our" in text:
+        for british, american in _SPELLINGS:
+            text = text.replace(british, american)
+    return text
+
+
+_NOT_WORD: Final = re.compile(r"[\W_]+")
+_SPELLINGS: Final = (("haem", "hem"), ("paed", "ped"), ("oedem", "edem"), ("coeliac", "celiac"), ("tumour", "tumor"))
+
+
+def record_keys(record: Record) -> Iterator[str]:
+    """
+    Every text a record can be found by: id, name or title, synonyms, CURIEs, identifiers, authors.
+
+    DOIs and PMIDs come both bare and prefixed (``doi:10...``, ``pmid:...``).
+    """
+    yield record.id
+    for attribute in ("name", "title"):
+        value = getattr(record, attribute, None)
+        if isinstance(value, str):
+            yield value
+    for attribute in ("synonyms", "xrefs", "products", "nct_ids", "authors"):
+        yield from getattr(record, attribute, ())
+    for prefix in ("doi", "pmid", "pmcid"):
+        value = getattr(record, prefix, None)
+        if value:
+            yield value
+            yield f"{prefix}:{value}"
+
+
+def display_name(record: Record) -> str:
+    """The name, title or id a person would recognise a record by."""
+    name = getattr(record, "name", None) or getattr(record, "title", None)
+    return name if isinstance(name, str) else record.id
+
+
+class Index:
+    """
+    Every lookup structure of one knowledge base; read-only once built.
+
+    Attributes:
+        by_id: Each record by its id.
+        keys: Each folded key to the records it names (one record, or several: ambiguous).
+        entries: The search table: (folded key, text as written, records), one per key.
+    """
+
+    def __init__(self, collections: Mapping[CollectionName, Sequence[Record]]) -> None:
+        """Build every structure in one pass over the records and their links."""
+        self.collections = collections
+        self.by_id: dict[str, Record] = {}
+        self.keys: dict[str, tuple[Record, ...]] = {}
+        self.entries: list[tuple[str, str, tuple[Record, ...]]] = []
+        self.outgoing: dict[str, list[tuple[str, str, tuple[CollectionName, ...]]]] = defaultdict(list)
+        self.incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.indications_by_therapy: dict[str, set[str]] = defaultdict(set)
+        self.indications_by_disorder: dict[str, set[str]] = defaultdict(set)
+        self.indications_by_level: dict[EvidenceLevel, set[str]] = defaultdict(set)
+        self.indications_by_ebmt: dict[EbmtCategory, set[str]] = defaultdict(set)
+        self.indications_by_category: dict[DisorderCategory, set[str]] = defaultdict(set)
+        self.findings_by_indication: dict[str, list[Finding]] = defaultdict(list)
+        self.subtypes: dict[str, set[str]] = defaultdict(set)
+        self.children: dict[str, set[str]] = defaultdict(set)
+        self.therapies_by_mechanism: dict[str, set[str]] = defaultdict(set)
+        self.therapies_by_mechanism_kind: dict[MechanismKind, set[str]] = defaultdict(set)
+        self.therapies_by_cell_type: dict[str, set[str]] = defaultdict(set)
+        self.therapies_by_source: dict[str, set[str]] = defaultdict(set)
+        self.therapies_by_donor: dict[DonorRelation, set[str]] = defaultdict(set)
+        self.therapies_by_decision: dict[tuple[RegulatoryDecision, str | None], set[str]] = defaultdict(set)
+        self.sort_key: dict[str, tuple[int, int, str, str]] = {}
+        self.trigrams: dict[str, list[int]] = defaultdict(list)
+        self.gram_counts: list[int] = []
+
+        named: dict[str, dict[str, Record]] = {}  # folded key -> {id: record}
+        shown: dict[str, str] = {}  # folded key -> the text as first written
+        for kind in RECORD_TYPES:
+            for record in collections.get(kind, ()):
+                self.by_id[record.id] = record
+                for key in record_keys(record):
+                    folded = fold(key)
+                    if folded:
+                        named.setdefault(folded, {})[record.id] = record
+                        shown.setdefault(folded, key)
+                for field, targets, target in iter_links(record):
+                    self.outgoing[record.id].append((field, target, targets))
+                    self.incoming[target].append((record.id, field))
+        self.keys = {folded: tuple(records.values()) for folded, records in named.items()}
+        for folded, records in self.keys.items():
+            position = len(self.entries)
+            self.entries.append((folded, shown[folded], records))
+            grams = trigrams(folded)
+            self.gram_counts.append(len(grams))
+            for gram in grams:
+                self.trigrams[gram].append(position)
+        self._index_queries()
+
+    def _index_queries(self) -> None:
+        """The sets the filters start from, and the sort key of every indication."""
+        get: Any = self.collections.get
+        categories = {d.id: d.category for d in get("disorders", ())}
+        indication: Indication
+        for indication in get("indications", ()):
+            self.indications_by_therapy[indication.therapy_id].add(indication.id)
+            self.indications_by_disorder[indication.disorder_id].add(indication.id)
+            self.indications_by_level[indication.evidence_level].add(indication.id)
+            self.indications_by_category[categories[indication.disorder_id]].add(indication.id)
+            for recommendation in indication.recommendations:
+                self.indications_by_ebmt[recommendation.category].add(indication.id)
+            best = best_category(indication)
+            self.sort_key[indication.id] = (
+                -indication.evidence_level.rank,
+                -best.rank if best is not None else 1,
+                indication.therapy_id,
+                indication.disorder_id,
+            )
+        for finding in get("findings", ()):
+            self.findings_by_indication[finding.indication_id].append(finding)
+        disorder: Disorder
+        for disorder in get("disorders", ()):
+            for parent in disorder.parent_ids:
+                self.subtypes[parent].add(disorder.id)
+        cell: CellType
+        for cell in get("cell_types", ()):
+            for parent in cell.derives_from:
+                self.children[parent].add(cell.id)
+        kinds = {m.id: m.kind for m in get("mechanisms", ())}
+        therapy: Therapy
+        for therapy in get("therapies", ()):
+            for mechanism_id in therapy.mechanism_ids:
+                self.therapies_by_mechanism[mechanism_id].add(therapy.id)
+                self.therapies_by_mechanism_kind[kinds[mechanism_id]].add(therapy.id)
+            self.therapies_by_cell_type[therapy.cell_type_id].add(therapy.id)
+            for source_id in therapy.source_ids:
+                self.therapies_by_source[source_id].add(therapy.id)
+            self.therapies_by_donor[therapy.donor_relation].add(therapy.id)
+            for status in therapy.regulatory:
+                self.therapies_by_decision[status.decision, None].add(therapy.id)
+                self.therapies_by_decision[status.decision, status.jurisdiction].add(therapy.id)
+
+    def lookup(self, key: str) -> tuple[Record, ...]:
+        """The records *key* names: the record with that exact id, else those the folded key names."""
+        record = self.by_id.get(key)
+        if record is not None:
+            return (record,)
+        return self.keys.get(fold(key), ())
+
+    def records(self, kind: CollectionName) -> Sequence[Record]:
+        """The records of one collection."""
+        return self.collections.get(kind, ())
+
+    def kind_rank(self, record: Record) -> int:
+        """Position of the record's collection in canonical order."""
+        return _KIND_RANK[collection_of(record)]
+
+    def disorder_and_subtypes(self, disorder_id: str) -> set[str]:
+        """Return the disorder and all its subtypes, transitively."""
+        found = {disorder_id}
+        stack = [disorder_id]
+        while stack:
+            for child in self.subtypes.get(stack.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+        return found
+
+
+def best_category(indication: Indication) -> EbmtCategory | None:
+    """Return the strongest guideline category among an indication's recommendations."""
+    return max((r.category for r in indication.recommendations), default=None)
+
+
+def trigrams(text: str) -> set[str]:
+    """The character trigrams of a folded text, padded so that word starts count."""
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def unique(records: Iterable[Record]) -> list[Record]:
+    """Records without repeats, in first-seen order."""
+    return list({record.id: record for record in records}.values())
+
+
+_KIND_RANK: Final = {kind: rank for rank, kind in enumerate(RECORD_TYPES)}

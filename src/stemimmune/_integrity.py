@@ -1,0 +1,230 @@
+"""
+The rules that span records, as one pure function: :func:`find_problems`.
+
+Which field links to which collection is read from the model (:func:`~stemimmune.model.iter_links`),
+never listed here. Problems are located as data (collection, index, field, record id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from .exceptions import Problem, shorten
+from .model import RECORD_TYPES, Citation, CollectionName, Record, iter_links
+from .vocabulary import CredibilityTier, DonorRelation, EvidenceLevel, RiskKind
+
+
+def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tuple[Problem, ...]:
+    """
+    Check the rules that span records, returning every problem found.
+
+    The rules: ids are unique across the whole knowledge base; every link between
+    records resolves to a record of a collection the field allows; lineage and
+    disorder hierarchies have no cycles; a therapy's cell type is one its sources
+    yield; allogeneic therapies list a GVHD risk and autologous ones do not; guideline
+    donor columns match the therapy's donor relation; and no evidence above preclinical
+    rests on promotional sources alone.
+
+    This is the same code whether the data is bundled, a user's, or generated in
+    tests. Records are already valid one by one (their classes check that).
+
+    Args:
+        collections: Records by collection name; missing collections are empty.
+
+    Example:
+        >>> from stemimmune.model import Risk
+        >>> from stemimmune.vocabulary import RiskKind
+        >>> risk = Risk(id="r", name="r", kind=RiskKind.TOXICITY)
+        >>> [str(p) for p in find_problems({"risks": [risk, risk]})]
+        ["$.risks[1].id (id 'r'): duplicate id; already used in risks"]
+    """
+    problems: list[Problem] = []
+    ids: dict[str, CollectionName] = {}
+    for kind, index, record in _each(collections):
+        if record.id in ids:
+            problems.append(
+                _problem(
+                    kind,
+                    index,
+                    record,
+                    "id",
+                    f"duplicate id; already used in {ids[record.id]}",
+                    value=record.id,
+                    expected="an id no other record uses",
+                )
+            )
+        else:
+            ids[record.id] = kind
+
+    for kind, index, record in _each(collections):
+        for field, targets, value in iter_links(record):
+            if ids.get(value) not in targets:
+                wanted = " or ".join(targets)
+                problems.append(
+                    _problem(
+                        kind,
+                        index,
+                        record,
+                        field,
+                        f"{value!r} does not resolve to a record of {wanted}",
+                        value=value,
+                        expected=f"the id of a record of {wanted} in this knowledge base",
+                    )
+                )
+
+    problems.extend(_cycles(collections, "cell_types", "derives_from"))
+    problems.extend(_cycles(collections, "disorders", "parent_ids"))
+    problems.extend(_therapy_rules(collections))
+    problems.extend(_evidence_rules(collections))
+    return tuple(problems)
+
+
+def _each(collections: Mapping[CollectionName, Sequence[Record]]) -> Iterator[tuple[CollectionName, int, Record]]:
+    for kind in RECORD_TYPES:
+        for index, record in enumerate(collections.get(kind, ())):
+            yield kind, index, record
+
+
+def _problem(
+    kind: CollectionName, index: int, record: Record, field: str, message: str, *, value: object, expected: str
+) -> Problem:
+    return Problem(
+        collection=kind,
+        index=index,
+        field=field,
+        record_id=record.id,
+        message=message,
+        value=shorten(value),
+        expected=expected,
+    )
+
+
+def _therapy_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Iterator[Problem]:
+    sources: dict[str, Any] = {s.id: s for s in collections.get("cell_sources", ())}
+    risks: dict[str, Any] = {r.id: r for r in collections.get("risks", ())}
+    therapy: Any
+    for index, therapy in enumerate(collections.get("therapies", ())):
+        yielded = {c for s in therapy.source_ids if s in sources for c in sources[s].yields}
+        if yielded and therapy.cell_type_id not in yielded:
+            yield _problem(
+                "therapies",
+                index,
+                therapy,
+                "cell_type_id",
+                f"{therapy.cell_type_id!r} is not a cell type its sources ({', '.join(therapy.source_ids)}) yield "
+                f"({', '.join(sorted(yielded))})",
+                value=therapy.cell_type_id,
+                expected=f"one of {', '.join(sorted(yielded))}",
+            )
+        has_gvhd = any(risks[r].kind is RiskKind.GVHD for r in therapy.risk_ids if r in risks)
+        if therapy.donor_relation is DonorRelation.ALLOGENEIC and not has_gvhd:
+            yield _problem(
+                "therapies",
+                index,
+                therapy,
+                "risk_ids",
+                "an allogeneic therapy must list a GVHD risk",
+                value=list(therapy.risk_ids),
+                expected="a risk of kind 'gvhd' among the risk ids",
+            )
+        if therapy.donor_relation is DonorRelation.AUTOLOGOUS and has_gvhd:
+            yield _problem(
+                "therapies",
+                index,
+                therapy,
+                "risk_ids",
+                "an autologous therapy must not list a GVHD risk",
+                value=list(therapy.risk_ids),
+                expected="no risk of kind 'gvhd'",
+            )
+
+
+def _evidence_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Iterator[Problem]:
+    references: dict[str, Any] = {r.id: r for r in collections.get("references", ())}
+    therapies: dict[str, Any] = {t.id: t for t in collections.get("therapies", ())}
+
+    def promotional_only(citations: tuple[Citation, ...]) -> bool:
+        cited = [references[c.reference_id] for c in citations if c.reference_id in references]
+        return bool(cited) and all(r.kind.tier is CredibilityTier.PROMOTIONAL for r in cited)
+
+    indication: Any
+    for index, indication in enumerate(collections.get("indications", ())):
+        if indication.evidence_level > EvidenceLevel.PRECLINICAL and promotional_only(indication.citations):
+            yield _problem(
+                "indications",
+                index,
+                indication,
+                "citations",
+                f"evidence level {indication.evidence_level.value!r} rests on promotional sources alone",
+                value=[c.reference_id for c in indication.citations],
+                expected="at least one non-promotional source, or the level 'preclinical' or below",
+            )
+        indicated = therapies.get(indication.therapy_id)
+        for position, recommendation in enumerate(indication.recommendations):
+            if (
+                indicated is not None
+                and recommendation.donor_type is not None
+                and recommendation.donor_type.relation is not indicated.donor_relation
+            ):
+                yield _problem(
+                    "indications",
+                    index,
+                    indication,
+                    f"recommendations[{position}].donor_type",
+                    f"{recommendation.donor_type.value!r} donors do not fit a {indicated.donor_relation.value} therapy",
+                    value=recommendation.donor_type.value,
+                    expected=f"a donor column of a {indicated.donor_relation.value} therapy",
+                )
+    finding: Any
+    for index, finding in enumerate(collections.get("findings", ())):
+        if finding.design > EvidenceLevel.PRECLINICAL and promotional_only(finding.citations):
+            yield _problem(
+                "findings",
+                index,
+                finding,
+                "citations",
+                "a clinical finding rests on promotional sources alone",
+                value=[c.reference_id for c in finding.citations],
+                expected="at least one non-promotional source",
+            )
+
+
+def _cycles(collections: Mapping[CollectionName, Sequence[Record]], kind: CollectionName, field: str) -> list[Problem]:
+    """Report each record that lies on a cycle of *field* links."""
+    records = collections.get(kind, ())
+    edges: dict[str, tuple[str, ...]] = {r.id: getattr(r, field) for r in records}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    on_cycle: set[str] = set()
+    for start, first in edges.items():
+        if state.get(start):
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(first))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+            elif state.get(child) == 1:
+                on_cycle.update(path[path.index(child) :])
+            elif child in edges and not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(edges[child])))
+    return [
+        _problem(
+            kind,
+            index,
+            record,
+            field,
+            f"{field} forms a cycle",
+            value=list(getattr(record, field)),
+            expected="links that never lead back to this record",
+        )
+        for index, record in enumerate(records)
+        if record.id in on_cycle
+    ]

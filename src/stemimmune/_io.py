@@ -1,0 +1,159 @@
+"""
+Files, folders and bytes to parsed JSON documents: the first step of loading.
+
+Nothing here knows about records; it reads, enforces the size limit, and parses with
+one JSON decoder, turning every failure into a :class:`~stemimmune.DatasetError` (or
+the :class:`OSError` the file system raised).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Final
+
+from .exceptions import DatasetError, Problem
+
+
+#: Largest dataset file read, in bytes; pass *max_bytes* to :func:`stemimmune.load` to raise it.
+MAX_FILE_BYTES: Final = 50 * 1024 * 1024
+
+#: A parsed document and the name of the file it came from (None for a string or mapping).
+Document = tuple[str | None, object]
+
+
+def read_path(target: Path, *, max_bytes: int) -> list[Document]:
+    """
+    Read a dataset file, or every ``*.json`` file of a folder in name order.
+
+    Raises:
+        DatasetError: A file is too large, not UTF-8, not JSON, or not a regular file.
+        FileNotFoundError: *target* does not exist.
+    """
+    if target.is_dir():
+        return read_folder(target, max_bytes=max_bytes)
+    if not target.exists():
+        kind = "dangling symbolic link" if target.is_symlink() else "dataset"
+        msg = f"no {kind} at {str(target)!r}"
+        raise FileNotFoundError(msg)
+    return [(target.name, read_document(target, target.name, max_bytes))]
+
+
+def read_folder(folder: Traversable, *, max_bytes: int) -> list[Document]:
+    """Read every ``*.json`` entry of *folder*, in name order, reporting every bad file at once."""
+    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".json")), key=lambda e: e.name)
+    if not entries:
+        raise DatasetError(
+            [Problem(file=str(folder), message="the folder holds no *.json dataset files", expected="*.json files")]
+        )
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for entry in entries:
+        try:
+            documents.append((entry.name, read_document(entry, entry.name, max_bytes)))
+        except DatasetError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DatasetError(problems)
+    return documents
+
+
+def read_document(entry: Traversable, name: str, max_bytes: int) -> object:
+    """Read and parse one file; refuse what is not a regular file (a FIFO would block forever)."""
+    if isinstance(entry, Path):
+        try:
+            mode = entry.stat().st_mode
+        except FileNotFoundError:
+            raise DatasetError(
+                [Problem(file=name, message="a dangling symbolic link", expected="a readable JSON file")]
+            ) from None
+        if not stat.S_ISREG(mode):
+            raise DatasetError([Problem(file=name, message="not a regular file", expected="a JSON file")])
+        with open(entry, "rb", opener=_nonblocking) as stream:
+            raw = stream.read(max_bytes + 1)
+    else:
+        with entry.open("rb") as stream:
+            raw = stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise DatasetError(
+            [
+                Problem(
+                    file=name,
+                    message=f"file is larger than max_bytes={max_bytes}",
+                    expected=f"at most {max_bytes} bytes (pass a larger max_bytes to load() to accept it)",
+                )
+            ]
+        )
+    return parse_json(raw, file=name)
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without blocking, so a file swapped for a FIFO after the check cannot hang the read."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def parse_json(raw: bytes, *, file: str | None) -> object:
+    """
+    Parse UTF-8 JSON bytes, refusing duplicate keys (JSON would keep only the last one).
+
+    Raises:
+        DatasetError: The bytes are not UTF-8, not JSON, nested too deeply, or repeat a key.
+    """
+    try:
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text: {exc.reason} at byte {exc.start}"
+        raise DatasetError([Problem(file=file, message=message, expected="UTF-8 encoded JSON")]) from None
+    except json.JSONDecodeError as exc:
+        raise DatasetError(
+            [
+                Problem(
+                    file=file,
+                    line=exc.lineno,
+                    column=exc.colno,
+                    message=f"not valid JSON: {exc.msg}",
+                    expected="JSON text",
+                )
+            ]
+        ) from None
+    except _DuplicateKeyError as exc:
+        raise DatasetError(
+            [
+                Problem(
+                    file=file,
+                    message=f"the key {exc.key!r} appears more than once in one object",
+                    expected="each key once per object",
+                )
+            ]
+        ) from None
+    except RecursionError:
+        raise DatasetError(
+            [Problem(file=file, message="JSON nested too deeply", expected="JSON nested less deeply")]
+        ) from None
+    except ValueError:  # e.g. an integer literal longer than Python accepts
+        raise DatasetError(
+            [Problem(file=file, message="not valid JSON: a number too long to read", expected="JSON text")]
+        ) from None
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        self.key = key if len(key) <= _MAX_KEY_SHOWN else key[:_MAX_KEY_SHOWN] + "..."
+        super().__init__(key)
+
+
+_MAX_KEY_SHOWN: Final = 80
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return result
