@@ -1,4 +1,4 @@
-"""Hypothesis profiles: ``fast`` (30 examples) for local runs, ``thorough`` (100) for CI (``--hypothesis-profile=thorough``)."""
+"""Hypothesis profiles: ``fast`` (30 examples) locally, ``thorough`` (100) on CI, ``mutation`` (15, derandomized) for mutmut."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile("fast", max_examples=30, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Mutation testing runs the suite once per mutant: few examples, no database, the same every run.
+settings.register_profile(
+    "mutation", max_examples=15, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 settings.load_profile("fast")
 
 
