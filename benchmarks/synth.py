@@ -39,7 +39,8 @@ SHARES: Final = {
     "risks": 0.02,
     "challenges": 0.01,
     "disorders": 0.12,
-    "therapies": 0.05,
+    "therapies": 0.04,
+    "products": 0.01,
     "indications": 0.20,
     "findings": 0.30,
 }
@@ -391,24 +392,37 @@ class _Builder:
                     {"kind": "infusion", "description": "Cells are infused."},
                 ],
                 "risk_ids": risk_ids,
-                "products": [f"{w.capitalize()}cel"],
                 "synonyms": [f"{w[:3].upper()}T{i}"],
                 "xrefs": [f"NCIT:C{self.number()}"],
                 "description": self.prose(10, 25),
             }
-            if i % 5 == 0:
-                record["regulatory"] = [
-                    {
-                        "jurisdiction": ("US", "EU", "JP")[i % 3],
-                        "agency": "US FDA",
-                        "product": f"{w.capitalize()}cel",
-                        "decision": ("approved", "investigational", "withdrawn")[i % 3],
-                        "date": "2019-05",
-                        "citations": self.cite(self.credible_ids, 1, 2),
-                    }
-                ]
             records.append(record)
         self.therapies_list = records
+        return records
+
+    def products(self) -> list[dict[str, Any]]:
+        therapies, disorders = self.therapies_list, self.disorders_list
+        records = []
+        for i in range(self.split["products"]):
+            therapy = therapies[i % len(therapies)]
+            records.append(
+                {
+                    "id": f"product-{i}",
+                    "name": f"{self.word().capitalize()}cel",
+                    "therapy_id": therapy["id"],
+                    "citations": self.cite(self.credible_ids, 1, 2),
+                    "events": [
+                        {
+                            "jurisdiction": ("US", "EU", "JP")[i % 3],
+                            "agency": "US FDA",
+                            "decision": ("approved", "conditionally-approved", "withdrawn")[i % 3],
+                            "date": "2019-05",
+                            "disorder_ids": [disorders[i % len(disorders)]["id"]],
+                            "citations": self.cite(self.credible_ids, 1, 2),
+                        }
+                    ],
+                }
+            )
         return records
 
     def indications(self) -> list[dict[str, Any]]:
@@ -446,7 +460,7 @@ class _Builder:
                 record["recommendations"] = [
                     {
                         "reference_id": self.rng.choice(self.credible_ids),
-                        "category": self.rng.choice(("S", "CO", "D", "GNR")),
+                        "categories": [self.rng.choice(("S", "CO", "D", "GNR"))],
                         "grade": self.rng.choice(("I", "II", "III")),
                         "population": "adult",
                         "donor_type": donor,
@@ -459,7 +473,7 @@ class _Builder:
         self.indication_ids = [r["id"] for r in records]
         self.indication_pairs = [(r["therapy_id"], r["disorder_id"]) for r in records]
         self.clinical_option_therapies = {
-            r["therapy_id"] for r in records if any(x["category"] == "CO" for x in r.get("recommendations", ()))
+            r["therapy_id"] for r in records if any(x["categories"] == ["CO"] for x in r.get("recommendations", ()))
         }
         return records
 

@@ -24,17 +24,21 @@ from stemimmune.model import (
     Marker,
     Mechanism,
     ProcedureStep,
+    Product,
+    ProductHolder,
     Reference,
-    RegulatoryStatus,
+    RegulatoryEvent,
     Risk,
     Therapy,
 )
 from stemimmune.vocabulary import (
+    AstctCategory,
     AutoimmuneScope,
     ChallengeKind,
     ComponentKind,
     ConditioningIntensity,
     CredibilityTier,
+    Designation,
     DisorderCategory,
     DonorRelation,
     DonorType,
@@ -42,6 +46,7 @@ from stemimmune.vocabulary import (
     EbmtGrade,
     EffectMeasure,
     EvidenceLevel,
+    GuidelineScheme,
     HarvestMethod,
     ImmuneBranch,
     MarkerExpression,
@@ -125,6 +130,36 @@ effects = st.builds(
     st.sampled_from([90.0, 95.0, 99.0]),
     st.none() | texts,
 )
+
+
+@st.composite
+def recommendations(draw: st.DrawFn, ref_ids: list[str], donors: list[DonorType]) -> GuidelineRecommendation:
+    """A recommendation in one of the schemes, with the fields that scheme requires."""
+    scheme = draw(st.sampled_from(GuidelineScheme))
+    columns = {
+        GuidelineScheme.EBMT_2012: {DonorType.AUTOLOGOUS, DonorType.SIBLING, DonorType.UNRELATED},
+        GuidelineScheme.EBMT_2019: {
+            DonorType.AUTOLOGOUS,
+            DonorType.MATCHED_SIBLING,
+            DonorType.MATCHED_UNRELATED,
+            DonorType.MISMATCHED,
+        },
+    }.get(scheme, set(DonorType))
+    usable = [d for d in donors if d in columns]
+    ebmt = scheme in {GuidelineScheme.EBMT_2012, GuidelineScheme.EBMT_2019}
+    return GuidelineRecommendation(
+        reference_id=draw(st.sampled_from(ref_ids)),
+        scheme=scheme,
+        categories=tuple(draw(st.lists(st.sampled_from(EbmtCategory), min_size=1, max_size=2, unique=True)))
+        if ebmt
+        else (),
+        astct_category=draw(st.sampled_from(AstctCategory)) if scheme is GuidelineScheme.ASTCT else None,
+        statement=draw(texts) if scheme is GuidelineScheme.STATEMENT else draw(st.none() | texts),
+        grade=draw(st.none() | st.sampled_from(EbmtGrade)),
+        population=draw(st.none() | st.sampled_from(Population)),
+        donor_type=draw(st.none() | st.sampled_from(usable)) if usable else None,
+        locator=draw(st.none() | texts),
+    )
 
 
 @st.composite
@@ -304,26 +339,53 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
                 is_stem_cell_therapy=draw(st.booleans()),
                 procedure=steps,
                 risk_ids=tuple(risk_ids),
-                products=draw(few_texts),
-                regulatory=tuple(
+                synonyms=draw(few_texts),
+                xrefs=draw(few_curies),
+            )
+        )
+    products = []
+    for _ in range(draw(st.integers(0, 3))):
+        events = []
+        for _ in range(draw(st.integers(0, 4))):
+            decision = draw(st.sampled_from(RegulatoryDecision))
+            events.append(
+                RegulatoryEvent(
+                    jurisdiction=draw(st.sampled_from(["US", "EU", "JP"])),
+                    agency=draw(texts),
+                    decision=decision,
+                    designation=draw(st.sampled_from(Designation))
+                    if decision is RegulatoryDecision.DESIGNATED
+                    else None,
+                    date=draw(st.none() | st.sampled_from(["2012", "2016-05", "2018-03-23", "2024-12-13", "2025"])),
+                    disorder_ids=tuple(
+                        draw(st.lists(st.sampled_from([d.id for d in disorders]), max_size=2, unique=True))
+                    ),
+                    label_population=draw(st.none() | texts),
+                    citations=draw(citations_of(ref_ids)),
+                )
+            )
+        products.append(
+            Product(
+                id=next(ids),
+                name=draw(texts),
+                generic_name=draw(st.none() | texts),
+                therapy_id=draw(st.sampled_from(therapies)).id,
+                holders=tuple(
                     draw(
                         st.lists(
                             st.builds(
-                                RegulatoryStatus,
-                                jurisdiction=st.sampled_from(["US", "EU", "JP"]),
-                                agency=texts,
-                                product=texts,
-                                decision=st.sampled_from(RegulatoryDecision),
-                                date=st.none() | st.sampled_from(["2012", "2016-05", "2024-12-18"]),
-                                indication=st.none() | texts,
-                                citations=citations_of(ref_ids),
+                                ProductHolder,
+                                name=texts,
+                                jurisdictions=st.lists(st.sampled_from(["US", "EU"]), unique=True).map(tuple),
+                                since=st.none() | st.sampled_from(["2013", "2018-03"]),
                             ),
                             max_size=2,
                         )
                     )
                 ),
+                events=tuple(events),
                 synonyms=draw(few_texts),
-                xrefs=draw(few_curies),
+                citations=draw(citations_of(ref_ids)),
             )
         )
     indications = []
@@ -348,15 +410,7 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
                 recommendations=tuple(
                     draw(
                         st.lists(
-                            st.builds(
-                                GuidelineRecommendation,
-                                reference_id=st.sampled_from(ref_ids),
-                                category=st.sampled_from(EbmtCategory),
-                                grade=st.none() | st.sampled_from(EbmtGrade),
-                                population=st.sampled_from(Population),
-                                donor_type=st.none() | st.sampled_from(donors),
-                                locator=st.none() | texts,
-                            ),
+                            recommendations(ref_ids, donors),
                             max_size=2,
                         )
                     )
@@ -399,6 +453,7 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
         challenges=tuple(challenges),
         disorders=tuple(disorders),
         therapies=tuple(therapies),
+        products=tuple(products),
         indications=tuple(indications),
         findings=tuple(findings),
     )

@@ -8,8 +8,15 @@ from collections import Counter
 import pytest
 
 from stemimmune import load
-from stemimmune.model import Finding
-from stemimmune.vocabulary import DonorRelation, EvidenceLevel, RegulatoryDecision
+from stemimmune.model import Finding, Product, Therapy
+from stemimmune.vocabulary import (
+    AstctCategory,
+    DonorRelation,
+    EbmtCategory,
+    EvidenceLevel,
+    GuidelineScheme,
+    RegulatoryDecision,
+)
 
 
 EBMT_2012 = "snowden2012-ebmt-ad-guidelines"
@@ -82,11 +89,44 @@ def test_therapy_kinds_are_covered() -> None:
     assert kb.get("stem-cell-derived-islets")
 
 
-def test_regulatory_history_includes_a_withdrawal() -> None:
-    """Regulatory statuses carry dates, and at least one records a withdrawal."""
-    statuses = [s for t in load().therapies for s in t.regulatory]
-    assert any(s.decision is RegulatoryDecision.WITHDRAWN for s in statuses)
-    assert all(s.date for s in statuses if s.decision is not RegulatoryDecision.INVESTIGATIONAL)
+def test_regulatory_histories_match_their_sources() -> None:
+    """The product histories the issue names: Alofisel's EU withdrawal, Ryoncil's paediatric US label, Waskyra's approvals."""
+    kb = load()
+    assert len(kb.products) >= 8
+    events = [e for p in kb.products for e in p.events]
+    assert any(e.decision is RegulatoryDecision.WITHDRAWN for e in events)
+    assert all(e.date for e in events if e.decision in {RegulatoryDecision.APPROVED, RegulatoryDecision.WITHDRAWN})
+    ryoncil = kb.get("Ryoncil", Product)
+    approval = next(e for e in ryoncil.events if e.decision is RegulatoryDecision.APPROVED and e.jurisdiction == "US")
+    assert (approval.date, "paediatric") == ("2024-12-18", (approval.label_population or "").split()[0])
+    alofisel = kb.get("darvadstrocel", Product)
+    assert alofisel is kb.get("Alofisel")
+    assert alofisel.status("EU", "2024-01-01") is RegulatoryDecision.APPROVED
+    assert alofisel.status("EU", "2025-01-01") is RegulatoryDecision.WITHDRAWN
+    assert kb.get("Waskyra", Product).status("US") is RegulatoryDecision.APPROVED
+    assert kb.get("Strimvelis", Product).status("EU") is RegulatoryDecision.APPROVED
+    assert not kb.get("Lantidra", Product).therapy_id.startswith("stem")
+    assert not kb.get(kb.get("Lantidra", Product).therapy_id, Therapy).is_stem_cell_therapy
+
+
+def test_later_guidelines_are_encoded() -> None:
+    """SCID, non-SCID CID and primary HLH carry EBMT 2022/2025 cells; MS carries ASBMT 2019's category."""
+    kb = load()
+    for disorder in ("SCID", "non-SCID combined immunodeficiency", "primary HLH"):
+        indication = next(o.indication for o in kb.therapies_for(disorder, include_subtypes=False))
+        newest = kb.recommendations_for(indication, latest=True)
+        assert {r.scheme for r in newest} == {GuidelineScheme.EBMT_2019}, disorder
+        assert EbmtCategory.STANDARD_OF_CARE in {r.category for r in newest}, disorder
+    ms = kb.recommendations_for("autologous-hsct-for-multiple-sclerosis")
+    assert AstctCategory.CLINICAL_EVIDENCE_AVAILABLE in {r.astct_category for r in ms}
+    assert GuidelineScheme.EBMT_2012 in {r.scheme for r in ms}  # every version is kept
+    cited = {c.reference_id for r in kb.records() for c in getattr(r, "citations", ())}
+    assert {
+        "snowden2022-ebmt-indications",
+        "alexander2025-ebmt-rmd-recommendations",
+        "greco2025-ebmt-indications",
+    } <= cited
+    assert kb.get_or_none("duarte2019-ebmt-indications") is None  # supported no cell seen on a stored page
 
 
 def test_treatment_related_mortality_is_per_study() -> None:

@@ -28,10 +28,10 @@ def expected_count(kb: KnowledgeBase, table: str) -> int:
     if table == "recommendations":
         return sum(len(i.recommendations) for i in kb.indications)
     if table == "regulatory":
-        return sum(len(t.regulatory) for t in kb.therapies)
+        return sum(len(p.events) for p in kb.products)
     assert table == "citations"
     top = sum(len(r.citations) for r in kb.records() if hasattr(r, "citations"))
-    regulatory = sum(len(s.citations) for t in kb.therapies for s in t.regulatory)
+    regulatory = sum(len(e.citations) for p in kb.products for e in p.events)
     treatments = sum(len(c.citations) for d in kb.disorders for c in d.conventional_treatments)
     return top + regulatory + treatments
 
@@ -100,9 +100,9 @@ class TestRecords:
         for record in kb.records():
             for citation in getattr(record, "citations", ()):
                 expected[record.id, citation.reference_id, citation.locator] += 1
-        for therapy in kb.therapies:
-            for status in therapy.regulatory:
-                expected.update((therapy.id, c.reference_id, c.locator) for c in status.citations)
+        for product in kb.products:
+            for event in product.events:
+                expected.update((product.id, c.reference_id, c.locator) for c in event.citations)
         for disorder in kb.disorders:
             for treatment in disorder.conventional_treatments:
                 expected.update((disorder.id, c.reference_id, c.locator) for c in treatment.citations)
@@ -143,18 +143,25 @@ class TestRecords:
     def test_child_tables_join_back_to_their_parents(self, kb: KnowledgeBase) -> None:
         """Recommendation and regulatory rows name their parent and hold its items' values, in order."""
         expected = [
-            (i.id, i.therapy_id, i.disorder_id, r.reference_id, r.category.value, r.population.value)
+            (
+                i.id,
+                i.therapy_id,
+                i.disorder_id,
+                r.reference_id,
+                [c.value for c in r.categories],
+                None if r.population is None else r.population.value,
+            )
             for i in kb.indications
             for r in i.recommendations
         ]
-        keys = ("indication_id", "therapy_id", "disorder_id", "reference_id", "category", "population")
+        keys = ("indication_id", "therapy_id", "disorder_id", "reference_id", "categories", "population")
         assert expected == [tuple(row[k] for k in keys) for row in records(kb, "recommendations")]
-        regulatory = [(t.id, s.product, s.decision.value) for t in kb.therapies for s in t.regulatory]
-        assert regulatory == [(r["therapy_id"], r["product"], r["decision"]) for r in records(kb, "regulatory")]
+        regulatory = [(p.id, p.therapy_id, e.decision.value) for p in kb.products for e in p.events]
+        assert regulatory == [(r["product_id"], r["therapy_id"], r["decision"]) for r in records(kb, "regulatory")]
 
     def test_child_fields_are_left_to_child_tables(self) -> None:
-        """Therapies hold no regulatory column and indications no recommendations column."""
-        assert "regulatory" not in columns("therapies")
+        """Products hold no events column and indications no recommendations column."""
+        assert "events" not in columns("products")
         assert "recommendations" not in columns("indications")
 
     def test_lists_of_records_become_json_strings(self) -> None:

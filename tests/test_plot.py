@@ -75,9 +75,9 @@ class TestEvidenceMap:
             (
                 [d.id for d in disorders].index(i.disorder_id),
                 [t.id for t in therapies].index(i.therapy_id),
-            ): max(r.category for r in i.recommendations).value
+            ): max(c for r in i.recommendations for c in r.categories).value
             for i in kb.indications
-            if i.recommendations
+            if any(r.categories for r in i.recommendations)
         }
         ax = evidence_map(kb).axes[0]
         found = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}

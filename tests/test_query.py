@@ -29,7 +29,7 @@ from stemimmune import (
     load,
 )
 from stemimmune._index import fold
-from stemimmune.model import RECORD_TYPES, CellType, Disorder, Indication, Record, Reference, Therapy
+from stemimmune.model import RECORD_TYPES, CellType, Disorder, Indication, Product, Record, Reference, Therapy
 from stemimmune.vocabulary import (
     DisorderCategory,
     DonorRelation,
@@ -54,6 +54,7 @@ LINK_FIELDS: dict[type, tuple[str, ...]] = {
     RECORD_TYPES["therapies"]: ("cell_type_id", "source_ids", "mechanism_ids", "risk_ids"),
     RECORD_TYPES["indications"]: ("therapy_id", "disorder_id", "risk_ids"),
     RECORD_TYPES["findings"]: ("indication_id",),
+    RECORD_TYPES["products"]: ("therapy_id",),
 }
 
 
@@ -62,8 +63,8 @@ def cited_ids(record: Any) -> list[str]:
     found = [c.reference_id for c in getattr(record, "citations", ())]
     for treatment in getattr(record, "conventional_treatments", ()):
         found += [c.reference_id for c in treatment.citations]
-    for status in getattr(record, "regulatory", ()):
-        found += [c.reference_id for c in status.citations]
+    for event in getattr(record, "events", ()):
+        found += [c.reference_id for c in event.citations]
     found += [r.reference_id for r in getattr(record, "recommendations", ())]
     return found
 
@@ -74,6 +75,8 @@ def linked_ids(record: Any) -> list[str]:
     for field in LINK_FIELDS.get(type(record), ()):
         value = getattr(record, field)
         found += [value] if isinstance(value, str) else list(value)
+    for event in getattr(record, "events", ()):
+        found += list(event.disorder_ids)
     return found
 
 
@@ -109,12 +112,22 @@ def therapy_passes(kb: KnowledgeBase, therapy: Therapy, f: dict[str, Any]) -> bo
         return False
     if f.get("donor_relation") is not None and therapy.donor_relation != DonorRelation.parse(f["donor_relation"]):
         return False
-    if f.get("regulatory") is not None:
-        decision = RegulatoryDecision.parse(f["regulatory"])
-        code = f.get("jurisdiction")
-        if not [s for s in therapy.regulatory if s.decision == decision and code in (None, s.jurisdiction)]:
-            return False
+    if f.get("regulatory") is not None and not matching_events(kb, therapy.id, f):
+        return False
     return not (f.get("stem_cell_only") and not therapy.is_stem_cell_therapy)
+
+
+def matching_events(kb: KnowledgeBase, therapy_id: str, f: dict[str, Any]) -> list[Any]:
+    """The regulatory events of the therapy's products with the asked decision (and jurisdiction)."""
+    decision = RegulatoryDecision.parse(f["regulatory"])
+    code = f.get("jurisdiction")
+    return [
+        e
+        for p in kb.products
+        if p.therapy_id == therapy_id
+        for e in p.events
+        if e.decision == decision and code in (None, e.jurisdiction)
+    ]
 
 
 def indication_passes(kb: KnowledgeBase, indication: Indication, f: dict[str, Any]) -> bool:
@@ -134,9 +147,13 @@ def indication_passes(kb: KnowledgeBase, indication: Indication, f: dict[str, An
     ):
         return False
     if f.get("ebmt_category") is not None and EbmtCategory.parse(f["ebmt_category"]) not in [
-        r.category for r in indication.recommendations
+        c for r in indication.recommendations for c in r.categories
     ]:
         return False
+    if f.get("regulatory") is not None and not [
+        e for e in matching_events(kb, indication.therapy_id, f) if indication.disorder_id in e.disorder_ids
+    ]:
+        return False  # at the level of an indication, the decision must concern its disorder
     return therapy_passes(kb, records[indication.therapy_id], f)
 
 
@@ -146,7 +163,7 @@ CATEGORY_ORDER = ["S", "CO", "D", "GNR"]  # strongest first, as EBMT prints them
 def documented_order(indication: Indication) -> tuple[int, int, str, str]:
     """Strongest evidence first, then strongest EBMT category (none last), therapy id, disorder id."""
     levels = list(EvidenceLevel)
-    best = min((CATEGORY_ORDER.index(r.category.value) for r in indication.recommendations), default=4)
+    best = min((CATEGORY_ORDER.index(c.value) for r in indication.recommendations for c in r.categories), default=4)
     return (-levels.index(indication.evidence_level), best, indication.therapy_id, indication.disorder_id)
 
 
@@ -306,7 +323,17 @@ class TestFiltersAgainstTheOracle:
         """Spot checks on the bundled data, where the answers are known from the sources."""
         kb = load()
         assert "autologous-hsct" == kb.therapies_for("MS")[0].therapy.id
-        assert ["adipose-msc-therapy"] == _ids(kb.find_therapies(cell_source="adipose tissue"))
+        assert ["adipose-msc-therapy", "autologous-adipose-msc-therapy"] == _ids(
+            kb.find_therapies(cell_source="adipose tissue")
+        )
+        assert ["bone-marrow-msc-therapy"] == _ids(
+            kb.find_therapies(regulatory="approved", jurisdiction="US", cell_type="MSC")
+        )
+        # the regulatory filter concerns the disorder asked about: MSC approvals are for GVHD, not lupus
+        assert "bone-marrow-msc-therapy" not in [o.therapy.id for o in kb.therapies_for("SLE", regulatory="approved")]
+        assert ["bone-marrow-msc-therapy"] == [
+            o.therapy.id for o in kb.therapies_for("acute GVHD", regulatory="approved")
+        ]
         assert ["adipose-msc-therapy"] == _ids(kb.find_therapies(regulatory="withdrawn", jurisdiction="EU"))
         assert all(o.therapy.is_stem_cell_therapy for o in kb.therapies_for("SLE", stem_cell_only=True))
         assert any(not o.therapy.is_stem_cell_therapy for o in kb.therapies_for("SLE"))
@@ -392,6 +419,103 @@ class TestArgumentErrors:
         assert vars(copy) == vars(error)
 
 
+class TestProductsAgainstTheOracle:
+    @given(st.data())
+    def test_status_on_a_date(self, data: st.DataObject) -> None:
+        """A product's status is its latest dated authorisation, refusal or withdrawal up to the date."""
+        kb = data.draw(knowledge_bases())
+        if not kb.products:
+            return
+        product = data.draw(st.sampled_from(kb.products))
+        place = data.draw(st.sampled_from(["US", "EU", "JP", "us"]))
+        days = [e.date + "-01-01"[len(e.date) - 4 :] for e in product.events if e.date]  # event days are edge cases
+        on = data.draw(st.none() | st.sampled_from(["2011-12-31", "2016-05-01", "2025-06-30", *days]))
+        setting = [
+            (e.date + "-01-01"[len(e.date) - 4 :] if len(e.date) < 10 else e.date, n, e.decision)
+            for n, e in enumerate(product.events)
+            if e.jurisdiction == place.upper()
+            and e.date
+            and e.decision.value
+            in {"approved", "conditionally-approved", "hospital-exemption", "not-approved", "withdrawn"}
+        ]
+        setting = [t for t in setting if on is None or t[0] <= on]
+        assert (max(setting)[2] if setting else None) == product.status(place, on)
+
+    def test_a_decision_counts_from_its_own_day(self) -> None:
+        """A decision dated D sets the status on D itself; a year-only date counts from 1 January."""
+        alofisel = load().get("Alofisel", Product)
+        assert alofisel.status("EU", "2018-03-22") is None
+        assert alofisel.status("EU", "2018-03-23") is RegulatoryDecision.APPROVED
+        assert alofisel.status("EU", "2024-12-13") is RegulatoryDecision.WITHDRAWN
+        yearly = attrs.evolve(alofisel, events=(attrs.evolve(alofisel.events[3], date="2018"),))
+        assert yearly.status("EU", "2018-01-01") is yearly.events[0].decision
+        assert yearly.status("EU", "2017-12-31") is None
+
+    @given(st.data())
+    def test_find_products(self, data: st.DataObject) -> None:
+        """find_products() is the oracle's selection by disorder (with subtypes), therapy, jurisdiction and status."""
+        kb = data.draw(knowledge_bases())
+        disorder = data.draw(st.none() | _record_arg(kb.disorders))
+        therapy = data.draw(st.none() | _record_arg(kb.therapies))
+        place = data.draw(st.none() | st.sampled_from(["US", "EU", "JP"]))
+        status = data.draw(st.none() | st.sampled_from(["approved", "withdrawn", "not-approved"]))
+        on = data.draw(st.none() | st.sampled_from(["2016-05-01", "2025-06-30"])) if status else None
+        expected = []
+        for product in kb.products:
+            if disorder is not None and not any(
+                d in subtypes(kb, _id(disorder)) for e in product.events for d in e.disorder_ids
+            ):
+                continue
+            if therapy is not None and product.therapy_id != _id(therapy):
+                continue
+            places = {place} if place else {e.jurisdiction for e in product.events}
+            if status is None and place is not None and place not in {e.jurisdiction for e in product.events}:
+                continue
+            if status is not None and not any(
+                product.status(p, on) == RegulatoryDecision.parse(status) for p in places
+            ):
+                continue
+            expected.append(product.id)
+        found = kb.find_products(disorder=disorder, therapy=therapy, jurisdiction=place, status=status, on=on)
+        assert sorted(expected) == _ids(found)
+
+    @given(st.data())
+    def test_recommendations_for(self, data: st.DataObject) -> None:
+        """All recommendations come newest guideline first; latest keeps each body's newest per population and column."""
+        kb = data.draw(knowledge_bases())
+        indication = data.draw(st.sampled_from(kb.indications))
+        refs = {r.id: r for r in kb.references}
+        year = {r.id: r.year or 0 for r in kb.references}
+        everything = kb.recommendations_for(indication)
+        assert sorted(everything, key=lambda r: (-year[r.reference_id], r.reference_id)) == list(everything)
+        assert sorted(map(repr, everything)) == sorted(map(repr, indication.recommendations))
+
+        def body(r: Any) -> tuple[Any, ...]:
+            return (refs[r.reference_id].organization or r.reference_id, r.population, r.donor_type)
+
+        newest = {
+            body(r): max(year[x.reference_id] for x in indication.recommendations if body(x) == body(r))
+            for r in indication.recommendations
+        }
+        latest = kb.recommendations_for(indication.id, latest=True)
+        assert [r for r in everything if year[r.reference_id] == newest[body(r)]] == list(latest)
+
+    def test_alofisel_before_and_after_its_withdrawal(self) -> None:
+        """What was approved in the EU differs between 2024-01-01 and 2025-01-01: Alofisel was withdrawn in between."""
+        kb = load()
+        before = _ids(kb.find_products(jurisdiction="EU", status="approved", on="2024-01-01"))
+        after = _ids(kb.find_products(jurisdiction="EU", status="approved", on="2025-01-01"))
+        assert "alofisel" in before
+        assert "alofisel" not in after
+        assert ["alofisel"] == _ids(kb.find_products(jurisdiction="EU", status="withdrawn"))
+        with pytest.raises(InvalidArgumentError, match="on"):
+            kb.find_products(on="2024-01-01")
+        with pytest.raises(InvalidArgumentError, match="YYYY-MM-DD"):
+            kb.find_products(status="approved", on="January 2024")
+        with pytest.raises(InvalidArgumentError, match="does not set a status"):
+            kb.find_products(status="designated")
+
+
 # ------------------------------------------------------------------ lookups
 
 
@@ -454,6 +578,27 @@ class TestGetAndSearch:
         for hit in everything:
             if type(hit.record) is type(record):
                 assert restricted[hit.record.id] >= hit.score
+
+    @given(st.data())
+    def test_unknown_keys_suggest_close_names(self, data: st.DataObject) -> None:
+        """A misspelt name raises UnknownKeyError whose suggestions are real records' display names, at most five."""
+        kb = data.draw(knowledge_bases())
+        record = data.draw(st.sampled_from(list(kb.records())))
+        name = getattr(record, "name", None) or getattr(record, "title", None)
+        if not name or len(fold(name)) < 6:
+            return
+        key = name + "zq"
+        if oracle_get(kb, key):
+            return
+        with pytest.raises(UnknownKeyError) as caught:
+            kb.get(key)
+        shown = {getattr(r, "name", None) or getattr(r, "title", None) or r.id for r in kb.records()}
+        assert len(caught.value.suggestions) <= 5
+        assert set(caught.value.suggestions) <= shown
+        assert name in caught.value.suggestions or len(caught.value.suggestions) == 5
+        with pytest.raises(UnknownKeyError) as empty:
+            kb.get("!!!")
+        assert () == empty.value.suggestions
 
     def test_the_bundled_keys(self) -> None:
         """The examples from the engine issue: a DOI and an author find the same record by get() and search()."""

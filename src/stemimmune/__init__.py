@@ -46,7 +46,7 @@ from .model import (
 
 #: Version of the bundled dataset (distinct from the package version); a test keeps it
 #: equal to ``load().version``.
-DATASET_VERSION: Final[str] = "2026.11.0"
+DATASET_VERSION: Final[str] = "2026.12.0"
 
 __all__ = [
     "DATASET_VERSION",

@@ -23,6 +23,7 @@ from .model import (
     Disorder,
     Finding,
     Indication,
+    Product,
     Record,
     Therapy,
     collection_of,
@@ -65,7 +66,7 @@ def record_keys(record: Record) -> Iterator[str]:
     DOIs and PMIDs come both bare and prefixed (``doi:10...``, ``pmid:...``).
     """
     yield record.id
-    for attribute in ("name", "title"):
+    for attribute in ("name", "title", "generic_name"):
         value = getattr(record, attribute, None)
         if isinstance(value, str):
             yield value
@@ -116,6 +117,8 @@ class Index:
         self.therapies_by_source: dict[str, set[str]] = defaultdict(set)
         self.therapies_by_donor: dict[DonorRelation, set[str]] = defaultdict(set)
         self.therapies_by_decision: dict[tuple[RegulatoryDecision, str | None], set[str]] = defaultdict(set)
+        self.products_by_therapy: dict[str, list[Product]] = defaultdict(list)
+        self.products_by_disorder: dict[str, set[str]] = defaultdict(set)
         self.sort_key: dict[str, tuple[int, int, str, str]] = {}
         self.trigrams: dict[str, list[int]] = defaultdict(list)
         self.gram_counts: list[int] = []
@@ -154,7 +157,8 @@ class Index:
             self.indications_by_level[indication.evidence_level].add(indication.id)
             self.indications_by_category[categories[indication.disorder_id]].add(indication.id)
             for recommendation in indication.recommendations:
-                self.indications_by_ebmt[recommendation.category].add(indication.id)
+                for category in recommendation.categories:
+                    self.indications_by_ebmt[category].add(indication.id)
             best = best_category(indication)
             self.sort_key[indication.id] = (
                 -indication.evidence_level.rank,
@@ -182,9 +186,14 @@ class Index:
             for source_id in therapy.source_ids:
                 self.therapies_by_source[source_id].add(therapy.id)
             self.therapies_by_donor[therapy.donor_relation].add(therapy.id)
-            for status in therapy.regulatory:
-                self.therapies_by_decision[status.decision, None].add(therapy.id)
-                self.therapies_by_decision[status.decision, status.jurisdiction].add(therapy.id)
+        product: Product
+        for product in get("products", ()):
+            self.products_by_therapy[product.therapy_id].append(product)
+            for event in product.events:
+                self.therapies_by_decision[event.decision, None].add(product.therapy_id)
+                self.therapies_by_decision[event.decision, event.jurisdiction].add(product.therapy_id)
+                for disorder_id in event.disorder_ids:
+                    self.products_by_disorder[disorder_id].add(product.id)
 
     def lookup(self, key: str) -> tuple[Record, ...]:
         """The records *key* names: the record with that exact id, else those the folded key names."""
@@ -215,7 +224,7 @@ class Index:
 
 def best_category(indication: Indication) -> EbmtCategory | None:
     """Return the strongest guideline category among an indication's recommendations."""
-    return max((r.category for r in indication.recommendations), default=None)
+    return max((c for r in indication.recommendations for c in r.categories), default=None)
 
 
 def trigrams(text: str) -> set[str]:

@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 from ._loading import load
 from .exceptions import DatasetError, StemImmuneError
 from .knowledge_base import KnowledgeBase
-from .model import Disorder, Indication
+from .model import Disorder, GuidelineRecommendation, Indication
 from .serialization import unstructure
 
 
@@ -178,7 +178,8 @@ def _evidence(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         *(f"  {indication.summary}" for _ in [0] if indication.summary),
         "Guideline recommendations:",
         *(
-            f"  {r.category.value} / grade {r.grade.value if r.grade else '-'} ({r.population.value}, "
+            f"  {_cell(r)} / grade {r.grade.value if r.grade else '-'} "
+            f"({r.population.value if r.population else 'any age'}, "
             f"{r.donor_type.value if r.donor_type else 'any donor'}) - {r.reference_id}"
             for r in indication.recommendations
         ),
@@ -188,6 +189,15 @@ def _evidence(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         *(f"  {r.tier.value:<13} {r.id}: {r.title}" + (f" doi:{r.doi}" if r.doi else "") for r in references),
     ]
     return "\n".join(lines)
+
+
+def _cell(recommendation: GuidelineRecommendation) -> str:
+    """A recommendation's cell as the guideline prints it: "S", "S or CO", an ASTCT letter, or its statement."""
+    if recommendation.categories:
+        return " or ".join(c.value for c in recommendation.categories)
+    if recommendation.astct_category is not None:
+        return f"ASTCT {recommendation.astct_category.value}"
+    return f"statement: {recommendation.statement}"
 
 
 def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 import attrs
 
 from .exceptions import UnknownKeyError
-from .model import RECORD_TYPES, GuidelineRecommendation, Indication, RegulatoryStatus, Therapy
+from .model import RECORD_TYPES, GuidelineRecommendation, Indication, Product, RegulatoryEvent
 from .serialization import unstructure
 
 
@@ -65,7 +65,7 @@ TABLES: Final[tuple[str, ...]] = (*RECORD_TYPES, *CHILD_TABLES)
 LIST_SEPARATOR: Final = "|"
 
 #: Fields left out of a collection table because a child table holds them.
-_CHILD_FIELDS: Final = {Therapy: frozenset({"regulatory"}), Indication: frozenset({"recommendations"})}
+_CHILD_FIELDS: Final = {Product: frozenset({"events"}), Indication: frozenset({"recommendations"})}
 
 _Row = list[tuple[str, object]]
 
@@ -210,9 +210,9 @@ def _rows(kb: KnowledgeBase, table: str) -> Iterator[_Row]:
             for recommendation in indication.recommendations:
                 yield _recommendation_row(indication, recommendation)
     elif table == "regulatory":
-        for therapy in kb.therapies:
-            for status in therapy.regulatory:
-                yield _regulatory_row(therapy, status)
+        for product in kb.products:
+            for event in product.events:
+                yield _regulatory_row(product, event)
     else:
         for kind in RECORD_TYPES:
             for record in getattr(kb, kind):
@@ -255,8 +255,12 @@ def _recommendation_row(indication: Indication | None, recommendation: Guideline
     ]
 
 
-def _regulatory_row(therapy: Therapy | None, status: RegulatoryStatus | None) -> _Row:
-    return [("therapy_id", None if therapy is None else therapy.id), *_flatten(RegulatoryStatus, status)]
+def _regulatory_row(product: Product | None, event: RegulatoryEvent | None) -> _Row:
+    return [
+        ("product_id", None if product is None else product.id),
+        ("therapy_id", None if product is None else product.therapy_id),
+        *_flatten(RegulatoryEvent, event),
+    ]
 
 
 def _citation_row(

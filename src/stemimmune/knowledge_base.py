@@ -9,6 +9,7 @@ methods each call one function of :mod:`stemimmune.query`.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar, Unpack, overload
@@ -28,15 +29,18 @@ from .model import (
     CollectionName,
     Disorder,
     Finding,
+    GuidelineRecommendation,
     ImmuneComponent,
     Indication,
     Mechanism,
+    Product,
     Record,
     Reference,
     Risk,
     Therapy,
 )
 from .query import EvidenceSummary, IndicationFilters, SearchHit, TherapyOption
+from .vocabulary import RegulatoryDecision
 
 
 R = TypeVar("R", bound=Record)
@@ -65,6 +69,7 @@ class KnowledgeBase:
         challenges: Open problems for the field.
         disorders: Immune disorders.
         therapies: Concrete cell-therapy approaches.
+        products: Licensed (or once licensed, or investigational) products and their regulatory histories.
         indications: Therapy-disorder pairs with graded evidence.
         findings: Single quantitative results.
 
@@ -85,6 +90,7 @@ class KnowledgeBase:
     challenges: tuple[Challenge, ...] = _collection()
     disorders: tuple[Disorder, ...] = _collection()
     therapies: tuple[Therapy, ...] = _collection()
+    products: tuple[Product, ...] = _collection()
     indications: tuple[Indication, ...] = _collection()
     findings: tuple[Finding, ...] = _collection()
     _built: list[Index] = attrs.field(init=False, eq=False, repr=False, hash=False, factory=list)
@@ -310,9 +316,63 @@ class KnowledgeBase:
         Example:
             >>> import stemimmune
             >>> [t.id for t in stemimmune.load().find_therapies(cell_source="adipose tissue")]
-            ['adipose-msc-therapy']
+            ['adipose-msc-therapy', 'autologous-adipose-msc-therapy']
         """
         return query.find_therapies(self._index(), disorder=disorder, **filters)
+
+    def find_products(
+        self,
+        *,
+        disorder: Disorder | str | None = None,
+        therapy: Therapy | str | None = None,
+        jurisdiction: str | None = None,
+        status: RegulatoryDecision | str | None = None,
+        on: dt.date | str | None = None,
+    ) -> tuple[Product, ...]:
+        """
+        Products passing every given filter, by id.
+
+        Args:
+            disorder: Products with a regulatory event concerning this disorder (or a subtype).
+            therapy: Products that are instances of this therapy.
+            jurisdiction: Products with an event in this jurisdiction (``"US"``, ``"EU"``...).
+            status: Products whose status (see :meth:`~stemimmune.model.Product.status`) is
+                this decision, in *jurisdiction* or, without it, in any jurisdiction.
+            on: With *status*: the status on this date (``YYYY-MM-DD``) instead of the latest.
+
+        Raises:
+            ArgumentTypeError, InvalidArgumentError, UnknownKeyError: As :meth:`therapies_for`.
+
+        Example:
+            >>> import stemimmune
+            >>> kb = stemimmune.load()
+            >>> [p.name for p in kb.find_products(jurisdiction="EU", status="approved", on="2024-01-01")]
+            ['Alofisel', 'Strimvelis']
+            >>> [p.name for p in kb.find_products(jurisdiction="EU", status="withdrawn", on="2025-01-01")]
+            ['Alofisel']
+        """
+        return query.find_products(
+            self._index(), disorder=disorder, therapy=therapy, jurisdiction=jurisdiction, status=status, on=on
+        )
+
+    def recommendations_for(
+        self, indication: Indication | str, *, latest: bool = False
+    ) -> tuple[GuidelineRecommendation, ...]:
+        """
+        The guideline recommendations of an indication, newest guideline first.
+
+        Every version is kept: EBMT 2012's cells stand beside EBMT 2022's and 2025's.
+        With *latest*, only the newest guideline of each body is kept, per population
+        and donor column.
+
+        Example:
+            >>> import stemimmune
+            >>> kb = stemimmune.load()
+            >>> newest = kb.recommendations_for("allogeneic-hsct-for-severe-combined-immunodeficiency", latest=True)
+            >>> sorted({(r.scheme.value, r.category.value) for r in newest})
+            [('ebmt-2019', 'S')]
+        """
+        return query.recommendations_for(self._index(), indication, latest=latest)
 
     # ------------------------------------------------------------ navigation
 

@@ -22,11 +22,13 @@ from . import _validators as check
 from ._validators import as_tuple, sorted_unique, unique_tuple
 from .exceptions import InvalidValueError, a
 from .vocabulary import (
+    AstctCategory,
     AutoimmuneScope,
     ChallengeKind,
     ComponentKind,
     ConditioningIntensity,
     CredibilityTier,
+    Designation,
     DisorderCategory,
     DonorRelation,
     DonorType,
@@ -34,6 +36,7 @@ from .vocabulary import (
     EbmtGrade,
     EffectMeasure,
     EvidenceLevel,
+    GuidelineScheme,
     HarvestMethod,
     ImmuneBranch,
     MarkerExpression,
@@ -60,6 +63,7 @@ CollectionName: TypeAlias = Literal[
     "challenges",
     "disorders",
     "therapies",
+    "products",
     "indications",
     "findings",
 ]
@@ -96,6 +100,15 @@ def _enum(kind: type[enum.Enum]) -> Any:
 
 def _optional_enum(kind: type[enum.Enum]) -> Any:
     return v.optional(_enum(kind))
+
+
+def _strongest_first(value: Any) -> tuple[Any, ...]:
+    """Ordered vocabulary members without repeats, strongest first (left as given if they do not compare)."""
+    items = unique_tuple(value)
+    try:
+        return tuple(sorted(items, reverse=True))
+    except (TypeError, ValueError):
+        return items  # not members: the field's validator reports them
 
 
 #: Key of the attrs field metadata that declares a link: the collections it may point into.
@@ -498,36 +511,6 @@ class ProcedureStep(_Record):
             raise ValueError(msg)
 
 
-@attrs.frozen(kw_only=True)
-class RegulatoryStatus(_Record):
-    """
-    A regulator's decision about a product in one jurisdiction.
-
-    Attributes:
-        jurisdiction: ISO 3166-1 alpha-2 code, or ``"EU"``.
-        agency: The regulator, e.g. ``"US FDA"``.
-        product: Product name as authorised.
-        decision: Approved, conditionally approved, withdrawn, ...
-        date: Date of the decision, as precise as the source gives it
-            (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
-        indication: What the decision covers, in short.
-        citations: Sources for the decision.
-    """
-
-    jurisdiction: str = attrs.field(
-        validator=check.matches(check.JURISDICTION_PATTERN, "a two-letter jurisdiction code such as US or EU")
-    )
-    agency: str = attrs.field(validator=check.text)
-    product: str = attrs.field(validator=check.text)
-    decision: RegulatoryDecision = attrs.field(validator=_enum(RegulatoryDecision))
-    date: str | None = attrs.field(
-        default=None,
-        validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD"),
-    )
-    indication: str | None = _optional_text()
-    citations: tuple[Citation, ...] = _citations(required=True)
-
-
 @attrs.frozen(kw_only=True, repr=False)
 class Therapy(_Record):
     """
@@ -544,8 +527,6 @@ class Therapy(_Record):
         procedure: The steps, in order.
         mechanism_ids: Ids of the mechanisms it acts by.
         risk_ids: Ids of the risks it carries.
-        products: Names of marketed or trial products of this kind.
-        regulatory: Regulatory decisions about those products.
         synonyms: Other names and abbreviations (``"aHSCT"``).
         xrefs: CURIEs (MAXO, NCIT, ...).
         description: A sentence or two in the curators' own words.
@@ -564,36 +545,200 @@ class Therapy(_Record):
         factory=tuple, converter=as_tuple, validator=v.deep_iterable(v.instance_of(ProcedureStep))
     )
     risk_ids: tuple[str, ...] = _ids("risks")
-    products: tuple[str, ...] = _texts()
-    regulatory: tuple[RegulatoryStatus, ...] = attrs.field(
-        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(RegulatoryStatus))
-    )
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
 
 
 @attrs.frozen(kw_only=True)
+class ProductHolder(_Record):
+    """
+    A company or institution that holds (or held) a product's authorisation.
+
+    Attributes:
+        name: The holder's name.
+        jurisdictions: Where it holds it (ISO 3166-1 alpha-2 codes, or ``"EU"``); empty when unstated.
+        since: When it became the holder (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), when known.
+    """
+
+    name: str = attrs.field(validator=check.text)
+    jurisdictions: tuple[str, ...] = attrs.field(
+        factory=tuple,
+        converter=unique_tuple,
+        validator=check.each_matches(check.JURISDICTION_PATTERN, "a two-letter jurisdiction code such as US or EU"),
+    )
+    since: str | None = attrs.field(
+        default=None, validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD")
+    )
+
+
+@attrs.frozen(kw_only=True)
+class RegulatoryEvent(_Record):
+    """
+    One regulator's decision or designation about a product, in one jurisdiction, on one date.
+
+    Attributes:
+        jurisdiction: ISO 3166-1 alpha-2 code, or ``"EU"``.
+        agency: The regulator, e.g. ``"US FDA"``.
+        decision: Approved, conditionally approved, hospital exemption, opinion,
+            refusal, withdrawal, or a designation.
+        designation: For a designation, which one.
+        date: As precise as the source gives it (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``);
+            None when no source dates it (such events are left out of "status on a
+            date" questions).
+        disorder_ids: Ids of the disorders the decision concerns.
+        label_population: Who the decision covers, faithful to the regulator's words:
+            the disorder, age limits and line of therapy.
+        citations: Sources for the event; at least one.
+    """
+
+    jurisdiction: str = attrs.field(
+        validator=check.matches(check.JURISDICTION_PATTERN, "a two-letter jurisdiction code such as US or EU")
+    )
+    agency: str = attrs.field(validator=check.text)
+    decision: RegulatoryDecision = attrs.field(validator=_enum(RegulatoryDecision))
+    citations: tuple[Citation, ...] = _citations(required=True)
+    designation: Designation | None = attrs.field(default=None, validator=_optional_enum(Designation))
+    date: str | None = attrs.field(
+        default=None,
+        validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD"),
+    )
+    disorder_ids: tuple[str, ...] = _ids("disorders")
+    label_population: str | None = _optional_text()
+
+    def __attrs_post_init__(self) -> None:
+        """A designation names which one; other decisions name none."""
+        if (self.decision is RegulatoryDecision.DESIGNATED) != (self.designation is not None):
+            raise InvalidValueError(
+                "designation", self.designation, "a designation exactly when the decision is 'designated'"
+            )
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Product(_Record):
+    """
+    A licensed (or once licensed, or investigational) cell product: an instance of a therapy.
+
+    Attributes:
+        id: Stable identifier, e.g. ``"ryoncil"``.
+        name: The brand name it is best known by.
+        generic_name: The INN or USAN, e.g. ``"remestemcel-L"``.
+        therapy_id: Id of the therapy it is an instance of.
+        holders: Who holds (or held) its authorisations, over time.
+        events: Its regulatory history: one event per decision, jurisdiction and date.
+        synonyms: Other brand names and code names (``"Prochymal"``, ``"MSC-100-IV"``).
+        xrefs: CURIEs.
+        description: A sentence or two in the curators' own words.
+        citations: Sources; at least one.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    name: str = attrs.field(validator=check.text)
+    therapy_id: str = _id("therapies")
+    citations: tuple[Citation, ...] = _citations(required=True)
+    generic_name: str | None = _optional_text()
+    holders: tuple[ProductHolder, ...] = attrs.field(
+        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(ProductHolder))
+    )
+    events: tuple[RegulatoryEvent, ...] = attrs.field(
+        factory=tuple, converter=as_tuple, validator=v.deep_iterable(v.instance_of(RegulatoryEvent))
+    )
+    synonyms: tuple[str, ...] = _texts()
+    xrefs: tuple[str, ...] = _xrefs()
+    description: str | None = _optional_text()
+
+    def status(self, jurisdiction: str, on: str | None = None) -> RegulatoryDecision | None:
+        """
+        The product's status in *jurisdiction* on the date *on* (``YYYY-MM-DD``; None for the latest).
+
+        The status is the latest dated decision that changes it (an authorisation, a
+        refusal or a withdrawal); opinions and designations do not. A date given as a
+        year or a month counts from its first day. None when no such decision is known.
+        """
+        code = jurisdiction.strip().upper()
+        dated = [
+            (_first_day(e.date), position, e.decision)
+            for position, e in enumerate(self.events)
+            if e.jurisdiction == code and e.decision.sets_status and e.date is not None
+        ]
+        if on is not None:
+            dated = [d for d in dated if d[0] <= on]
+        return max(dated)[2] if dated else None
+
+
+def _first_day(date: str) -> str:
+    """A partial date as its first day: ``2018`` -> ``2018-01-01``."""
+    return date + "-01-01"[len(date) - 4 :] if len(date) < 10 else date  # noqa: PLR2004 - YYYY is 4 characters
+
+
+@attrs.frozen(kw_only=True)
 class GuidelineRecommendation(_Record):
     """
-    A guideline's recommendation for a transplant indication (EBMT style).
+    One guideline's recommendation for a transplant or cell-therapy indication, in the guideline's own terms.
 
     Attributes:
         reference_id: Id of the guideline :class:`Reference`.
-        category: Standard of care, clinical option, developmental, or generally
-            not recommended.
-        grade: The guideline's grade of the evidence (I, II, III).
-        population: Adults or children.
-        donor_type: The donor column: autologous, sibling or unrelated.
-        locator: Where in the guideline, e.g. ``"Table 2a"``.
+        scheme: The category system the guideline uses (EBMT 2012, EBMT 2019-2025,
+            ASBMT/ASTCT, or a statement without letters).
+        categories: For EBMT schemes, the letters of the cell, strongest first: one
+            letter, or several for a mixed cell printed "S or CO".
+        astct_category: For the ASTCT scheme, its category.
+        statement: For the statement scheme, what the guideline says, in the curators'
+            own words.
+        grade: The guideline's grade or level of the evidence (I, II, III), as printed.
+        population: Adults or children, when the guideline says which.
+        donor_type: The donor column (sibling, unrelated, autologous for EBMT 2012; MSD,
+            MUD, MMAD, autologous for EBMT 2019-2025), when there is one.
+        locator: Where in the guideline, e.g. ``"Table 3, row 'SCID'"``.
+
+    Example:
+        >>> from stemimmune.vocabulary import EbmtCategory, GuidelineScheme
+        >>> mixed = GuidelineRecommendation(
+        ...     reference_id="snowden2022-ebmt", scheme=GuidelineScheme.EBMT_2019,
+        ...     categories=(EbmtCategory.CLINICAL_OPTION, EbmtCategory.STANDARD_OF_CARE),
+        ... )
+        >>> [c.value for c in mixed.categories], mixed.category.value
+        (['S', 'CO'], 'S')
     """
 
     reference_id: str = _id("references")
-    category: EbmtCategory = attrs.field(validator=_enum(EbmtCategory))
+    scheme: GuidelineScheme = attrs.field(default=GuidelineScheme.EBMT_2012, validator=_enum(GuidelineScheme))
+    categories: tuple[EbmtCategory, ...] = attrs.field(
+        factory=tuple, converter=_strongest_first, validator=v.deep_iterable(_enum(EbmtCategory))
+    )
+    astct_category: AstctCategory | None = attrs.field(default=None, validator=_optional_enum(AstctCategory))
+    statement: str | None = _optional_text()
     grade: EbmtGrade | None = attrs.field(default=None, validator=_optional_enum(EbmtGrade))
-    population: Population = attrs.field(default=Population.ADULT, validator=_enum(Population))
+    population: Population | None = attrs.field(default=None, validator=_optional_enum(Population))
     donor_type: DonorType | None = attrs.field(default=None, validator=_optional_enum(DonorType))
     locator: str | None = _optional_text()
+
+    def __attrs_post_init__(self) -> None:
+        """Check that the cell is written in its scheme's terms."""
+        ebmt = self.scheme in {GuidelineScheme.EBMT_2012, GuidelineScheme.EBMT_2019}
+        if ebmt and not self.categories:
+            raise InvalidValueError("categories", [], f"at least one EBMT category for the {self.scheme.value} scheme")
+        if not ebmt and self.categories:
+            raise InvalidValueError("categories", self.categories, f"no EBMT letters in the {self.scheme.value} scheme")
+        if (self.scheme is GuidelineScheme.ASTCT) != (self.astct_category is not None):
+            raise InvalidValueError(
+                "astct_category", self.astct_category, "a category exactly when the scheme is 'astct'"
+            )
+        if self.scheme is GuidelineScheme.STATEMENT and self.statement is None:
+            raise InvalidValueError("statement", None, "the statement's text for the 'statement' scheme")
+        if self.scheme is GuidelineScheme.EBMT_2012 and self.donor_type in _EBMT_2019_COLUMNS:
+            raise InvalidValueError("donor_type", self.donor_type, "a sibling, unrelated or autologous column")
+        if self.scheme is GuidelineScheme.EBMT_2019 and self.donor_type in _EBMT_2012_COLUMNS:
+            raise InvalidValueError("donor_type", self.donor_type, "an MSD, MUD, MMAD or autologous column")
+
+    @property
+    def category(self) -> EbmtCategory | None:
+        """The strongest EBMT letter of the cell, if the scheme has letters."""
+        return self.categories[0] if self.categories else None
+
+
+_EBMT_2019_COLUMNS: Final = frozenset({DonorType.MATCHED_SIBLING, DonorType.MATCHED_UNRELATED, DonorType.MISMATCHED})
+_EBMT_2012_COLUMNS: Final = frozenset({DonorType.SIBLING, DonorType.UNRELATED})
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -711,6 +856,7 @@ Record: TypeAlias = (
     | Challenge
     | Disorder
     | Therapy
+    | Product
     | Indication
     | Finding
 )
@@ -726,6 +872,7 @@ RECORD_TYPES: Final[dict[CollectionName, type[Record]]] = {
     "challenges": Challenge,
     "disorders": Disorder,
     "therapies": Therapy,
+    "products": Product,
     "indications": Indication,
     "findings": Finding,
 }

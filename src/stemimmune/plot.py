@@ -220,7 +220,7 @@ def _luminance(color: Sequence[float]) -> float:
 
 
 def _best_category(indications: list[Indication]) -> EbmtCategory | None:
-    return max((r.category for i in indications for r in i.recommendations), default=None)
+    return max((c for i in indications for r in i.recommendations for c in r.categories), default=None)
 
 
 def _therapy_label(therapy: Therapy) -> str:

@@ -14,6 +14,7 @@ record itself, its id, or any name, synonym or CURIE of it is accepted.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -38,8 +39,10 @@ from .model import (
     CollectionName,
     Disorder,
     Finding,
+    GuidelineRecommendation,
     Indication,
     Mechanism,
+    Product,
     Record,
     Reference,
     Therapy,
@@ -526,8 +529,12 @@ def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapp
         category = _term(EbmtCategory, filters["ebmt_category"], "ebmt_category")
         by_ebmt = index.indications_by_ebmt.get(category, set())
         sources.append((len(by_ebmt), lambda: by_ebmt))
-        checks.append(lambda i: any(r.category is category for r in i.recommendations))
+        checks.append(lambda i: any(category in r.categories for r in i.recommendations))
     compiled = _therapy_filter(index, filters)
+    if filters.get("regulatory") is not None:
+        decision = _term(RegulatoryDecision, filters["regulatory"], "regulatory")
+        code = filters.get("jurisdiction")
+        checks.append(lambda i: _has_event_for(index, i, decision, code))
     if compiled is not None:
         therapy_check, pool = compiled
         checks.append(lambda i: therapy_check(i.therapy_id))
@@ -583,8 +590,9 @@ def _therapy_filter(
     if filters.get("regulatory") is not None:
         decision = _term(RegulatoryDecision, filters["regulatory"], "regulatory")
         code = None if jurisdiction is None else jurisdiction.strip().upper()
-        tests.append(lambda t: any(s.decision is decision and code in {None, s.jurisdiction} for s in t.regulatory))
-        pools.append(index.therapies_by_decision.get((decision, code), set()))
+        with_decision = index.therapies_by_decision.get((decision, code), set())
+        tests.append(lambda t: t.id in with_decision)
+        pools.append(with_decision)
     elif jurisdiction is not None:
         raise InvalidArgumentError("jurisdiction", "needs regulatory= (the decision to look for in that jurisdiction)")
     if _flag(filters.get("stem_cell_only", False), "stem_cell_only"):
@@ -593,6 +601,105 @@ def _therapy_filter(
         return None
     pool = min(pools, key=len) if pools else {t.id for t in index.records("therapies")}
     return (lambda therapy_id: all(test(index.by_id[therapy_id]) for test in tests)), pool  # type: ignore[arg-type]
+
+
+def _has_event_for(index: Index, indication: Indication, decision: RegulatoryDecision, code: str | None) -> bool:
+    """Whether a product of the indication's therapy has this decision for the indication's disorder."""
+    wanted = None if code is None else code.strip().upper()
+    return any(
+        event.decision is decision
+        and wanted in {None, event.jurisdiction}
+        and indication.disorder_id in event.disorder_ids
+        for product in index.products_by_therapy.get(indication.therapy_id, ())
+        for event in product.events
+    )
+
+
+def find_products(
+    index: Index,
+    *,
+    disorder: Disorder | str | None = None,
+    therapy: Therapy | str | None = None,
+    jurisdiction: str | None = None,
+    status: RegulatoryDecision | str | None = None,
+    on: dt.date | str | None = None,
+) -> tuple[Product, ...]:
+    """Products passing every filter, by id (see :meth:`KnowledgeBase.find_products`)."""
+    products: list[Product] = list(index.records("products"))  # type: ignore[arg-type]
+    if disorder is not None:
+        root = resolve(index, disorder, Disorder, "disorder")
+        concerned = {p for d in index.disorder_and_subtypes(root.id) for p in index.products_by_disorder.get(d, ())}
+        products = [p for p in products if p.id in concerned]
+    if therapy is not None:
+        therapy_id = resolve(index, therapy, Therapy, "therapy").id
+        products = [p for p in products if p.therapy_id == therapy_id]
+    if jurisdiction is not None and not isinstance(jurisdiction, str):
+        raise argument_type_error("jurisdiction", "a jurisdiction code such as 'US' or 'EU'", jurisdiction)
+    code = None if jurisdiction is None else jurisdiction.strip().upper()
+    day = _day(on)
+    if status is None:
+        if day is not None:
+            raise InvalidArgumentError("on", "needs status= (the status to look for on that date)")
+        if code is not None:
+            products = [p for p in products if any(e.jurisdiction == code for e in p.events)]
+    else:
+        wanted = _term(RegulatoryDecision, status, "status")
+        if not wanted.sets_status:
+            raise InvalidArgumentError(
+                "status",
+                f"{wanted.value!r} does not set a status; expected one of: "
+                + ", ".join(repr(d.value) for d in RegulatoryDecision if d.sets_status),
+            )
+        products = [
+            p
+            for p in products
+            if any(
+                p.status(place, day) is wanted
+                for place in ({code} if code is not None else {e.jurisdiction for e in p.events})
+            )
+        ]
+    return tuple(sorted(products, key=lambda p: p.id))
+
+
+def _day(on: object) -> str | None:
+    if on is None:
+        return None
+    if isinstance(on, dt.date):
+        return on.isoformat()[:10]
+    if isinstance(on, str):
+        try:
+            return dt.date.fromisoformat(on).isoformat()
+        except ValueError:
+            raise InvalidArgumentError("on", f"expected a date YYYY-MM-DD, got {on[:40]!r}") from None
+    raise argument_type_error("on", "a date (datetime.date or 'YYYY-MM-DD')", on)
+
+
+def recommendations_for(
+    index: Index, indication: Indication | str, *, latest: bool = False
+) -> tuple[GuidelineRecommendation, ...]:
+    """An indication's guideline recommendations, newest guideline first (see :meth:`KnowledgeBase.recommendations_for`)."""
+    record = resolve(index, indication, Indication, "indication")
+    references: Mapping[str, Any] = index.by_id
+
+    def year(recommendation: GuidelineRecommendation) -> int:
+        return references[recommendation.reference_id].year or 0
+
+    ordered = sorted(
+        enumerate(record.recommendations),
+        key=lambda item: (-year(item[1]), item[1].reference_id, item[0]),
+    )
+    found = [r for _, r in ordered]
+    if _flag(latest, "latest"):
+        newest: dict[tuple[str, object, object], int] = {}
+        for r in found:
+            body = references[r.reference_id].organization or r.reference_id
+            newest.setdefault((body, r.population, r.donor_type), year(r))
+        found = [
+            r
+            for r in found
+            if year(r) == newest[references[r.reference_id].organization or r.reference_id, r.population, r.donor_type]
+        ]
+    return tuple(found)
 
 
 # ------------------------------------------------------------------ navigation

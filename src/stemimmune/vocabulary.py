@@ -147,6 +147,7 @@ class HarvestMethod(Vocabulary):
     BIRTH_COLLECTION = "birth-collection"  #: collected from cord or placenta at birth
     LIPOASPIRATION = "lipoaspiration"  #: liposuction of adipose tissue
     DIFFERENTIATION = "differentiation"  #: made in the laboratory from pluripotent cells
+    ORGAN_RECOVERY = "organ-recovery"  #: recovered from a deceased donor's organ
 
 
 class DonorRelation(Vocabulary):
@@ -280,11 +281,20 @@ class Population(Vocabulary):
 
 
 class DonorType(Vocabulary):
-    """Donor column of a transplant guideline table."""
+    """
+    Donor column of a transplant guideline table, as the guideline prints it.
+
+    EBMT 2012 prints sibling, unrelated and autologous columns; EBMT 2019 to 2025 print
+    matched sibling (MSD), matched unrelated (MUD), mismatched or haploidentical (MMAD)
+    and autologous ("auto") columns.
+    """
 
     AUTOLOGOUS = "autologous"
     SIBLING = "sibling"
     UNRELATED = "unrelated"
+    MATCHED_SIBLING = "MSD"  #: HLA-matched sibling donor
+    MATCHED_UNRELATED = "MUD"  #: well-matched unrelated donor
+    MISMATCHED = "MMAD"  #: mismatched unrelated or haploidentical related donor
 
     @property
     def relation(self) -> DonorRelation:
@@ -292,6 +302,27 @@ class DonorType(Vocabulary):
         if self is DonorType.AUTOLOGOUS:
             return DonorRelation.AUTOLOGOUS
         return DonorRelation.ALLOGENEIC
+
+
+class GuidelineScheme(Vocabulary):
+    """The category system a guideline recommendation speaks in."""
+
+    EBMT_2012 = "ebmt-2012"  #: EBMT 2012: S, CO, D, GNR over sibling, unrelated and autologous columns
+    EBMT_2019 = (
+        "ebmt-2019"  #: EBMT 2019-2025: the same letters over MSD, MUD, MMAD and auto columns, mixed cells allowed
+    )
+    ASTCT = "astct"  #: ASBMT/ASTCT categories (standard of care, clinical evidence available, ...)
+    STATEMENT = "statement"  #: a graded or ungraded statement without category letters
+
+
+class AstctCategory(_Ordered):
+    """ASBMT/ASTCT indication category, from weakest to strongest, with the letter its tables print."""
+
+    NOT_GENERALLY_RECOMMENDED = "N"
+    DEVELOPMENTAL = "D"
+    RARE_INDICATION = "R"  #: standard of care, rare indication
+    CLINICAL_EVIDENCE_AVAILABLE = "C"  #: standard of care, clinical evidence available
+    STANDARD_OF_CARE = "S"
 
 
 class Outcome(Vocabulary):
@@ -340,13 +371,48 @@ class EffectMeasure(Vocabulary):
 
 
 class RegulatoryDecision(Vocabulary):
-    """A regulator's decision about a product."""
+    """A regulator's decision or action about a product, in one jurisdiction."""
 
-    APPROVED = "approved"
-    CONDITIONALLY_APPROVED = "conditionally-approved"
-    WITHDRAWN = "withdrawn"
-    NOT_APPROVED = "not-approved"
-    INVESTIGATIONAL = "investigational"
+    APPROVED = "approved"  #: marketing authorisation (full)
+    CONDITIONALLY_APPROVED = "conditionally-approved"  #: authorisation with conditions (NOC/c, provisional, ...)
+    HOSPITAL_EXEMPTION = "hospital-exemption"  #: national permission outside a marketing authorisation
+    POSITIVE_OPINION = "positive-opinion"  #: a committee recommends authorisation (e.g. EMA's CHMP)
+    NEGATIVE_OPINION = "negative-opinion"  #: a committee recommends refusal
+    NOT_APPROVED = "not-approved"  #: refusal, or a complete response letter
+    WITHDRAWN = "withdrawn"  #: an authorisation withdrawn or not renewed
+    DESIGNATED = "designated"  #: a designation (orphan, RMAT, PRIME, fast track...), not an authorisation
+
+    @property
+    def is_authorisation(self) -> bool:
+        """Whether the decision lets the product be given to patients (approval, conditional, exemption)."""
+        return self in _AUTHORISATIONS
+
+    @property
+    def sets_status(self) -> bool:
+        """Whether the decision changes the product's status (opinions and designations do not)."""
+        return self in _AUTHORISATIONS or self in {RegulatoryDecision.NOT_APPROVED, RegulatoryDecision.WITHDRAWN}
+
+
+_AUTHORISATIONS = frozenset(
+    {
+        RegulatoryDecision.APPROVED,
+        RegulatoryDecision.CONDITIONALLY_APPROVED,
+        RegulatoryDecision.HOSPITAL_EXEMPTION,
+    }
+)
+
+
+class Designation(Vocabulary):
+    """A regulatory designation that speeds or supports development."""
+
+    ORPHAN = "orphan"
+    RMAT = "rmat"  #: FDA regenerative medicine advanced therapy
+    PRIME = "prime"  #: EMA priority medicines
+    FAST_TRACK = "fast-track"
+    BREAKTHROUGH_THERAPY = "breakthrough-therapy"
+    PRIORITY_REVIEW = "priority-review"
+    RARE_PEDIATRIC_DISEASE = "rare-pediatric-disease"
+    SAKIGAKE = "sakigake"
 
 
 class CredibilityTier(_Ordered):

@@ -8,6 +8,7 @@ the calls on the bundled data, so the types are checked against real results too
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 from pathlib import Path
 
@@ -31,9 +32,9 @@ from stemimmune import (
     UnknownKeyError,
     WrongKindError,
 )
-from stemimmune.model import CollectionName
+from stemimmune.model import CollectionName, GuidelineRecommendation, Product
 from stemimmune.query import EvidenceSummary, SearchHit, TherapyOption
-from stemimmune.vocabulary import EvidenceLevel
+from stemimmune.vocabulary import EvidenceLevel, RegulatoryDecision
 
 
 def run(tmp: Path) -> None:
@@ -68,6 +69,10 @@ def run(tmp: Path) -> None:
     indications: tuple[Indication, ...] = kb.find_indications(disorder="SLE", ebmt_category="CO", category="autoimmune")
     therapies: tuple[Therapy, ...] = kb.find_therapies(regulatory="approved", jurisdiction="US", cell_type="MSC")
     assert indications and therapies
+    products: tuple[Product, ...] = kb.find_products(jurisdiction="EU", status="approved", on=dt.date(2024, 1, 1))
+    status: RegulatoryDecision | None = kb.get("Alofisel", Product).status("EU", "2025-01-01")
+    newest: tuple[GuidelineRecommendation, ...] = kb.recommendations_for(indications[0], latest=True)
+    assert products and status is RegulatoryDecision.WITHDRAWN and newest
 
     linked: dict[CollectionName, tuple[Record, ...]] = kb.neighbours(therapy)
     up: tuple[CellType, ...] = kb.ancestors("regulatory T cell")
