@@ -41,7 +41,8 @@ SHARES: Final = {
     "disorders": 0.12,
     "therapies": 0.04,
     "products": 0.01,
-    "indications": 0.20,
+    "trials": 0.02,
+    "indications": 0.18,
     "findings": 0.30,
 }
 _MINIMUM: Final = {"risks": 2, "references": 3}
@@ -425,6 +426,23 @@ class _Builder:
             )
         return records
 
+    def trials(self) -> list[dict[str, Any]]:
+        therapies, disorders = self.therapies_list, self.disorders_list
+        self.trial_ids = [f"nct{10_000_000 + i:08d}" for i in range(self.split["trials"])]
+        return [
+            {
+                "id": f"nct{10_000_000 + i:08d}",
+                "registry_ids": [f"NCT{10_000_000 + i:08d}"],
+                "title": self.prose(6, 12),
+                "phase": ("phase-1", "phase-2", "phase-3")[i % 3],
+                "status": ("recruiting", "completed", "terminated")[i % 3],
+                "status_seen_on": "2026-12-01",
+                "disorder_ids": [disorders[i % len(disorders)]["id"]],
+                "therapy_ids": [therapies[i % len(therapies)]["id"]],
+            }
+            for i in range(self.split["trials"])
+        ]
+
     def indications(self) -> list[dict[str, Any]]:
         therapies, disorders = self.therapies_list, self.disorders_list
         pairs: list[tuple[int, int]] = []
@@ -468,7 +486,7 @@ class _Builder:
                     }
                 ]
             if self.rng.random() < 0.5:
-                record["trial_ids"] = [f"NCT{self.number():08d}"]
+                record["trial_ids"] = [self.rng.choice(self.trial_ids)]
             records.append(record)
         self.indication_ids = [r["id"] for r in records]
         self.indication_pairs = [(r["therapy_id"], r["disorder_id"]) for r in records]

@@ -30,6 +30,7 @@ from stemimmune.model import (
     RegulatoryEvent,
     Risk,
     Therapy,
+    Trial,
 )
 from stemimmune.vocabulary import (
     AstctCategory,
@@ -45,11 +46,13 @@ from stemimmune.vocabulary import (
     EbmtCategory,
     EbmtGrade,
     EffectMeasure,
+    EnrollmentKind,
     EvidenceLevel,
     GuidelineScheme,
     HarvestMethod,
     ImmuneBranch,
     MarkerExpression,
+    Masking,
     MechanismKind,
     Outcome,
     Population,
@@ -59,6 +62,8 @@ from stemimmune.vocabulary import (
     RegulatoryDecision,
     RiskKind,
     StepKind,
+    TrialPhase,
+    TrialStatus,
 )
 
 
@@ -388,6 +393,35 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
                 citations=draw(citations_of(ref_ids)),
             )
         )
+    trials: list[Trial] = []
+    for _ in range(draw(st.integers(0, 3))):
+        registry = draw(st.lists(nct_ids, min_size=1, max_size=2, unique=True))
+        enrollment = draw(st.none() | st.integers(1, 500))
+        status = draw(st.none() | st.sampled_from(TrialStatus))
+        trial_id = registry[0].lower()
+        if trial_id in {t.id for t in trials}:
+            continue
+        trials.append(
+            Trial(
+                id=trial_id,
+                registry_ids=tuple(registry),
+                title=draw(st.none() | texts),
+                phase=draw(st.none() | st.sampled_from(TrialPhase)),
+                randomized=draw(st.none() | st.booleans()),
+                masking=draw(st.none() | st.sampled_from(Masking)),
+                enrollment=enrollment,
+                enrollment_kind=None if enrollment is None else draw(st.sampled_from(EnrollmentKind)),
+                status=status,
+                status_seen_on=None if status is None else "2026-12-01",
+                countries=tuple(draw(st.lists(st.sampled_from(["US", "CN", "FR"]), max_size=2, unique=True))),
+                disorder_ids=tuple(draw(st.lists(st.sampled_from([d.id for d in disorders]), max_size=2, unique=True))),
+                therapy_ids=tuple(draw(st.lists(st.sampled_from([t.id for t in therapies]), max_size=2, unique=True))),
+                product_ids=tuple(draw(st.lists(st.sampled_from([p.id for p in products]), max_size=1)))
+                if products
+                else (),
+                reference_ids=tuple(draw(st.lists(st.sampled_from(ref_ids), max_size=1))),
+            )
+        )
     indications = []
     pairs = draw(
         st.lists(
@@ -415,7 +449,9 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
                         )
                     )
                 ),
-                trial_ids=tuple(draw(st.lists(nct_ids, max_size=2, unique=True))),
+                trial_ids=tuple(draw(st.lists(st.sampled_from([t.id for t in trials]), max_size=2, unique=True)))
+                if trials
+                else (),
                 outcomes=tuple(draw(st.lists(st.sampled_from(Outcome), max_size=3, unique=True))),
                 risk_ids=tuple(draw(st.lists(st.sampled_from([r.id for r in other_risks]), max_size=1)))
                 if other_risks
@@ -454,6 +490,7 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
         disorders=tuple(disorders),
         therapies=tuple(therapies),
         products=tuple(products),
+        trials=tuple(trials),
         indications=tuple(indications),
         findings=tuple(findings),
     )

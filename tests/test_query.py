@@ -37,6 +37,8 @@ from stemimmune.vocabulary import (
     EvidenceLevel,
     MechanismKind,
     RegulatoryDecision,
+    TrialPhase,
+    TrialStatus,
 )
 
 from .strategies import knowledge_bases
@@ -52,15 +54,17 @@ LINK_FIELDS: dict[type, tuple[str, ...]] = {
     RECORD_TYPES["mechanisms"]: ("effector_ids", "target_ids"),
     RECORD_TYPES["disorders"]: ("parent_ids", "component_ids"),
     RECORD_TYPES["therapies"]: ("cell_type_id", "source_ids", "mechanism_ids", "risk_ids"),
-    RECORD_TYPES["indications"]: ("therapy_id", "disorder_id", "risk_ids"),
     RECORD_TYPES["findings"]: ("indication_id",),
     RECORD_TYPES["products"]: ("therapy_id",),
+    RECORD_TYPES["trials"]: ("disorder_ids", "therapy_ids", "product_ids", "reference_ids"),
+    RECORD_TYPES["indications"]: ("therapy_id", "disorder_id", "risk_ids", "trial_ids"),
 }
 
 
 def cited_ids(record: Any) -> list[str]:
     """Ids of the references a record cites, at any depth (citations, recommendations, regulatory...)."""
     found = [c.reference_id for c in getattr(record, "citations", ())]
+    found += list(getattr(record, "reference_ids", ()))
     for treatment in getattr(record, "conventional_treatments", ()):
         found += [c.reference_id for c in treatment.citations]
     for event in getattr(record, "events", ()):
@@ -499,6 +503,40 @@ class TestProductsAgainstTheOracle:
         }
         latest = kb.recommendations_for(indication.id, latest=True)
         assert [r for r in everything if year[r.reference_id] == newest[body(r)]] == list(latest)
+
+    @given(st.data())
+    def test_find_trials(self, data: st.DataObject) -> None:
+        """find_trials() is the oracle's selection by disorder (with subtypes), therapy, product, cell type, phase and status."""
+        kb = data.draw(knowledge_bases())
+        disorder = data.draw(st.none() | _record_arg(kb.disorders))
+        therapy = data.draw(st.none() | _record_arg(kb.therapies))
+        cell = data.draw(st.none() | _record_arg(kb.cell_types))
+        phases = data.draw(st.none() | st.lists(st.sampled_from(TrialPhase), min_size=1, max_size=3))
+        status = data.draw(st.none() | st.sampled_from(TrialStatus).flatmap(_spelled))
+        giving = {t.id for t in kb.therapies if cell is not None and t.cell_type_id == _id(cell)}
+        expected = sorted(
+            t.id
+            for t in kb.trials
+            if (disorder is None or set(t.disorder_ids) & subtypes(kb, _id(disorder)))
+            and (therapy is None or _id(therapy) in t.therapy_ids)
+            and (cell is None or giving & set(t.therapy_ids))
+            and (phases is None or t.phase in phases)
+            and (status is None or t.status == TrialStatus.parse(status))
+        )
+        found = kb.find_trials(disorder=disorder, therapy=therapy, cell_type=cell, phase=phases, status=status)
+        assert expected == _ids(found)
+
+    def test_the_trial_questions(self) -> None:
+        """Recruiting phase 3 MSC trials in Crohn's disease, and phase 2-3 MSC trials in SLE, each in one call."""
+        kb = load()
+        crohn = kb.find_trials(disorder="Crohn's disease", cell_type="MSC", phase="phase-3", status="recruiting")
+        assert ["nct06925594"] == _ids(crohn)
+        sle = kb.find_trials(disorder="SLE", cell_type="MSC", phase=["phase-2", "phase-2-3", "phase-3"])
+        assert sle
+        assert all(t.phase in {TrialPhase.PHASE_2, TrialPhase.PHASE_2_3, TrialPhase.PHASE_3} for t in sle)
+        assert kb.get("NCT06925594").id == "nct06925594"
+        with pytest.raises(InvalidArgumentError, match="phase"):
+            kb.find_trials(phase="phase-9")
 
     def test_alofisel_before_and_after_its_withdrawal(self) -> None:
         """What was approved in the EU differs between 2024-01-01 and 2025-01-01: Alofisel was withdrawn in between."""

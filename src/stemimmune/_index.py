@@ -70,7 +70,7 @@ def record_keys(record: Record) -> Iterator[str]:
         value = getattr(record, attribute, None)
         if isinstance(value, str):
             yield value
-    for attribute in ("synonyms", "xrefs", "products", "nct_ids", "authors"):
+    for attribute in ("synonyms", "xrefs", "nct_ids", "registry_ids", "authors"):
         yield from getattr(record, attribute, ())
     for prefix in ("doi", "pmid", "pmcid"):
         value = getattr(record, prefix, None)

@@ -38,6 +38,10 @@ DOI_PATTERN: Final = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID_PATTERN: Final = re.compile(r"^[1-9]\d{0,8}$")
 PMCID_PATTERN: Final = re.compile(r"^PMC\d+$")
 NCT_PATTERN: Final = re.compile(r"^NCT\d{8}$")
+#: A trial registry id: ClinicalTrials.gov, ISRCTN, EudraCT, CTIS, ChiCTR or the Dutch registry.
+REGISTRY_ID_PATTERN: Final = re.compile(
+    r"^(?:NCT\d{8}|ISRCTN\d{8}|EudraCT:\d{4}-\d{6}-\d{2}|CTIS:\d{4}-\d{6}-\d{2}-\d{2}|ChiCTR-?[A-Z0-9-]{6,20}|NL-OMON\d{1,8}|NL\d{1,8})$"
+)
 JURISDICTION_PATTERN: Final = re.compile(r"^[A-Z]{2}$")
 URL_PATTERN: Final = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 #: A date as precise as the source gives it: YYYY, YYYY-MM or YYYY-MM-DD.

@@ -38,9 +38,10 @@ from .model import (
     Reference,
     Risk,
     Therapy,
+    Trial,
 )
 from .query import EvidenceSummary, IndicationFilters, SearchHit, TherapyOption
-from .vocabulary import RegulatoryDecision
+from .vocabulary import RegulatoryDecision, TrialPhase, TrialStatus
 
 
 R = TypeVar("R", bound=Record)
@@ -70,6 +71,7 @@ class KnowledgeBase:
         disorders: Immune disorders.
         therapies: Concrete cell-therapy approaches.
         products: Licensed (or once licensed, or investigational) products and their regulatory histories.
+        trials: Registered clinical trials.
         indications: Therapy-disorder pairs with graded evidence.
         findings: Single quantitative results.
 
@@ -91,6 +93,7 @@ class KnowledgeBase:
     disorders: tuple[Disorder, ...] = _collection()
     therapies: tuple[Therapy, ...] = _collection()
     products: tuple[Product, ...] = _collection()
+    trials: tuple[Trial, ...] = _collection()
     indications: tuple[Indication, ...] = _collection()
     findings: tuple[Finding, ...] = _collection()
     _built: list[Index] = attrs.field(init=False, eq=False, repr=False, hash=False, factory=list)
@@ -353,6 +356,44 @@ class KnowledgeBase:
         """
         return query.find_products(
             self._index(), disorder=disorder, therapy=therapy, jurisdiction=jurisdiction, status=status, on=on
+        )
+
+    def find_trials(
+        self,
+        *,
+        disorder: Disorder | str | None = None,
+        therapy: Therapy | str | None = None,
+        product: Product | str | None = None,
+        cell_type: CellType | str | None = None,
+        phase: TrialPhase | str | Iterable[TrialPhase | str] | None = None,
+        status: TrialStatus | str | Iterable[TrialStatus | str] | None = None,
+    ) -> tuple[Trial, ...]:
+        """
+        Registered trials passing every given filter, by id.
+
+        Args:
+            disorder: Trials studying this disorder or one of its subtypes.
+            therapy: Trials testing this therapy.
+            product: Trials testing this product.
+            cell_type: Trials testing a therapy that gives this cell type (``"MSC"``).
+            phase: One phase, or several (any of them).
+            status: One recruitment status, or several (any of them), as last seen.
+
+        Example:
+            >>> import stemimmune
+            >>> kb = stemimmune.load()
+            >>> trials = kb.find_trials(disorder="Crohn's disease", cell_type="MSC", phase="phase-3", status="recruiting")
+            >>> all(t.status.value == "recruiting" for t in trials)
+            True
+        """
+        return query.find_trials(
+            self._index(),
+            disorder=disorder,
+            therapy=therapy,
+            product=product,
+            cell_type=cell_type,
+            phase=phase,
+            status=status,
         )
 
     def recommendations_for(

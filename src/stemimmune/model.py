@@ -35,11 +35,13 @@ from .vocabulary import (
     EbmtCategory,
     EbmtGrade,
     EffectMeasure,
+    EnrollmentKind,
     EvidenceLevel,
     GuidelineScheme,
     HarvestMethod,
     ImmuneBranch,
     MarkerExpression,
+    Masking,
     MechanismKind,
     Outcome,
     Population,
@@ -49,6 +51,8 @@ from .vocabulary import (
     RegulatoryDecision,
     RiskKind,
     StepKind,
+    TrialPhase,
+    TrialStatus,
 )
 
 
@@ -64,6 +68,7 @@ CollectionName: TypeAlias = Literal[
     "disorders",
     "therapies",
     "products",
+    "trials",
     "indications",
     "findings",
 ]
@@ -671,6 +676,86 @@ def _first_day(date: str) -> str:
     return date + "-01-01"[len(date) - 4 :] if len(date) < 10 else date  # noqa: PLR2004 - YYYY is 4 characters
 
 
+@attrs.frozen(kw_only=True, repr=False)
+class Trial(_Record):
+    """
+    A registered clinical trial, as its registry page (or a registry mirror) showed it.
+
+    Attributes:
+        id: Stable identifier: the main registry id in lower case, hyphenated (``"nct"`` and 8 digits).
+        registry_ids: Its ids in trial registries (``NCT`` and 8 digits, ``ISRCTN`` and 8 digits,
+            ``EudraCT:`` and its number, ``ChiCTR`` and its number...); at least one.
+        title: The registered title, when it was seen.
+        intervention: What the trial gives, in the curators' own words, when no therapy
+            record fits it exactly.
+        phase: Its phase.
+        randomized: Whether allocation is randomized, when the page said.
+        masking: Who is blinded.
+        arms: Number of arms.
+        enrollment: Number of participants, planned or actual (see *enrollment_kind*).
+        enrollment_kind: Whether *enrollment* is the target or the actual number.
+        status: Recruitment status, as of *status_seen_on*.
+        status_seen_on: The date the registry page gave for the status (or the date it was seen).
+        start_date: When it started (or is to start), as precise as the page gave it.
+        completion_date: When it completed (or is to complete).
+        sponsor: The sponsor, as registered.
+        countries: Where it recruits (ISO 3166-1 alpha-2 codes).
+        disorder_ids: Ids of the disorders it studies.
+        therapy_ids: Ids of the therapies it tests.
+        product_ids: Ids of the products it tests.
+        reference_ids: Ids of the references that report it.
+        url: The registry page, or registry mirror, where it was seen.
+    """
+
+    id: str = attrs.field(validator=check.identifier)
+    registry_ids: tuple[str, ...] = attrs.field(
+        converter=unique_tuple,
+        validator=[
+            check.not_empty,
+            check.each_matches(
+                check.REGISTRY_ID_PATTERN,
+                "a registry id: NCT or ISRCTN and 8 digits, EudraCT:, CTIS:, ChiCTR or NL-OMON and its number",
+            ),
+        ],
+    )
+    title: str | None = _optional_text()
+    intervention: str | None = _optional_text()
+    phase: TrialPhase | None = attrs.field(default=None, validator=_optional_enum(TrialPhase))
+    randomized: bool | None = attrs.field(default=None, validator=v.optional(v.instance_of(bool)))
+    masking: Masking | None = attrs.field(default=None, validator=_optional_enum(Masking))
+    arms: int | None = attrs.field(default=None, validator=check.positive_count)
+    enrollment: int | None = attrs.field(default=None, validator=check.positive_count)
+    enrollment_kind: EnrollmentKind | None = attrs.field(default=None, validator=_optional_enum(EnrollmentKind))
+    status: TrialStatus | None = attrs.field(default=None, validator=_optional_enum(TrialStatus))
+    status_seen_on: str | None = attrs.field(
+        default=None, validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD")
+    )
+    start_date: str | None = attrs.field(
+        default=None, validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD")
+    )
+    completion_date: str | None = attrs.field(
+        default=None, validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD")
+    )
+    sponsor: str | None = _optional_text()
+    countries: tuple[str, ...] = attrs.field(
+        factory=tuple,
+        converter=unique_tuple,
+        validator=check.each_matches(check.JURISDICTION_PATTERN, "a two-letter country code such as US or CN"),
+    )
+    disorder_ids: tuple[str, ...] = _ids("disorders")
+    therapy_ids: tuple[str, ...] = _ids("therapies")
+    product_ids: tuple[str, ...] = _ids("products")
+    reference_ids: tuple[str, ...] = _ids("references")
+    url: str | None = attrs.field(default=None, validator=check.matches(check.URL_PATTERN, "an http(s) URL"))
+
+    def __attrs_post_init__(self) -> None:
+        """An enrolment says whether it is the target or the actual number."""
+        if (self.enrollment is None) != (self.enrollment_kind is None):
+            raise InvalidValueError(
+                "enrollment_kind", self.enrollment_kind, "'target' or 'actual' exactly when an enrollment is given"
+            )
+
+
 @attrs.frozen(kw_only=True)
 class GuidelineRecommendation(_Record):
     """
@@ -752,7 +837,7 @@ class Indication(_Record):
         disorder_id: Id of the disorder.
         evidence_level: The strongest study design behind it.
         recommendations: Guideline recommendations, where they exist.
-        trial_ids: ClinicalTrials.gov ids of trials behind it.
+        trial_ids: Ids of the :class:`Trial` records behind it.
         outcomes: Kinds of outcome reported.
         risk_ids: Ids of risks specific to this use, beyond the therapy's own.
         summary: What the evidence shows, in the curators' own words.
@@ -768,11 +853,7 @@ class Indication(_Record):
     recommendations: tuple[GuidelineRecommendation, ...] = attrs.field(
         factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(GuidelineRecommendation))
     )
-    trial_ids: tuple[str, ...] = attrs.field(
-        factory=tuple,
-        converter=unique_tuple,
-        validator=check.each_matches(check.NCT_PATTERN, "a ClinicalTrials.gov id NCT followed by 8 digits"),
-    )
+    trial_ids: tuple[str, ...] = _ids("trials")
     outcomes: tuple[Outcome, ...] = attrs.field(
         factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(Outcome))
     )
@@ -857,6 +938,7 @@ Record: TypeAlias = (
     | Disorder
     | Therapy
     | Product
+    | Trial
     | Indication
     | Finding
 )
@@ -873,6 +955,7 @@ RECORD_TYPES: Final[dict[CollectionName, type[Record]]] = {
     "disorders": Disorder,
     "therapies": Therapy,
     "products": Product,
+    "trials": Trial,
     "indications": Indication,
     "findings": Finding,
 }

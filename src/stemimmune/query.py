@@ -46,6 +46,7 @@ from .model import (
     Record,
     Reference,
     Therapy,
+    Trial,
     collection_of,
 )
 from .vocabulary import (
@@ -56,6 +57,8 @@ from .vocabulary import (
     EvidenceLevel,
     MechanismKind,
     RegulatoryDecision,
+    TrialPhase,
+    TrialStatus,
     Vocabulary,
 )
 
@@ -672,6 +675,53 @@ def _day(on: object) -> str | None:
         except ValueError:
             raise InvalidArgumentError("on", f"expected a date YYYY-MM-DD, got {on[:40]!r}") from None
     raise argument_type_error("on", "a date (datetime.date or 'YYYY-MM-DD')", on)
+
+
+def find_trials(
+    index: Index,
+    *,
+    disorder: Disorder | str | None = None,
+    therapy: Therapy | str | None = None,
+    product: Product | str | None = None,
+    cell_type: CellType | str | None = None,
+    phase: TrialPhase | str | Iterable[TrialPhase | str] | None = None,
+    status: TrialStatus | str | Iterable[TrialStatus | str] | None = None,
+) -> tuple[Trial, ...]:
+    """Registered trials passing every filter, by id (see :meth:`KnowledgeBase.find_trials`)."""
+    trials: list[Trial] = list(index.records("trials"))  # type: ignore[arg-type]
+    if disorder is not None:
+        root = resolve(index, disorder, Disorder, "disorder")
+        wanted = index.disorder_and_subtypes(root.id)
+        trials = [t for t in trials if wanted.intersection(t.disorder_ids)]
+    if therapy is not None:
+        therapy_id = resolve(index, therapy, Therapy, "therapy").id
+        trials = [t for t in trials if therapy_id in t.therapy_ids]
+    if product is not None:
+        product_id = resolve(index, product, Product, "product").id
+        trials = [t for t in trials if product_id in t.product_ids]
+    if cell_type is not None:
+        cell_id = resolve(index, cell_type, CellType, "cell_type").id
+        giving = index.therapies_by_cell_type.get(cell_id, set())
+        trials = [t for t in trials if giving.intersection(t.therapy_ids)]
+    if phase is not None:
+        phases = _terms(TrialPhase, phase, "phase")
+        trials = [t for t in trials if t.phase in phases]
+    if status is not None:
+        statuses = _terms(TrialStatus, status, "status")
+        trials = [t for t in trials if t.status in statuses]
+    return tuple(sorted(trials, key=lambda t: t.id))
+
+
+def _terms(kind: type[V], value: object, argument: str) -> frozenset[V]:
+    """One vocabulary term, or an iterable of them, as a set of members."""
+    if isinstance(value, str):
+        return frozenset({_term(kind, value, argument)})
+    if isinstance(value, Iterable):
+        found = frozenset(_term(kind, item, argument) for item in value)
+        if not found:
+            raise InvalidArgumentError(argument, f"expected at least one {kind.__name__}")
+        return found
+    raise argument_type_error(argument, f"{a(kind.__name__)}, or several", value)
 
 
 def recommendations_for(

@@ -415,6 +415,50 @@ class Designation(Vocabulary):
     SAKIGAKE = "sakigake"
 
 
+class TrialPhase(_Ordered):
+    """Phase of a registered clinical trial, from earliest to latest (``not-applicable`` first)."""
+
+    NOT_APPLICABLE = "not-applicable"  #: registries' "N/A": no phase (device, procedure, observational)
+    EARLY_PHASE_1 = "early-phase-1"
+    PHASE_1 = "phase-1"
+    PHASE_1_2 = "phase-1-2"
+    PHASE_2 = "phase-2"
+    PHASE_2_3 = "phase-2-3"
+    PHASE_3 = "phase-3"
+    PHASE_4 = "phase-4"
+
+
+class TrialStatus(Vocabulary):
+    """Recruitment status of a registered trial, as its registry page showed it."""
+
+    NOT_YET_RECRUITING = "not-yet-recruiting"
+    RECRUITING = "recruiting"
+    ENROLLING_BY_INVITATION = "enrolling-by-invitation"
+    ACTIVE_NOT_RECRUITING = "active-not-recruiting"
+    COMPLETED = "completed"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+    WITHDRAWN = "withdrawn"
+    UNKNOWN = "unknown"  #: the registry's own "unknown status": not verified for a long time
+
+
+class Masking(Vocabulary):
+    """Who is blinded in a trial."""
+
+    NONE = "none"
+    SINGLE = "single"
+    DOUBLE = "double"
+    TRIPLE = "triple"
+    QUADRUPLE = "quadruple"
+
+
+class EnrollmentKind(Vocabulary):
+    """Whether a trial's enrolment is the number planned or the number enrolled."""
+
+    TARGET = "target"  #: planned (registries' "anticipated" or "estimated")
+    ACTUAL = "actual"
+
+
 class CredibilityTier(_Ordered):
     """How much weight a reference carries as evidence, from least to most."""
 
