@@ -389,6 +389,11 @@ class TestArgumentErrors:
             (lambda kb: kb.neighbours(5), ArgumentTypeError, "key: expected a record"),
             (lambda kb: kb.references_for("MS", deep="yes"), ArgumentTypeError, "deep"),
             (lambda kb: kb.ancestors("MS"), WrongKindError, "not a CellType"),
+            (lambda kb: kb.find_products(status="approved", on=20240101), ArgumentTypeError, "on: expected a date"),
+            (lambda kb: kb.find_products(jurisdiction=1), ArgumentTypeError, "jurisdiction: expected"),
+            (lambda kb: kb.find_trials(phase=3), ArgumentTypeError, "phase: expected"),
+            (lambda kb: kb.find_trials(status=[]), InvalidArgumentError, "status: expected at least one"),
+            (lambda kb: kb.recommendations_for("MS"), WrongKindError, "not an Indication"),
         ],
         ids=lambda value: None if callable(value) else str(value),
     )
@@ -461,7 +466,7 @@ class TestProductsAgainstTheOracle:
         kb = data.draw(knowledge_bases())
         disorder = data.draw(st.none() | _record_arg(kb.disorders))
         therapy = data.draw(st.none() | _record_arg(kb.therapies))
-        place = data.draw(st.none() | st.sampled_from(["US", "EU", "JP"]))
+        place = data.draw(st.none() | st.sampled_from(["US", "EU", "JP", "us", " eu"]))
         status = data.draw(st.none() | st.sampled_from(["approved", "withdrawn", "not-approved"]))
         on = data.draw(st.none() | st.sampled_from(["2016-05-01", "2025-06-30"])) if status else None
         expected = []
@@ -472,8 +477,9 @@ class TestProductsAgainstTheOracle:
                 continue
             if therapy is not None and product.therapy_id != _id(therapy):
                 continue
-            places = {place} if place else {e.jurisdiction for e in product.events}
-            if status is None and place is not None and place not in {e.jurisdiction for e in product.events}:
+            code = None if place is None else place.strip().upper()
+            places = {code} if code else {e.jurisdiction for e in product.events}
+            if status is None and code is not None and code not in {e.jurisdiction for e in product.events}:
                 continue
             if status is not None and not any(
                 product.status(p, on) == RegulatoryDecision.parse(status) for p in places
