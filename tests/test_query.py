@@ -394,6 +394,16 @@ class TestArgumentErrors:
             (lambda kb: kb.find_trials(phase=3), ArgumentTypeError, "phase: expected"),
             (lambda kb: kb.find_trials(status=[]), InvalidArgumentError, "status: expected at least one"),
             (lambda kb: kb.recommendations_for("MS"), WrongKindError, "not an Indication"),
+            (
+                lambda kb: kb.recommendations_for("autologous-hsct-for-multiple-sclerosis", latest="yes"),
+                ArgumentTypeError,
+                "latest: expected True or False",
+            ),
+            (
+                lambda kb: kb.neighbours(attrs.evolve(kb.disorders[0], name="a stranger")),
+                UnknownKeyError,
+                "key=",
+            ),
         ],
         ids=lambda value: None if callable(value) else str(value),
     )
