@@ -37,6 +37,7 @@ import difflib
 import enum
 import functools
 import json
+import re
 import types
 import typing
 from collections.abc import Iterator, Mapping
@@ -44,9 +45,19 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import attrs
 
+from ._index import best_category
 from .exceptions import UnknownKeyError
-from .model import RECORD_TYPES, GuidelineRecommendation, Indication, Product, RegulatoryEvent
+from .model import (
+    RECORD_TYPES,
+    Disorder,
+    GuidelineRecommendation,
+    Indication,
+    Product,
+    RegulatoryEvent,
+    Therapy,
+)
 from .serialization import unstructure
+from .vocabulary import CredibilityTier, DisorderCategory, EbmtCategory, EvidenceLevel, _Ordered
 
 
 if TYPE_CHECKING:
@@ -58,8 +69,16 @@ if TYPE_CHECKING:
 #: Tables that unnest records held inside other records.
 CHILD_TABLES: Final = ("recommendations", "regulatory", "citations")
 
-#: Every table name :func:`records` accepts: the collections, then the child tables.
-TABLES: Final[tuple[str, ...]] = (*RECORD_TYPES, *CHILD_TABLES)
+#: Tables that join records for the common questions: ``evidence`` has one row per
+#: indication with its therapy, disorder, stem-cell flag, evidence level and best
+#: guideline category.
+JOINED_TABLES: Final = ("evidence",)
+
+#: Every table name :func:`records` accepts: the collections, the child tables, then the joined ones.
+TABLES: Final[tuple[str, ...]] = (*RECORD_TYPES, *CHILD_TABLES, *JOINED_TABLES)
+
+#: Months in a day, a week and a year, for :func:`follow_up_months`.
+_MONTHS_PER: Final = {"day": 12 / 365.25, "week": 7 * 12 / 365.25, "month": 1.0, "year": 12.0}
 
 #: Separator of list items in CSV cells.
 LIST_SEPARATOR: Final = "|"
@@ -125,10 +144,15 @@ def records(kb: KnowledgeBase, table: str) -> list[dict[str, object]]:
 
 def dataframe(kb: KnowledgeBase, table: str) -> pd.DataFrame:
     """
-    Return *table* as a pandas DataFrame, one column per key of :func:`records`.
+    Return *table* as a pandas DataFrame with typed columns, one per key of :func:`records`.
 
-    pandas is an optional dependency: ``pip install "stemimmune[pandas]"``. List
-    values (ids, synonyms, ``reference_ids``, ...) stay Python lists.
+    pandas is an optional dependency: ``pip install "stemimmune[pandas]"``.
+    Columns holding an ordered vocabulary (evidence level, study design, credibility
+    tier, EBMT and ASTCT category, potency, conditioning intensity) are ordered
+    ``Categorical`` whose order is the vocabulary's, weakest first, so comparisons and
+    sorting follow the evidence, not the alphabet; other vocabularies are unordered
+    ``Categorical``; counts and years are nullable ``Int64``; follow-up in months is a
+    float. List values (ids, synonyms, ``reference_ids``, ...) stay Python lists.
 
     Args:
         kb: The knowledge base to read.
@@ -137,6 +161,14 @@ def dataframe(kb: KnowledgeBase, table: str) -> pd.DataFrame:
     Raises:
         UnknownKeyError: *table* is not one of :data:`TABLES`; the error names them.
         ImportError: pandas is not installed; the message names the extra to install.
+
+    Example:
+        >>> import stemimmune
+        >>> frame = dataframe(stemimmune.load(), "findings")
+        >>> frame["design"].cat.ordered, str(frame["n"].dtype)
+        (True, 'Int64')
+        >>> bool((frame[frame["design"] >= "observational"]["design"] == "nonrandomized-trial").any())
+        True
     """
     names = columns(table)
     try:
@@ -144,7 +176,110 @@ def dataframe(kb: KnowledgeBase, table: str) -> pd.DataFrame:
     except ImportError as exc:
         msg = 'stemimmune.export.dataframe() needs pandas: pip install "stemimmune[pandas]"'
         raise ImportError(msg, name="pandas") from exc
-    return pd.DataFrame.from_records(records(kb, table), columns=list(names))
+    frame = pd.DataFrame.from_records(records(kb, table), columns=list(names))
+    for name, kind in column_types(table).items():
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            values = [m.value for m in kind]
+            ordered = issubclass(kind, _Ordered)
+            frame[name] = pd.Categorical(frame[name], categories=values, ordered=ordered)
+        elif kind is int:
+            frame[name] = frame[name].astype("Int64")
+        elif kind is float:
+            frame[name] = frame[name].astype("float64")
+        elif kind is bool:
+            frame[name] = frame[name].astype("boolean")
+    return frame
+
+
+def column_types(table: str) -> dict[str, type]:
+    """
+    Return the type of each scalar column of *table*: a vocabulary, ``int``, ``float``, ``bool`` or ``str``.
+
+    List columns (ids, synonyms, nested records) are left out.
+    :func:`dataframe` and :func:`write_tables` read it to type their columns.
+
+    Args:
+        table: One of :data:`TABLES`.
+
+    Raises:
+        UnknownKeyError: *table* is not one of :data:`TABLES`; the error names them.
+
+    Example:
+        >>> column_types("findings")["design"].__name__, column_types("findings")["n"].__name__
+        ('EvidenceLevel', 'int')
+    """
+    _check(table)
+    found: dict[str, type] = {}
+    for name, annotation in _typed_template(table):
+        kind = _scalar_type(annotation)
+        if kind is not None:
+            found[name] = kind
+    return {name: found[name] for name in columns(table) if name in found}
+
+
+def follow_up_months(text: str | None) -> tuple[float | None, float | None]:
+    """
+    Return the shortest and longest follow-up in months that *text* states, where it is unambiguous.
+
+    A range (``"7-36 months"``, ``"3 months to 16.5 years"``, or a ``(range 2-5)``
+    after a median or mean) gives its ends; a single figure (a time point, a median
+    or a mean) gives both ends; ``"at least"`` gives only the low end and ``"up to"``
+    only the high end.
+    Anything else (dates, words) gives ``(None, None)``.
+    Days, weeks, months and years are converted at 365.25 days a year, rounded to 0.1.
+
+    Example:
+        >>> follow_up_months("2 years"), follow_up_months("median 15 months (range 4-29)")
+        ((24.0, 24.0), (4.0, 29.0))
+        >>> follow_up_months("at least 12 months"), follow_up_months("recruitment 2001-2009")
+        ((12.0, None), (None, None))
+    """
+    if not text:
+        return None, None
+    unit = r"(day|week|month|year)s?"
+    number = r"(\d+(?:\.\d+)?)"
+    folded = " ".join(text.casefold().split())
+    ranged = re.search(rf"\(range {number}\s*-\s*{number}\)", folded)
+    main_unit = re.search(unit, folded)
+    if ranged and main_unit:
+        factor = _MONTHS_PER[main_unit.group(1)]
+        return _months(ranged.group(1), factor), _months(ranged.group(2), factor)
+    return _follow_up_head(folded.split("(")[0].strip())
+
+
+def _follow_up_head(head: str) -> tuple[float | None, float | None]:
+    """Months stated by follow-up text without its parenthesised remark."""
+    unit = r"(day|week|month|year)s?"
+    number = r"(\d+(?:\.\d+)?)"
+    patterns: tuple[tuple[str, str], ...] = (
+        (rf"{number}\s*-\s*{number} {unit}", "range"),
+        (rf"{number} {unit} to {number} {unit}", "to"),
+        (rf"(?:at least|minimum|>=?) {number} {unit}", "low"),
+        (rf"(?:up to|at most|maximum) {number} {unit}", "high"),
+        (rf"(?:(?:median|mean) )?{number} {unit}", "one"),
+        (rf"{unit} {number}", "point"),
+    )
+    for pattern, shape in patterns:
+        match = re.fullmatch(pattern, head)
+        if match is None:
+            continue
+        groups = match.groups()
+        if shape == "range":
+            factor = _MONTHS_PER[groups[2]]
+            return _months(groups[0], factor), _months(groups[1], factor)
+        if shape == "to":
+            return _months(groups[0], _MONTHS_PER[groups[1]]), _months(groups[2], _MONTHS_PER[groups[3]])
+        value = (
+            _months(groups[1], _MONTHS_PER[groups[0]])
+            if shape == "point"
+            else _months(groups[0], _MONTHS_PER[groups[1]])
+        )
+        return (value if shape != "high" else None), (value if shape != "low" else None)
+    return None, None
+
+
+def _months(number: str, factor: float) -> float:
+    return round(float(number) * factor, 1)
 
 
 def write_csv(kb: KnowledgeBase, table: str, stream: TextIO) -> None:
@@ -213,6 +348,11 @@ def _rows(kb: KnowledgeBase, table: str) -> Iterator[_Row]:
         for product in kb.products:
             for event in product.events:
                 yield _regulatory_row(product, event)
+    elif table == "evidence":
+        therapies = {t.id: t for t in kb.therapies}
+        disorders = {d.id: d for d in kb.disorders}
+        for indication in kb.indications:
+            yield _evidence_row(indication, therapies[indication.therapy_id], disorders[indication.disorder_id])
     else:
         for kind in RECORD_TYPES:
             for record in getattr(kb, kind):
@@ -228,7 +368,76 @@ def _template(table: str) -> _Row:
         return _recommendation_row(None, None)
     if table == "regulatory":
         return _regulatory_row(None, None)
+    if table == "evidence":
+        return _evidence_row(None, None, None)
     return _citation_row(None, None, None, None, None)
+
+
+def _typed_template(table: str) -> list[tuple[str, object]]:
+    """(column, annotation) for every column of *table*."""
+    if table in RECORD_TYPES:
+        typed = list(_flatten_types(RECORD_TYPES[table]))
+        extra: dict[str, object] = {
+            "therapy_id": str,
+            "disorder_id": str,
+            "tier": CredibilityTier,
+            "follow_up_months_low": float,
+            "follow_up_months_high": float,
+        }
+        known = dict(typed)
+        return [(name, known.get(name, extra.get(name))) for name in columns(table)]
+    if table == "recommendations":
+        return [
+            ("indication_id", str),
+            ("therapy_id", str),
+            ("disorder_id", str),
+            *_flatten_types(GuidelineRecommendation),
+        ]
+    if table == "regulatory":
+        return [("product_id", str), ("therapy_id", str), *_flatten_types(RegulatoryEvent)]
+    if table == "evidence":
+        return list(_EVIDENCE_TYPES.items())
+    return [(name, str) for name in columns(table)]
+
+
+_EVIDENCE_TYPES: Final[dict[str, object]] = {
+    "indication_id": str,
+    "therapy_id": str,
+    "therapy_name": str,
+    "disorder_id": str,
+    "disorder_name": str,
+    "disorder_category": DisorderCategory,
+    "stem_cell": bool,
+    "evidence_level": EvidenceLevel,
+    "best_category": EbmtCategory,
+}
+
+
+def _evidence_row(indication: Indication | None, therapy: Therapy | None, disorder: Disorder | None) -> _Row:
+    category = None if indication is None else best_category(indication)
+    return [
+        ("indication_id", None if indication is None else indication.id),
+        ("therapy_id", None if therapy is None else therapy.id),
+        ("therapy_name", None if therapy is None else therapy.name),
+        ("disorder_id", None if disorder is None else disorder.id),
+        ("disorder_name", None if disorder is None else disorder.name),
+        ("disorder_category", None if disorder is None else disorder.category.value),
+        ("stem_cell", None if therapy is None else therapy.is_stem_cell_therapy),
+        ("evidence_level", None if indication is None else indication.evidence_level.value),
+        ("best_category", None if category is None else category.value),
+    ]
+
+
+def _scalar_type(annotation: object) -> type | None:
+    """The scalar type an annotation names, alone or in ``X | None``; None for lists and tuples."""
+    candidates = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    for candidate in candidates:
+        if candidate is type(None):
+            continue
+        if isinstance(candidate, type) and (issubclass(candidate, enum.Enum) or candidate in {int, float, bool, str}):
+            return candidate
+        return None
+    return None
 
 
 def _record_row(table: str, record: Any, indications: Mapping[str, Indication]) -> _Row:
@@ -241,6 +450,8 @@ def _record_row(table: str, record: Any, indications: Mapping[str, Indication]) 
             ("therapy_id", None if indication is None else indication.therapy_id),
             ("disorder_id", None if indication is None else indication.disorder_id),
         )
+        low, high = follow_up_months(None if record is None else record.follow_up)
+        row = _insert_after(row, "follow_up", ("follow_up_months_low", low), ("follow_up_months_high", high))
     elif table == "references":
         row = _insert_after(row, "kind", ("tier", None if record is None else record.tier.value))
     return row
@@ -323,6 +534,21 @@ def _flatten(cls: type, record: Any, prefix: str = "") -> Iterator[tuple[str, ob
             yield from _flatten(nested, value, f"{prefix}{field.name}_")
         else:
             yield prefix + field.name, _cell(value)
+
+
+def _flatten_types(cls: type, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """Yield (column, annotation) in the order :func:`_flatten` yields its columns."""
+    skipped = _CHILD_FIELDS.get(cls, frozenset())
+    for field in _fields(cls):
+        if field.name in skipped:
+            continue
+        nested = _nested_record_type(field.type)
+        if field.name == "citations":
+            yield f"{prefix}reference_ids", list
+        elif nested is not None:
+            yield from _flatten_types(nested, f"{prefix}{field.name}_")
+        else:
+            yield prefix + field.name, field.type
 
 
 def _nested_record_type(annotation: object) -> type | None:
