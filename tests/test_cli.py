@@ -426,3 +426,12 @@ def test_full_disk_is_one_line_exit_2(to_file: bool) -> None:
     err = result.stderr.decode()
     assert 2 == result.returncode
     assert ["stemimmune: error: no space left on the device" + (": /dev/full" if to_file else "")] == err.splitlines()
+
+
+def test_export_all_writes_a_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """export --all FOLDER writes every table and the Data Package descriptor."""
+    status, out, _ = _run(capsys, "export", "--all", str(tmp_path / "tables"))
+    assert 0 == status
+    assert (tmp_path / "tables" / "datapackage.json").is_file()
+    assert (tmp_path / "tables" / "evidence.csv").is_file()
+    assert str(tmp_path / "tables") in out

@@ -25,6 +25,7 @@ from stemimmune.export import (
     records,
     write_csv,
     write_json,
+    write_tables,
 )
 from stemimmune.model import RECORD_TYPES, Disorder, Therapy
 from stemimmune.vocabulary import AstctCategory, CredibilityTier, EbmtCategory, EvidenceLevel, Potency
@@ -437,3 +438,70 @@ def pd_na() -> Any:
 def test_follow_up_months(text: str | None, expected: tuple[float | None, float | None]) -> None:
     """Follow-up text becomes months where it states them unambiguously, and nothing otherwise."""
     assert expected == follow_up_months(text)
+
+
+@pytest.fixture(name="folder", scope="module")
+def _folder(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder = tmp_path_factory.mktemp("tables")
+    write_tables(load(), folder)
+    return folder
+
+
+class TestWriteTables:
+    def test_writes_every_table_as_csv_and_parquet(self, folder: Any) -> None:
+        """Every table is written as CSV and Parquet, with datapackage.json beside them."""
+        assert {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")} | {"datapackage.json"} == {
+            p.name for p in folder.iterdir()
+        }
+
+    def test_data_package_is_valid(self, folder: Any) -> None:
+        """frictionless validates every file against its schema, keys included."""
+        frictionless = pytest.importorskip("frictionless")
+        report = frictionless.validate(str(folder / "datapackage.json"))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+    def test_data_package_declares_keys(self, folder: Any) -> None:
+        """Collection tables have id as primary key; link columns are foreign keys to their tables."""
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        resources = {r["name"]: r["schema"] for r in package["resources"]}
+        assert ["id"] == resources["findings"]["primaryKey"]
+        assert {"fields": ["therapy_id"], "reference": {"resource": "therapies", "fields": ["id"]}} in resources[
+            "indications"
+        ]["foreignKeys"]
+        assert {"fields": ["reference_id"], "reference": {"resource": "references", "fields": ["id"]}} in resources[
+            "citations"
+        ]["foreignKeys"]
+        design = next(f for f in resources["findings"]["fields"] if f["name"] == "design")
+        assert [m.value for m in EvidenceLevel] == design["constraints"]["enum"]
+        n = next(f for f in resources["findings"]["fields"] if f["name"] == "n")
+        assert "integer" == n["type"]
+        assert load().version == package["version"]
+
+    def test_a_broken_foreign_key_is_caught(self, folder: Any, tmp_path: Any) -> None:
+        """The package's foreign keys are checked: a finding pointing at no indication fails validation."""
+        frictionless = pytest.importorskip("frictionless")
+        for path in folder.iterdir():
+            (tmp_path / path.name).write_bytes(path.read_bytes())
+        findings = tmp_path / "findings.csv"
+        text = findings.read_text(encoding="utf-8")
+        first = load().findings[0]
+        findings.write_text(text.replace(f"{first.id},{first.indication_id}", f"{first.id},no-such-indication", 1))
+        report = frictionless.validate(str(tmp_path / "datapackage.json"))
+        assert not report.valid
+        assert "foreign-key" in {row[0] for row in report.flatten(["type"])}
+
+    def test_parquet_keeps_types(self, folder: Any) -> None:
+        """Parquet columns are typed: integers, booleans and lists stay what they are."""
+        parquet = pytest.importorskip("pyarrow.parquet")
+        findings = parquet.read_table(folder / "findings.parquet")
+        assert "int64" == str(findings.schema.field("n").type)
+        assert "string" == str(findings.schema.field("reference_ids").type.value_type)
+        assert records(load(), "findings") == findings.to_pylist()
+
+    def test_parquet_refused_without_pyarrow(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+        """parquet=True without pyarrow names the extra; the default writes CSV only."""
+        monkeypatch.setitem(sys.modules, "pyarrow", None)
+        with pytest.raises(ImportError, match=r"stemimmune\[parquet\]"):
+            write_tables(load(), tmp_path / "a", parquet=True)
+        written = write_tables(load(), tmp_path / "b")
+        assert not [p for p in written if p.suffix == ".parquet"]

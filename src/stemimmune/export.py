@@ -37,10 +37,12 @@ import difflib
 import enum
 import functools
 import json
+import os
 import re
 import types
 import typing
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import attrs
@@ -48,6 +50,7 @@ import attrs
 from ._index import best_category
 from .exceptions import UnknownKeyError
 from .model import (
+    LINKS_TO,
     RECORD_TYPES,
     Disorder,
     GuidelineRecommendation,
@@ -316,6 +319,163 @@ def write_json(kb: KnowledgeBase, table: str, stream: TextIO) -> None:
     """
     json.dump(records(kb, table), stream, indent=2, sort_keys=True, ensure_ascii=False)
     stream.write("\n")
+
+
+def write_tables(kb: KnowledgeBase, folder: str | os.PathLike[str], *, parquet: bool | None = None) -> list[Path]:
+    """
+    Write every table to *folder* as CSV (and Parquet) with a Frictionless ``datapackage.json``.
+
+    Each table of :data:`TABLES` becomes ``<table>.csv`` (as :func:`write_csv` writes
+    it) and, with *parquet*, ``<table>.parquet`` (typed columns; lists stay lists).
+    ``datapackage.json`` describes the CSV files as a Frictionless Data Package: each
+    field's type, the valid values of vocabulary columns, primary keys and foreign
+    keys, so ``frictionless validate datapackage.json`` checks the whole folder.
+
+    Args:
+        kb: The knowledge base to write.
+        folder: Where to write; created if missing. Files of the same names are replaced.
+        parquet: Write Parquet too: True requires pyarrow, False never writes it, and
+            None (the default) writes it when pyarrow is installed
+            (``pip install "stemimmune[parquet]"``).
+
+    Returns:
+        The paths written, ``datapackage.json`` last.
+
+    Raises:
+        ImportError: *parquet* is True and pyarrow is not installed.
+        OSError: The folder cannot be created or written.
+    """
+    target = Path(folder)
+    pyarrow = _pyarrow(required=parquet is True) if parquet is not False else None
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for table in TABLES:
+        path = target / f"{table}.csv"
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            write_csv(kb, table, stream)
+        written.append(path)
+        if pyarrow is not None:
+            written.append(_write_parquet(kb, table, target / f"{table}.parquet"))
+    descriptor = target / "datapackage.json"
+    descriptor.write_text(json.dumps(datapackage(kb), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    written.append(descriptor)
+    return written
+
+
+def datapackage(kb: KnowledgeBase) -> dict[str, Any]:
+    """
+    Return the Frictionless Data Package descriptor of the CSV files :func:`write_tables` writes.
+
+    Example:
+        >>> import stemimmune
+        >>> package = datapackage(stemimmune.load())
+        >>> findings = next(r for r in package["resources"] if r["name"] == "findings")
+        >>> findings["schema"]["primaryKey"], findings["schema"]["foreignKeys"][0]["reference"]
+        (['id'], {'resource': 'indications', 'fields': ['id']})
+    """
+    return {
+        "profile": "tabular-data-package",
+        "name": "stemimmune",
+        "title": "stemimmune: stem-cell therapy for immune disorders",
+        "version": kb.version,
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "resources": [_resource(table) for table in TABLES],
+    }
+
+
+_FIELD_TYPES: Final = {int: "integer", float: "number", bool: "boolean", str: "string"}
+
+#: Columns added by joins, and the collection whose id they hold.
+_JOIN_KEYS: Final = {
+    "indication_id": "indications",
+    "therapy_id": "therapies",
+    "disorder_id": "disorders",
+    "product_id": "products",
+    "reference_id": "references",
+}
+
+
+def _resource(table: str) -> dict[str, Any]:
+    kinds = column_types(table)
+    fields = []
+    for name in columns(table):
+        kind = kinds.get(name)
+        field: dict[str, Any] = {"name": name, "type": _FIELD_TYPES.get(kind, "string") if kind else "string"}
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            field["constraints"] = {"enum": [m.value for m in kind]}
+            order = "ordered weakest first: " if issubclass(kind, _Ordered) else ""
+            field["description"] = f"{kind.__name__} ({order}{', '.join(m.value for m in kind)})"
+        elif kind is None:
+            field["description"] = f"a list, items joined by {LIST_SEPARATOR!r}"
+        fields.append(field)
+    schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
+    if table in RECORD_TYPES:
+        schema["primaryKey"] = ["id"]
+    elif table == "evidence":
+        schema["primaryKey"] = ["indication_id"]
+    foreign = [
+        {"fields": [name], "reference": {"resource": target, "fields": ["id"]}}
+        for name, target in _links(table)
+        if name in kinds
+    ]
+    if foreign:
+        schema["foreignKeys"] = foreign
+    return {
+        "name": table.replace("_", "-"),
+        "path": f"{table}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": schema,
+    }
+
+
+def _links(table: str) -> list[tuple[str, str]]:
+    """(column, collection) for every column of *table* holding the id of one record."""
+    found: dict[str, str] = {}
+    classes: list[type] = []
+    if table in RECORD_TYPES:
+        classes.append(RECORD_TYPES[table])
+    elif table == "recommendations":
+        classes.append(GuidelineRecommendation)
+    elif table == "regulatory":
+        classes.append(RegulatoryEvent)
+    for cls in classes:
+        for field in _fields(cls):
+            targets = field.metadata.get(LINKS_TO, ())
+            if len(targets) == 1 and _scalar_type(field.type) is str:
+                found[field.name] = targets[0]
+    for name in columns(table):
+        if name in _JOIN_KEYS and name not in found and name != "id":
+            found[name] = _JOIN_KEYS[name]
+    return [(name, target.replace("_", "-")) for name, target in found.items()]
+
+
+def _pyarrow(*, required: bool) -> Any:
+    try:
+        import pyarrow as pa  # noqa: PLC0415 - an optional dependency, imported on use
+        import pyarrow.parquet  # noqa: PLC0415 - loads pa.parquet
+    except ImportError as exc:
+        if not required:
+            return None
+        msg = 'writing Parquet needs pyarrow: pip install "stemimmune[parquet]"'
+        raise ImportError(msg, name="pyarrow") from exc
+    return pa
+
+
+def _write_parquet(kb: KnowledgeBase, table: str, path: Path) -> Path:
+    pa = _pyarrow(required=True)
+    kinds = column_types(table)
+    arrow_types = {int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+    schema = pa.schema(
+        [
+            (name, arrow_types.get(kinds[name], pa.string()) if name in kinds else pa.list_(pa.string()))
+            for name in columns(table)
+        ]
+    )
+    pa.parquet.write_table(pa.Table.from_pylist(records(kb, table), schema=schema), path)
+    return path
 
 
 # ------------------------------------------------------------------ rows
