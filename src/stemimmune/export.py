@@ -41,7 +41,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
@@ -58,6 +58,7 @@ from .model import (
     Product,
     RegulatoryEvent,
     Therapy,
+    collection_of,
 )
 from .serialization import unstructure
 from .vocabulary import CredibilityTier, DisorderCategory, EbmtCategory, EvidenceLevel, _Ordered
@@ -174,17 +175,29 @@ def dataframe(kb: KnowledgeBase, table: str) -> pd.DataFrame:
         True
     """
     names = columns(table)
+    pandas = _pandas("dataframe")
+    return _typed(pandas.DataFrame.from_records(records(kb, table), columns=list(names)), table)
+
+
+def _pandas(function: str) -> Any:
     try:
         import pandas as pd  # noqa: PLC0415 - an optional dependency, imported on use
     except ImportError as exc:
-        msg = 'stemimmune.export.dataframe() needs pandas: pip install "stemimmune[pandas]"'
+        msg = f'stemimmune.export.{function}() needs pandas: pip install "stemimmune[pandas]"'
         raise ImportError(msg, name="pandas") from exc
-    frame = pd.DataFrame.from_records(records(kb, table), columns=list(names))
+    return pd
+
+
+def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Give the columns of *frame* the types :func:`column_types` names for *table*."""
+    import pandas as pd  # noqa: PLC0415 - the caller imported it
+
     for name, kind in column_types(table).items():
-        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        if name not in frame.columns:
+            continue
+        if issubclass(kind, enum.Enum):
             values = [m.value for m in kind]
-            ordered = issubclass(kind, _Ordered)
-            frame[name] = pd.Categorical(frame[name], categories=values, ordered=ordered)
+            frame[name] = pd.Categorical(frame[name], categories=values, ordered=issubclass(kind, _Ordered))
         elif kind is int:
             frame[name] = frame[name].astype("Int64")
         elif kind is float:
@@ -192,6 +205,49 @@ def dataframe(kb: KnowledgeBase, table: str) -> pd.DataFrame:
         elif kind is bool:
             frame[name] = frame[name].astype("boolean")
     return frame
+
+
+def result_frame(results: Iterable[object]) -> pd.DataFrame:
+    """
+    Return query results as a typed DataFrame; :meth:`stemimmune.query.Results.to_frame` calls it.
+
+    Records of one collection give that table's columns, therapy options the
+    ``evidence`` table's, search hits ``score``, ``kind``, ``id`` and ``matched``; and
+    guideline recommendations the ``recommendations`` table's columns without the
+    indication's ids. Anything else gives one ``value`` column.
+
+    Raises:
+        ImportError: pandas is not installed; the message names the extra to install.
+    """
+    items = list(results)
+    table, rows = _result_rows(items)
+    pandas = _pandas("result_frame")
+    if table is None:
+        untyped: pd.DataFrame = pandas.DataFrame.from_records(rows, columns=list(rows[0]) if rows else None)
+        return untyped
+    frame = pandas.DataFrame.from_records(rows, columns=[c for c in columns(table) if not rows or c in rows[0]])
+    return _typed(frame, table)
+
+
+def _result_rows(items: list[object]) -> tuple[str | None, list[dict[str, object]]]:
+    """The table whose column types apply, and one flat row per item."""
+    from .query import SearchHit, TherapyOption  # noqa: PLC0415 - query is upstream of nothing here
+
+    kinds = {type(item) for item in items}
+    if kinds == {TherapyOption}:
+        options: list[Any] = items
+        return "evidence", [dict(_evidence_row(o.indication, o.therapy, o.disorder)) for o in options]
+    if kinds == {SearchHit}:
+        hits: list[Any] = items
+        return None, [{"score": h.score, "kind": h.kind, "id": h.record.id, "matched": h.matched} for h in hits]
+    if kinds == {GuidelineRecommendation}:
+        return "recommendations", [dict(_flatten(GuidelineRecommendation, r)) for r in items]
+    if items and all(type(item) in RECORD_TYPES.values() for item in items):
+        tables = {collection_of(item) for item in items}
+        if len(tables) == 1:
+            table = tables.pop()
+            return table, [dict(_record_row(table, item, {})) for item in items]
+    return None, [{"value": item} for item in items]
 
 
 def column_types(table: str) -> dict[str, type]:
@@ -603,7 +659,7 @@ def _scalar_type(annotation: object) -> type | None:
 def _record_row(table: str, record: Any, indications: Mapping[str, Indication]) -> _Row:
     row = list(_flatten(RECORD_TYPES[table], record))  # type: ignore[index]  # callers checked the name
     if table == "findings":
-        indication = None if record is None else indications[record.indication_id]
+        indication = None if record is None else indications.get(record.indication_id)
         row = _insert_after(
             row,
             "indication_id",
