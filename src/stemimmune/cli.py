@@ -209,7 +209,24 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("path", metavar="PATH")
     command("schema", "print the JSON Schema of the dataset format")
     plot = command("plot", "save the evidence map (disorders by therapies) as PNG, SVG or PDF")
-    plot.add_argument("--output", metavar="FILE", required=True, help="the file; its extension names the format")
+    plot.add_argument(
+        "--output", metavar="FILE", required=True, help="the file; its extension names the format: .png, .svg or .pdf"
+    )
+    plot.add_argument("--disorder", action="append", dest="disorders", help="only this disorder (repeatable)")
+    plot.add_argument(
+        "--category",
+        action="append",
+        dest="categories",
+        metavar="CATEGORY",
+        help=f"only disorders of this category (repeatable); one of: {_values(DisorderCategory)}",
+    )
+    plot.add_argument("--therapy", action="append", dest="therapies", help="only this therapy (repeatable)")
+    plot.add_argument(
+        "--min-evidence",
+        metavar="EVIDENCELEVEL",
+        help=f"only this evidence level or stronger; one of: {_values(EvidenceLevel)}",
+    )
+    plot.add_argument("--title", help="the map's title (the dataset version is always shown)")
     return parser
 
 
@@ -345,7 +362,7 @@ def _indication_data(kb: KnowledgeBase, indication: Indication) -> dict[str, Any
     return {
         "indication": unstructure(indication),
         "findings": unstructure([f for f in kb.findings if f.indication_id == indication.id]),
-        "references": unstructure(kb.references_for(indication, deep=True)),
+        "references": unstructure(list(kb.references_for(indication, deep=True))),
     }
 
 
@@ -471,7 +488,15 @@ def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
 def _plot(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     from .plot import save_evidence_map  # noqa: PLC0415 - needs the plot extra
 
-    save_evidence_map(kb, args.output)
+    subset: dict[str, Any] = {
+        "disorders": args.disorders,
+        "categories": args.categories,
+        "therapies": args.therapies,
+        "min_evidence": args.min_evidence,
+    }
+    if args.title is not None:
+        subset["title"] = args.title
+    save_evidence_map(kb, args.output, **subset)
     return f"wrote the evidence map to {args.output}"
 
 
