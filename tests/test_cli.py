@@ -435,3 +435,41 @@ def test_export_all_writes_a_folder(capsys: pytest.CaptureFixture[str], tmp_path
     assert (tmp_path / "tables" / "datapackage.json").is_file()
     assert (tmp_path / "tables" / "evidence.csv").is_file()
     assert str(tmp_path / "tables") in out
+
+
+def test_control_characters_in_echoed_paths_are_escaped(tmp_path: Path) -> None:
+    """A file name with control characters is echoed escaped in the success message."""
+    target = tmp_path / "a\x1b[31mred\u202e.csv"
+    result = _cli("export", "risks", "--output", str(target), env={"PYTHONIOENCODING": "utf-8"})
+    out = result.stdout.decode()
+    assert 0 == result.returncode, result.stderr
+    assert target.is_file()
+    assert "\x1b" not in out
+    assert "\u202e" not in out
+    assert "a\\u001b[31mred\\u202e.csv" in out
+
+
+def test_an_unexpected_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Even a bug of ours ends in one line on stderr and exit status 2, not a traceback."""
+    import stemimmune.cli as cli
+
+    def broken(*_args: object) -> str:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setitem(cli._COMMANDS, "info", broken)
+    status, _, err = _run(capsys, "info")
+    assert 2 == status
+    assert ["stemimmune: internal error: RuntimeError: boom (please report it)"] == err.splitlines()
+
+
+def test_interrupt_exits_130_quietly(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C ends the command with status 130 and no traceback."""
+    import stemimmune.cli as cli
+
+    def interrupted(*_args: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli._COMMANDS, "info", interrupted)
+    status, _, err = _run(capsys, "info")
+    assert 130 == status
+    assert "" == err

@@ -602,4 +602,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StemImmuneError, ImportError, OSError, ValueError) as exc:
         print(_error_line(exc), file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - a bug of ours is still one line, never a traceback
+        line = escape_controls(f"{type(exc).__name__}: {exc}".splitlines()[0], keep_newlines=False)
+        print(f"stemimmune: internal error: {line} (please report it)", file=sys.stderr)
+        return EXIT_ERROR
     return status
