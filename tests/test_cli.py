@@ -451,10 +451,11 @@ def test_control_characters_in_echoed_paths_are_escaped(tmp_path: Path) -> None:
 
 def test_an_unexpected_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Even a bug of ours ends in one line on stderr and exit status 2, not a traceback."""
-    import stemimmune.cli as cli
+    from stemimmune import cli
 
     def broken(*_args: object) -> str:
-        raise RuntimeError("boom\nsecond line")
+        message = "boom\nsecond line"
+        raise RuntimeError(message)
 
     monkeypatch.setitem(cli._COMMANDS, "info", broken)
     status, _, err = _run(capsys, "info")
@@ -464,7 +465,7 @@ def test_an_unexpected_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys
 
 def test_interrupt_exits_130_quietly(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Ctrl-C ends the command with status 130 and no traceback."""
-    import stemimmune.cli as cli
+    from stemimmune import cli
 
     def interrupted(*_args: object) -> str:
         raise KeyboardInterrupt
