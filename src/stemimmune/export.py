@@ -73,7 +73,7 @@ if TYPE_CHECKING:
 #: Tables that unnest records held inside other records.
 CHILD_TABLES: Final = ("recommendations", "regulatory", "citations")
 
-#: Tables that join records for the common questions: ``evidence`` has one row per
+#: Tables that join records for the common questions. ``evidence`` has one row per
 #: indication with its therapy, disorder, stem-cell flag, evidence level and best
 #: guideline category.
 JOINED_TABLES: Final = ("evidence",)

@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 R = TypeVar("R", bound=Record)
 V = TypeVar("V", bound=Vocabulary)
 
-#: Longest text :func:`search` accepts, in characters.
+#: Longest text ``search()`` accepts, in characters.
 MAX_QUERY_LENGTH: Final = 1_000
 
 
