@@ -48,8 +48,9 @@ _stdlib = "|".join(sorted(sys.stdlib_module_names))
 nitpick_ignore_regex = [
     ("py:.*", rf"({_stdlib})(\..*)?"),
     ("py:.*", r"(attrs|cattrs|pandas|pd|matplotlib|numpy)(\..*)?"),
-    ("py:.*", r"(Axes|Figure|DataFrame|Traversable|TextIO|PathLike)"),  # names imported for type checking only
-    ("py:class", r"stemimmune\.serialization\.T"),  # a TypeVar
+    ("py:.*", r"(Axes|Figure|DataFrame|Traversable|TextIO|PathLike|Path)"),  # names imported for type checking only
+    ("py:class", r"stemimmune\.(serialization\.T|knowledge_base\.R|query\.R)"),  # TypeVars
+    ("py:class", r"stemimmune\._index\.Index"),  # private: the engine's index
 ]
 
 # -- MyST and notebooks ------------------------------------------------------------

@@ -5,14 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import stemimmune
-from stemimmune.cli import main
+from stemimmune.cli import escape_controls, main
+from stemimmune.vocabulary import (
+    DisorderCategory,
+    DonorRelation,
+    EbmtCategory,
+    EvidenceLevel,
+    MechanismKind,
+    RegulatoryDecision,
+    Vocabulary,
+)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -86,7 +97,7 @@ def test_export_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         (["get", "multiple sclerosys"], "multiple sclerosis"),
         (["therapies", "lupus", "--min-evidence", "strong"], "expected one of"),
         (["therapies", "autologous-hsct"], "not a Disorder"),
-        (["evidence", "MS"], "not an Indication"),
+        (["evidence", "bone-marrow"], "not an Indication"),
         (["frobnicate"], "invalid choice"),
         (["therapies"], "required"),
         (["export", "nonsense"], "nonsense"),
@@ -110,3 +121,359 @@ def test_module_entry_point() -> None:
     """python -m stemimmune runs the same command line."""
     result = subprocess.run([sys.executable, "-m", "stemimmune", "info"], capture_output=True, text=True, check=True)
     assert stemimmune.load().version in result.stdout
+
+
+# ---------------------------------------------------------------- issue 13 and 14
+
+
+def _cli(*argv: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
+    """Run the installed command line in a child process, as a user's shell would."""
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "stemimmune", *argv],
+        capture_output=True,
+        env=environment,
+        check=False,
+        input=stdin.encode(),
+    )
+
+
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    status, out, err = _run(capsys, *argv)
+    assert 0 == status, err
+    return json.loads(out)
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """--version prints the package version and the bundled dataset's version."""
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    out = capsys.readouterr().out
+    assert 0 == exc.value.code
+    assert f"stemimmune {stemimmune.__version__} (bundled dataset {stemimmune.DATASET_VERSION})" == out.strip()
+
+
+@pytest.mark.parametrize(
+    ("flag", "vocabulary"),
+    [
+        ("--min-evidence", EvidenceLevel),
+        ("--donor-relation", DonorRelation),
+        ("--mechanism-kind", MechanismKind),
+        ("--category", DisorderCategory),
+        ("--ebmt-category", EbmtCategory),
+        ("--regulatory", RegulatoryDecision),
+    ],
+)
+def test_enum_flags_list_their_values_in_help(
+    capsys: pytest.CaptureFixture[str], flag: str, vocabulary: type[Vocabulary]
+) -> None:
+    """therapies --help names every valid value of each vocabulary flag."""
+    with pytest.raises(SystemExit):
+        main(["therapies", "--help"])
+    out = capsys.readouterr().out
+    after = " ".join(out[out.index(f"\n  {flag} ") :].split())
+    assert all(f" {m.value}," in after[:600] or f" {m.value} " in after[:600] for m in vocabulary), after[:600]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_json_and_data_go_before_or_after_the_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
+) -> None:
+    """--json and --data are accepted on either side of the subcommand's name."""
+    path = tmp_path / "mine.json"
+    stemimmune.save(stemimmune.load(), path)
+    options = ["--json", "--data", str(path)]
+    argv = [*options, "info"] if where == "before" else ["info", *options]
+    assert stemimmune.load().version == _json(capsys, *argv)["dataset_version"]
+
+
+def test_data_after_the_command_is_used(capsys: pytest.CaptureFixture[str]) -> None:
+    """--data after the subcommand is read, not ignored: a missing file is an error."""
+    status, _, err = _run(capsys, "info", "--data", "/no/such/file.json")
+    assert 2 == status
+    assert "no dataset" in err
+
+
+def test_therapies_show_indication_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    """The therapies table shows the indication id that evidence takes."""
+    options = stemimmune.load().therapies_for("MS")
+    _, out, _ = _run(capsys, "therapies", "MS")
+    assert "indication" in out.splitlines()[1]
+    assert all(o.indication.id in out for o in options)
+
+
+@pytest.mark.parametrize(
+    ("argv", "filters"),
+    [
+        (["--therapy", "autologous-hsct"], {"therapy": "autologous-hsct"}),
+        (["--category", "immunodeficiency"], {"category": "immunodeficiency"}),
+        (["--regulatory", "approved", "--jurisdiction", "EU"], {"regulatory": "approved", "jurisdiction": "EU"}),
+        (["--mechanism-kind", "immunomodulation"], {"mechanism_kind": "immunomodulation"}),
+        (["--no-subtypes"], {"include_subtypes": False}),
+    ],
+)
+def test_therapies_takes_every_filter(
+    capsys: pytest.CaptureFixture[str], argv: list[str], filters: dict[str, Any]
+) -> None:
+    """Each filter flag gives what the library's filter gives, for a disorder with several subtypes."""
+    kb = stemimmune.load()
+    for disorder in ("crohn-disease", "GVHD", "SCID", "multiple sclerosis"):
+        expected = [o.indication.id for o in kb.therapies_for(disorder, **filters)]
+        assert expected == [r["indication"] for r in _json(capsys, "therapies", disorder, "--json", *argv)]
+
+
+def test_jurisdiction_narrows_the_regulatory_filter(capsys: pytest.CaptureFixture[str]) -> None:
+    """--jurisdiction changes the answer of --regulatory somewhere in the data."""
+    kb = stemimmune.load()
+    changed = [
+        d.id
+        for d in kb.disorders
+        if kb.therapies_for(d, regulatory="approved") != kb.therapies_for(d, regulatory="approved", jurisdiction="JP")
+    ]
+    assert changed
+    rows = _json(capsys, "therapies", changed[0], "--regulatory", "approved", "--jurisdiction", "JP", "--json")
+    assert [o.indication.id for o in kb.therapies_for(changed[0], regulatory="approved", jurisdiction="JP")] == [
+        r["indication"] for r in rows
+    ]
+
+
+def test_regulatory_filter_concerns_the_disorder_asked_about(capsys: pytest.CaptureFixture[str]) -> None:
+    """Lupus has no approved product, though bone-marrow MSCs are approved for GVHD."""
+    assert [] == _json(capsys, "therapies", "SLE", "--regulatory", "approved", "--json")
+
+
+def test_subtype_without_options_names_its_parent(capsys: pytest.CaptureFixture[str]) -> None:
+    """therapies PPMS (a subtype with no options of its own) points to multiple sclerosis and its count of options."""
+    assert () == stemimmune.load().therapies_for("PPMS")
+    count = len(stemimmune.load().therapies_for("multiple-sclerosis"))
+    _, out, _ = _run(capsys, "therapies", "PPMS")
+    assert f"its parent multiple sclerosis has {count}" in out
+    assert "stemimmune therapies multiple-sclerosis" in out
+
+
+def test_evidence_takes_a_disorder(capsys: pytest.CaptureFixture[str]) -> None:
+    """evidence MS summarises the disorder's options, with their indication ids."""
+    summary = stemimmune.load().evidence_summary("MS")
+    data = _json(capsys, "evidence", "MS", "--json")
+    assert "multiple-sclerosis" == data["disorder"]
+    assert summary.strongest_evidence == data["strongest_evidence"]
+    assert [o.indication.id for o in summary.options] == [o["indication"] for o in data["options"]]
+    assert len(summary.findings) == data["findings"]
+
+
+def test_evidence_takes_a_therapy_and_a_disorder(capsys: pytest.CaptureFixture[str]) -> None:
+    """evidence THERAPY DISORDER shows the indication linking them."""
+    data = _json(capsys, "evidence", "autologous-hsct", "MS", "--json")
+    expected = [o.indication.id for o in stemimmune.load().therapies_for("MS", therapy="autologous-hsct")]
+    assert expected == [d["indication"]["id"] for d in data]
+    assert "autologous-hsct-for-multiple-sclerosis" in expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["evidence", "autologous-hsct"], "name a disorder too"),
+        (["evidence", "autologous-hsct", "SCID"], "no indication links"),
+        (["evidence", "bone-marrow"], "not an Indication or a Disorder"),
+        (["search", "ms", "--limit", "-1"], "expected 0 (no limit) or more"),
+        (["search", "ms", "--limit", "x"], "whole number"),
+        (["products", "--on", "2024-01-01"], "needs status="),
+        (["export"], "name a TABLE"),
+        (["therapies", "SLE", "--jurisdiction", "EU"], "needs regulatory="),
+    ],
+)
+def test_more_errors_are_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
+    """New commands and flags fail in one line with exit status 2."""
+    try:
+        status = main(argv)
+    except SystemExit as exc:
+        status = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert 2 == status
+    assert 1 == len(err.strip().splitlines()), err
+    assert expected in err
+
+
+def test_search_scores_are_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    """search --json gives scores as JSON numbers, so jq can compare them."""
+    rows = _json(capsys, "search", "multipel sclerosis", "--json")
+    assert all(isinstance(r["score"], float) for r in rows)
+
+
+def test_search_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    """--limit N shows the first N hits; --limit 0 shows every hit."""
+    every = stemimmune.load().search("cell", limit=10_000)
+    assert len(every) > 3
+    assert [h.record.id for h in every[:3]] == [
+        r["id"] for r in _json(capsys, "search", "cell", "--limit", "3", "--json")
+    ]
+    assert [h.record.id for h in every] == [r["id"] for r in _json(capsys, "search", "cell", "--limit", "0", "--json")]
+
+
+def test_products(capsys: pytest.CaptureFixture[str]) -> None:
+    """products filters as find_products does and shows each product's status."""
+    kb = stemimmune.load()
+    expected = kb.find_products(jurisdiction="EU", status="approved", on="2024-01-01")
+    rows = _json(capsys, "products", "--jurisdiction", "EU", "--status", "approved", "--on", "2024-01-01", "--json")
+    assert [p.id for p in expected] == [r["product"] for r in rows]
+    assert all("EU approved" == r["status"] for r in rows)
+    by_disorder = _json(capsys, "products", "GVHD", "--json")
+    assert [p.id for p in kb.find_products(disorder="GVHD")] == [r["product"] for r in by_disorder]
+
+
+def test_export_json_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    """export --json writes JSON, like every other command's --json."""
+    rows = _json(capsys, "export", "disorders", "--json")
+    assert len(stemimmune.load().disorders) == len(rows)
+
+
+@pytest.fixture(name="invalid")
+def _invalid(tmp_path: Path) -> Path:
+    path = tmp_path / "bad.json"
+    path.write_text(
+        json.dumps({"dataset_version": "1", "disorders": [{"id": "Bad Id"}, {"id": "ok", "name": 3}]}), encoding="utf-8"
+    )
+    return path
+
+
+def test_validate_prints_every_problem(capsys: pytest.CaptureFixture[str], invalid: Path) -> None:
+    """validate lists every problem, one per line, and exits 1."""
+    with pytest.raises(stemimmune.DatasetError) as caught:
+        stemimmune.load(invalid)
+    problems = caught.value.problems
+    assert len(problems) > 1
+    status, out, _ = _run(capsys, "validate", str(invalid))
+    assert 1 == status
+    assert [f"  {p}" for p in problems] == out.splitlines()[1:]
+    status, out, _ = _run(capsys, "validate", str(invalid), "--json")
+    data = json.loads(out)
+    assert 1 == status
+    assert not data["valid"]
+    assert [str(p) for p in problems] == [p["problem"] for p in data["problems"]]
+    assert [p.field for p in problems] == [p["field"] for p in data["problems"]]
+
+
+def test_validate_a_valid_dataset(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """validate exits 0 and says so for a valid dataset."""
+    path = tmp_path / "good.json"
+    stemimmune.save(stemimmune.load(), path)
+    status, out, _ = _run(capsys, "validate", str(path))
+    assert 0 == status
+    assert "valid" in out
+
+
+def test_validate_a_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """A dataset that cannot be read at all is an error (2), not an invalid dataset (1)."""
+    status, _, err = _run(capsys, "validate", "/no/such/file.json")
+    assert 2 == status
+    assert "no dataset" in err
+
+
+@pytest.mark.parametrize(
+    "argv", [["schema"], ["info"], ["get", "MS"], ["evidence", "MS"], ["export", "findings"], ["search", "cell"]]
+)
+def test_closed_pipe_ends_quietly(argv: list[str]) -> None:
+    """A reader that closes the pipe early (| head -1) gets no traceback and no error."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "stemimmune", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert child.stdout is not None
+    assert child.stderr is not None
+    child.stdout.readline()
+    child.stdout.close()
+    err = child.stderr.read()
+    child.stderr.close()
+    assert 0 == child.wait()
+    assert b"" == err
+
+
+def test_unencodable_output_is_escaped() -> None:
+    """On an ASCII-only stdout, characters it cannot hold come out as backslash escapes."""
+    result = _cli("get", "takeda2023-admire-cd2-topline", env={"PYTHONIOENCODING": "ascii"})
+    assert 0 == result.returncode, result.stderr
+    assert b"Alofisel\\xae" in result.stdout
+    assert b"" == result.stderr
+
+
+def test_control_characters_in_input_are_escaped() -> None:
+    """A hostile key's control and bidi characters are echoed escaped, never raw."""
+    result = _cli("get", "MS\x1b[2J\u202eevil", env={"PYTHONIOENCODING": "utf-8"})
+    err = result.stderr.decode()
+    assert 2 == result.returncode
+    assert "\x1b" not in err
+    assert "\u202e" not in err
+    assert "Traceback" not in err
+    assert 1 == len(err.splitlines())
+
+
+def test_escape_controls() -> None:
+    """escape_controls keeps newlines and tabs but escapes other control and bidi characters."""
+    assert "a\n\tb\\u001b\\u202e" == escape_controls("a\n\tb\x1b\u202e")
+    assert "a\\u000ab" == escape_controls("a\nb", keep_newlines=False)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("to_file", [True, False])
+def test_full_disk_is_one_line_exit_2(to_file: bool) -> None:
+    """A full disk (stdout or --output on /dev/full) is one line on stderr and exit 2."""
+    if to_file:
+        result = _cli("export", "findings", "--output", "/dev/full")
+    else:
+        with Path("/dev/full").open("wb") as full:
+            result = subprocess.run(
+                [sys.executable, "-m", "stemimmune", "export", "findings"],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                check=False,
+            )
+    err = result.stderr.decode()
+    assert 2 == result.returncode
+    assert ["stemimmune: error: no space left on the device" + (": /dev/full" if to_file else "")] == err.splitlines()
+
+
+def test_export_all_writes_a_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """export --all FOLDER writes every table and the Data Package descriptor."""
+    status, out, _ = _run(capsys, "export", "--all", str(tmp_path / "tables"))
+    assert 0 == status
+    assert (tmp_path / "tables" / "datapackage.json").is_file()
+    assert (tmp_path / "tables" / "evidence.csv").is_file()
+    assert str(tmp_path / "tables") in out
+
+
+def test_control_characters_in_echoed_paths_are_escaped(tmp_path: Path) -> None:
+    """A file name with control characters is echoed escaped in the success message."""
+    target = tmp_path / "a\x1b[31mred\u202e.csv"
+    result = _cli("export", "risks", "--output", str(target), env={"PYTHONIOENCODING": "utf-8"})
+    out = result.stdout.decode()
+    assert 0 == result.returncode, result.stderr
+    assert target.is_file()
+    assert "\x1b" not in out
+    assert "\u202e" not in out
+    assert "a\\u001b[31mred\\u202e.csv" in out
+
+
+def test_an_unexpected_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Even a bug of ours ends in one line on stderr and exit status 2, not a traceback."""
+    from stemimmune import cli
+
+    def broken(*_args: object) -> str:
+        message = "boom\nsecond line"
+        raise RuntimeError(message)
+
+    monkeypatch.setitem(cli._COMMANDS, "info", broken)
+    status, _, err = _run(capsys, "info")
+    assert 2 == status
+    assert ["stemimmune: internal error: RuntimeError: boom (please report it)"] == err.splitlines()
+
+
+def test_interrupt_exits_130_quietly(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C ends the command with status 130 and no traceback."""
+    from stemimmune import cli
+
+    def interrupted(*_args: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli._COMMANDS, "info", interrupted)
+    status, _, err = _run(capsys, "info")
+    assert 130 == status
+    assert "" == err

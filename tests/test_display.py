@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from stemimmune import KnowledgeBase, load
-from stemimmune._display import MAX_CELL_CHARS, record_html, table_html
+from stemimmune._display import LEADING, MAX_CELL_CHARS, record_html, results_html, table_html
 from stemimmune.export import records
 from stemimmune.model import Citation, Effect, Finding
 from stemimmune.vocabulary import EffectMeasure, EvidenceLevel
@@ -19,7 +19,7 @@ from stemimmune.vocabulary import EffectMeasure, EvidenceLevel
 from .strategies import knowledge_bases
 
 
-ALLOWED_TAGS = {"table", "caption", "code", "thead", "tbody", "tr", "th", "td", "br", "p", "pre"}
+ALLOWED_TAGS = {"table", "caption", "code", "thead", "tbody", "tr", "th", "td", "br", "p", "pre", "a"}
 
 #: Text with the characters HTML cares about.
 risky_texts = st.text(alphabet=string.ascii_letters + " <>&\"'/=;", min_size=1, max_size=40).map(str.strip).filter(bool)
@@ -73,14 +73,17 @@ class TestRecordHtml:
         assert ["field", "value", "reference_id", "r1", "locator", text] == parsed.cells
 
     @given(knowledge_bases())
-    def test_every_record_renders_every_field(self, kb: KnowledgeBase) -> None:
-        """Each record gives a table with a row per field, named in the first column, and no other tags."""
+    def test_every_record_renders_every_filled_field(self, kb: KnowledgeBase) -> None:
+        """Each record gives a row per non-empty field, what matters first, then declaration order; no other tags."""
         for record in kb.records():
             parsed = Parsed(record_html(record))
             assert set(parsed.tags) <= ALLOWED_TAGS
             names = [f.name for f in attrs.fields(type(record))]
+            shown = [*(n for n in LEADING if n not in names and hasattr(type(record), n)), *names]
+            filled = [n for n in shown if getattr(record, n) not in (None, (), "")]
+            leading = [n for n in LEADING if n in filled]
             assert ["field", "value"] == parsed.cells[:2]
-            assert names == parsed.cells[2::2]
+            assert [*leading, *(n for n in filled if n not in leading)] == parsed.cells[2::2]
 
     def test_caption_names_kind_and_id(self) -> None:
         """The caption holds the record's class and id."""
@@ -103,7 +106,7 @@ class TestRecordHtml:
         assert "randomized-trial" == cells["design"]
         assert "reference_id=a\nreference_id=b; locator=p. 3" == cells["citations"]
         assert "measure=hazard-ratio; value=0.07; ci_low=0.02; ci_high=0.24" == cells["effect"]
-        assert "" == cells["comparator"]
+        assert "comparator" not in cells  # empty fields are hidden
 
     def test_nested_records_inside_nested_records_are_bracketed(self) -> None:
         """A conventional treatment's citations are shown in brackets within the treatment."""
@@ -177,3 +180,84 @@ class TestTableHtml:
         parsed = Parsed(table_html(rows, max_rows=2))
         assert set(parsed.tags) <= ALLOWED_TAGS
         assert 1 + min(len(rows), 2) == parsed.tags.count("tr")
+
+
+class TestNotebookViews:
+    def test_option_shows_evidence_and_category_first(self) -> None:
+        """A therapy option's HTML starts with its evidence level and EBMT category."""
+        option = load().therapies_for("MS")[0]
+        cells = Parsed(option._repr_html_()).cells
+        assert ["evidence_level", option.evidence_level.value, "ebmt_category", "CO"] == cells[2:6]
+
+    def test_empty_fields_are_hidden(self) -> None:
+        """A field holding None or nothing has no row."""
+        finding = Finding(
+            id="f1",
+            indication_id="i1",
+            design=EvidenceLevel.CASE_SERIES,
+            population="p",
+            endpoint="e",
+            result="r",
+            citations=(Citation(reference_id="a"),),
+        )
+        cells = Parsed(record_html(finding)).cells
+        assert "comparator" not in cells
+        assert "effect" not in cells
+        assert "design" == cells[2]
+
+    @pytest.mark.parametrize(
+        ("key", "field", "href"),
+        [
+            ("burt2019-mist", "doi", "https://doi.org/10.1001/jama.2018.18743"),
+            ("burt2019-mist", "pmid", "https://pubmed.ncbi.nlm.nih.gov/30644983/"),
+            ("MS", "xrefs", "http://purl.obolibrary.org/obo/MONDO_0005301"),
+            ("MS", "xrefs", "https://bioregistry.io/MESH:D009103"),
+        ],
+    )
+    def test_identifiers_link_to_resolvers(self, key: str, field: str, href: str) -> None:
+        """DOIs, PMIDs and CURIEs are links to doi.org, PubMed and the ontology's page."""
+        html = load().get(key)._repr_html_()
+        row = html[html.index(f"<th>{field}</th>") :]
+        assert f'<a href="{href}">' in row[: row.index("</tr>")]
+
+    def test_trial_ids_link_to_clinicaltrials_gov(self) -> None:
+        """NCT ids link to ClinicalTrials.gov."""
+        indication = next(i for i in load().indications if i.trial_ids)
+        assert f'<a href="https://clinicaltrials.gov/study/{indication.trial_ids[0]}">' in indication._repr_html_()
+
+    def test_only_http_urls_are_links(self) -> None:
+        """A url that is not http(s) stays text, so no script reaches an href."""
+        from stemimmune._display import _link
+
+        assert _link("url", "javascript:alert(1)") is None
+        assert "https://example.org/a" == _link("url", "https://example.org/a")
+
+    def test_results_are_tuples_with_html_and_frames(self) -> None:
+        """Query results equal tuples, render as an HTML table and become a typed DataFrame."""
+        kb = load()
+        options = kb.therapies_for("MS")
+        assert tuple(options) == options
+        html = options._repr_html_()
+        assert set(Parsed(html).tags) <= ALLOWED_TAGS
+        assert all(o.indication.id in html for o in options)
+        frame = options.to_frame()
+        assert [o.indication.id for o in options] == list(frame["indication_id"])
+        assert frame["evidence_level"].cat.ordered
+        assert [h.record.id for h in kb.search("lupus")] == list(kb.search("lupus").to_frame()["id"])
+        assert [r.id for r in kb.references_for("MS")] == list(kb.references_for("MS").to_frame()["id"])
+        assert "Int64" == str(kb.references_for("MS").to_frame()["year"].dtype)
+
+    def test_empty_results(self) -> None:
+        """No results give an empty table and an empty frame."""
+        empty = load().search("zzzzzzzz")
+        assert 0 == len(empty.to_frame())
+        assert "0 results" in results_html(empty)
+        assert () == empty
+
+    def test_knowledge_base_summary(self) -> None:
+        """The knowledge base renders as a summary with its version and every collection's size."""
+        kb = load()
+        cells = Parsed(kb._repr_html_()).cells
+        assert kb.version in kb._repr_html_()
+        for kind, records_ in kb.collections().items():
+            assert str(len(records_)) == cells[cells.index(kind) + 1]

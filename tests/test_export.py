@@ -15,8 +15,20 @@ import pytest
 from hypothesis import given, settings
 
 from stemimmune import KnowledgeBase, UnknownKeyError, load
-from stemimmune.export import LIST_SEPARATOR, TABLES, columns, dataframe, records, write_csv, write_json
-from stemimmune.model import RECORD_TYPES
+from stemimmune.export import (
+    LIST_SEPARATOR,
+    TABLES,
+    column_types,
+    columns,
+    dataframe,
+    follow_up_months,
+    records,
+    write_csv,
+    write_json,
+    write_tables,
+)
+from stemimmune.model import RECORD_TYPES, Disorder, Therapy
+from stemimmune.vocabulary import AstctCategory, CredibilityTier, EbmtCategory, EvidenceLevel, Potency, TrialPhase
 
 from .strategies import knowledge_bases
 
@@ -29,6 +41,8 @@ def expected_count(kb: KnowledgeBase, table: str) -> int:
         return sum(len(i.recommendations) for i in kb.indications)
     if table == "regulatory":
         return sum(len(p.events) for p in kb.products)
+    if table == "evidence":
+        return len(kb.indications)
     assert table == "citations"
     top = sum(len(r.citations) for r in kb.records() if hasattr(r, "citations"))
     regulatory = sum(len(e.citations) for p in kb.products for e in p.events)
@@ -37,8 +51,8 @@ def expected_count(kb: KnowledgeBase, table: str) -> int:
 
 
 def test_tables_are_the_collections_then_the_child_tables() -> None:
-    """TABLES lists every collection, in canonical order, then the three child tables."""
-    assert (*RECORD_TYPES, "recommendations", "regulatory", "citations") == TABLES
+    """TABLES lists every collection, in canonical order, then the three child tables, then the evidence join."""
+    assert (*RECORD_TYPES, "recommendations", "regulatory", "citations", "evidence") == TABLES
 
 
 class TestRecords:
@@ -303,3 +317,192 @@ class TestJson:
         stream = io.StringIO()
         write_json(load(), "risks", stream)
         assert stream.getvalue().startswith('[\n  {\n    "description"')
+
+
+ORDERED = {
+    ("findings", "design"): EvidenceLevel,
+    ("indications", "evidence_level"): EvidenceLevel,
+    ("evidence", "evidence_level"): EvidenceLevel,
+    ("evidence", "best_category"): EbmtCategory,
+    ("references", "tier"): CredibilityTier,
+    ("cell_types", "potency"): Potency,
+    ("recommendations", "astct_category"): AstctCategory,
+    ("trials", "phase"): TrialPhase,
+}
+
+
+class TestTypedDataFrame:
+    @needs_pandas
+    @pytest.mark.parametrize(("table", "column"), list(ORDERED))
+    def test_ordered_vocabularies_are_ordered_categoricals(self, table: str, column: str) -> None:
+        """Each ordered vocabulary column is an ordered Categorical in the enum's declaration order."""
+        frame = dataframe(load(), table)
+        assert frame[column].cat.ordered
+        assert [m.value for m in ORDERED[table, column]] == list(frame[column].cat.categories)
+
+    @needs_pandas
+    def test_every_ordered_vocabulary_column_is_covered(self) -> None:
+        """No column of an ordered vocabulary is left out of ORDERED (ConditioningIntensity sits in JSON steps)."""
+        found = {
+            (table, column)
+            for table in TABLES
+            for column, kind in column_types(table).items()
+            if isinstance(kind, type) and issubclass(kind, enum.Enum) and hasattr(kind, "rank")
+        }
+        assert set(ORDERED) == found
+
+    @needs_pandas
+    def test_comparison_follows_the_evidence_not_the_alphabet(self) -> None:
+        """evidence_level >= "observational" keeps non-randomised trials; sorting puts expert opinion first."""
+        kb = load()
+        frame = dataframe(kb, "indications")
+        kept = set(frame[frame.evidence_level >= "observational"]["id"])
+        assert {i.id for i in kb.indications if i.evidence_level >= EvidenceLevel.OBSERVATIONAL} == kept
+        assert "nonrandomized-trial" in set(frame.loc[frame["id"].isin(kept), "evidence_level"])
+        ordered = list(frame.sort_values("evidence_level")["evidence_level"])
+        assert sorted((i.evidence_level for i in kb.indications), key=lambda e: e.rank) == ordered
+
+    @needs_pandas
+    def test_counts_and_years_are_nullable_integers(self) -> None:
+        """n and year are Int64 with missing values as NA, never floats like 110.0."""
+        kb = load()
+        findings = dataframe(kb, "findings")
+        references = dataframe(kb, "references")
+        assert "Int64" == str(findings["n"].dtype)
+        assert "Int64" == str(references["year"].dtype)
+        assert [f.n for f in kb.findings] == [None if v is pd_na() else int(v) for v in findings["n"]]
+        assert findings["n"].isna().any()
+
+    @needs_pandas
+    def test_follow_up_months_beside_the_text(self) -> None:
+        """Findings with at least 2 years of follow-up are one comparison away."""
+        kb = load()
+        frame = dataframe(kb, "findings")
+        columns_ = list(frame.columns)
+        assert columns_.index("follow_up") + 1 == columns_.index("follow_up_months_low")
+        long = set(frame[frame.follow_up_months_low >= 24]["id"])
+        assert {f.id for f in kb.findings if (follow_up_months(f.follow_up)[0] or 0) >= 24} == long
+        assert long
+
+    @needs_pandas
+    def test_evidence_table_answers_in_one_line(self) -> None:
+        """Disorders with randomised evidence for a stem-cell therapy: one line on the evidence table."""
+        kb = load()
+        frame = dataframe(kb, "evidence")
+        answer = set(frame[frame.stem_cell & (frame.evidence_level >= "randomized-trial")]["disorder_id"])
+        expected = {
+            i.disorder_id
+            for i in kb.indications
+            if i.evidence_level is EvidenceLevel.RANDOMIZED_TRIAL and kb.get(i.therapy_id, Therapy).is_stem_cell_therapy
+        }
+        assert expected == answer
+        assert answer
+
+    def test_evidence_rows_join_names_and_best_category(self) -> None:
+        """Each evidence row names its therapy and disorder and carries the strongest guideline category."""
+        kb = load()
+        for row, indication in zip(records(kb, "evidence"), kb.indications, strict=True):
+            therapy = kb.get(indication.therapy_id, Therapy)
+            assert (indication.id, therapy.name, therapy.is_stem_cell_therapy) == (
+                row["indication_id"],
+                row["therapy_name"],
+                row["stem_cell"],
+            )
+            assert kb.get(indication.disorder_id, Disorder).name == row["disorder_name"]
+            categories = [c for r in indication.recommendations for c in r.categories]
+            assert (max(categories).value if categories else None) == row["best_category"]
+
+
+def pd_na() -> Any:
+    import pandas as pd
+
+    return pd.NA
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 year", (12.0, 12.0)),
+        ("24 weeks", (5.5, 5.5)),
+        ("7-36 months (mean 18.8)", (7.0, 36.0)),
+        ("3 months to 16.5 years", (3.0, 198.0)),
+        ("median 6.7 years (range 3.9-12.7)", (46.8, 152.4)),
+        ("median 2 years (mean 2.8)", (24.0, 24.0)),
+        ("at least 12 months", (12.0, None)),
+        ("up to 60 months", (None, 60.0)),
+        ("day 28", (0.9, 0.9)),
+        ("recruitment 2001-2009, followed to 31 October 2013", (None, None)),
+        ("several years", (None, None)),
+        (None, (None, None)),
+    ],
+)
+def test_follow_up_months(text: str | None, expected: tuple[float | None, float | None]) -> None:
+    """Follow-up text becomes months where it states them unambiguously, and nothing otherwise."""
+    assert expected == follow_up_months(text)
+
+
+@pytest.fixture(name="folder", scope="module")
+def _folder(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder = tmp_path_factory.mktemp("tables")
+    write_tables(load(), folder)
+    return folder
+
+
+class TestWriteTables:
+    def test_writes_every_table_as_csv_and_parquet(self, folder: Any) -> None:
+        """Every table is written as CSV and Parquet, with datapackage.json beside them."""
+        assert {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")} | {"datapackage.json"} == {
+            p.name for p in folder.iterdir()
+        }
+
+    def test_data_package_is_valid(self, folder: Any) -> None:
+        """frictionless validates every file against its schema, keys included."""
+        frictionless = pytest.importorskip("frictionless")
+        report = frictionless.validate(str(folder / "datapackage.json"))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+    def test_data_package_declares_keys(self, folder: Any) -> None:
+        """Collection tables have id as primary key; link columns are foreign keys to their tables."""
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        resources = {r["name"]: r["schema"] for r in package["resources"]}
+        assert ["id"] == resources["findings"]["primaryKey"]
+        assert {"fields": ["therapy_id"], "reference": {"resource": "therapies", "fields": ["id"]}} in resources[
+            "indications"
+        ]["foreignKeys"]
+        assert {"fields": ["reference_id"], "reference": {"resource": "references", "fields": ["id"]}} in resources[
+            "citations"
+        ]["foreignKeys"]
+        design = next(f for f in resources["findings"]["fields"] if f["name"] == "design")
+        assert [m.value for m in EvidenceLevel] == design["constraints"]["enum"]
+        n = next(f for f in resources["findings"]["fields"] if f["name"] == "n")
+        assert "integer" == n["type"]
+        assert load().version == package["version"]
+
+    def test_a_broken_foreign_key_is_caught(self, folder: Any, tmp_path: Any) -> None:
+        """The package's foreign keys are checked: a finding pointing at no indication fails validation."""
+        frictionless = pytest.importorskip("frictionless")
+        for path in folder.iterdir():
+            (tmp_path / path.name).write_bytes(path.read_bytes())
+        findings = tmp_path / "findings.csv"
+        text = findings.read_text(encoding="utf-8")
+        first = load().findings[0]
+        findings.write_text(text.replace(f"{first.id},{first.indication_id}", f"{first.id},no-such-indication", 1))
+        report = frictionless.validate(str(tmp_path / "datapackage.json"))
+        assert not report.valid
+        assert "foreign-key" in {row[0] for row in report.flatten(["type"])}
+
+    def test_parquet_keeps_types(self, folder: Any) -> None:
+        """Parquet columns are typed: integers, booleans and lists stay what they are."""
+        parquet = pytest.importorskip("pyarrow.parquet")
+        findings = parquet.read_table(folder / "findings.parquet")
+        assert "int64" == str(findings.schema.field("n").type)
+        assert "string" == str(findings.schema.field("reference_ids").type.value_type)
+        assert records(load(), "findings") == findings.to_pylist()
+
+    def test_parquet_refused_without_pyarrow(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+        """parquet=True without pyarrow names the extra; the default writes CSV only."""
+        monkeypatch.setitem(sys.modules, "pyarrow", None)
+        with pytest.raises(ImportError, match=r"stemimmune\[parquet\]"):
+            write_tables(load(), tmp_path / "a", parquet=True)
+        written = write_tables(load(), tmp_path / "b")
+        assert not [p for p in written if p.suffix == ".parquet"]

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
-from stemimmune import KnowledgeBase, load
+from stemimmune import InvalidArgumentError, KnowledgeBase, UnknownKeyError, load
 from stemimmune.plot import NON_STEM_CELL_MARK, evidence_map, save_evidence_map
-from stemimmune.vocabulary import EvidenceLevel
+from stemimmune.vocabulary import DisorderCategory, EvidenceLevel
 
 from .strategies import knowledge_bases
 
@@ -24,8 +24,12 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def shown(kb: KnowledgeBase) -> tuple[list[Any], list[Any]]:
-    """The disorders and therapies with at least one indication, in knowledge-base order."""
-    disorders = [d for d in kb.disorders if any(i.disorder_id == d.id for i in kb.indications)]
+    """The disorders (grouped by category, else in knowledge-base order) and therapies with at least one indication."""
+    order = list(DisorderCategory)
+    disorders = sorted(
+        (d for d in kb.disorders if any(i.disorder_id == d.id for i in kb.indications)),
+        key=lambda d: order.index(d.category),
+    )
     therapies = [t for t in kb.therapies if any(i.therapy_id == t.id for i in kb.indications)]
     return disorders, therapies
 
@@ -170,3 +174,101 @@ class TestMissingMatplotlib:
         with pytest.raises(ImportError, match=r"stemimmune\[plot\]"):
             save_evidence_map(load(), tmp_path / "map.png")
         assert [] == list(tmp_path.iterdir())
+
+
+@needs_matplotlib
+class TestNotebookAndFiles:
+    def test_figure_is_made_through_pyplot(self) -> None:
+        """A new map is a pyplot figure, so plt.show() and inline display find it."""
+        import matplotlib.pyplot as plt
+
+        figure = evidence_map(load())
+        try:
+            assert figure.number in plt.get_fignums()
+        finally:
+            plt.close(figure)
+
+    def test_save_closes_its_figure(self, tmp_path: Path) -> None:
+        """Saving leaves no figure open behind it."""
+        import matplotlib.pyplot as plt
+
+        before = set(plt.get_fignums())
+        save_evidence_map(load(), tmp_path / "map.png")
+        assert before == set(plt.get_fignums())
+
+    @pytest.mark.parametrize(("name", "magic"), [("map.png", PNG_MAGIC), ("map.SVG", b"<?xml"), ("map.pdf", b"%PDF")])
+    def test_format_follows_the_extension(self, tmp_path: Path, name: str, magic: bytes) -> None:
+        """A .png, .svg or .pdf file holds that format, whatever the case of the extension."""
+        target = tmp_path / name
+        assert target == save_evidence_map(load(), target)
+        assert target.read_bytes().startswith(magic)
+
+    @pytest.mark.parametrize("name", ["map.jpg", "map", "map.png.txt"])
+    def test_unknown_extension_is_refused(self, tmp_path: Path, name: str) -> None:
+        """Any other extension is an InvalidArgumentError naming the formats, and nothing is written."""
+        with pytest.raises(InvalidArgumentError, match=r"\.png, \.svg or \.pdf"):
+            save_evidence_map(load(), tmp_path / name)
+        assert [] == list(tmp_path.iterdir())
+
+    def test_title_and_dataset_version(self) -> None:
+        """The title names the map and the dataset version."""
+        kb = load()
+        ax = evidence_map(kb, title="Mine").axes[0]
+        title = ax.get_title(loc="left")
+        assert title.startswith("Mine\n")
+        assert kb.version in title
+
+    def test_rows_are_grouped_with_labels(self) -> None:
+        """Each run of rows of one disorder category has a label naming the category."""
+        kb = load()
+        texts = {t.get_text() for t in evidence_map(kb).texts}
+        disorders, _ = shown(kb)
+        assert {d.category.value.replace("-", " ") for d in disorders} <= texts
+
+    @pytest.mark.parametrize(
+        "subset",
+        [
+            {"categories": ["immunodeficiency"]},
+            {"disorders": ["MS", "SLE"]},
+            {"therapies": ["autologous-hsct"]},
+            {"min_evidence": "nonrandomized-trial"},
+            {"categories": ["autoimmune"], "min_evidence": "observational"},
+        ],
+    )
+    def test_subsets_match_find_indications(self, subset: dict[str, Any]) -> None:
+        """A subset draws exactly the cells of the indications the query API finds for it."""
+        kb = load()
+        expected: set[str] | None = None
+        for key, argument in (("categories", "category"), ("disorders", "disorder"), ("therapies", "therapy")):
+            if key in subset:
+                found = {i.id for value in subset[key] for i in kb.find_indications(**{argument: value})}
+                expected = found if expected is None else expected & found
+        if "min_evidence" in subset:
+            found = {i.id for i in kb.find_indications(min_evidence=subset["min_evidence"])}
+            expected = found if expected is None else expected & found
+        assert expected is not None
+        kept = [i for i in kb.indications if i.id in expected]
+        grid = grid_of(evidence_map(kb, **subset))
+        assert len({i.disorder_id for i in kept}) == grid.shape[0]
+        assert len({i.therapy_id for i in kept}) == grid.shape[1]
+        assert len({(i.disorder_id, i.therapy_id) for i in kept}) == int((~np_isnan(grid)).sum())
+
+    def test_unknown_subset_key_is_refused(self) -> None:
+        """A disorder that does not exist is an UnknownKeyError, not an empty map."""
+        with pytest.raises(UnknownKeyError):
+            evidence_map(load(), disorders=["no-such-disorder"])
+
+    def test_cli_plot_writes_svg_and_refuses_jpg(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """stemimmune plot --output map.svg writes SVG; map.jpg is a one-line error."""
+        from stemimmune.cli import main
+
+        assert 0 == main(["plot", "--output", str(tmp_path / "map.svg"), "--category", "immunodeficiency"])
+        assert (tmp_path / "map.svg").read_bytes().startswith(b"<?xml")
+        assert 2 == main(["plot", "--output", str(tmp_path / "map.jpg")])
+        assert ".png, .svg or .pdf" in capsys.readouterr().err
+
+
+def np_isnan(grid: Any) -> Any:
+    import numpy as np
+
+    return np.ma.filled(np.isnan(grid), True)

@@ -1,15 +1,19 @@
 """
-HTML rendering for notebooks: one record as a field table, or rows as a table.
+HTML rendering for notebooks: one record as a field table, rows or query results as a table.
 
-Every value is HTML-escaped, so text from a dataset can never add markup. No
-dependency beyond the standard library.
+Every value is HTML-escaped, so text from a dataset can never add markup; links are
+built only from validated identifiers (DOIs, PMIDs, PMCIDs, NCT ids, CURIEs) and
+http(s) URLs. No dependency beyond the standard library.
 """
 
 from __future__ import annotations
 
 import enum
 import html
-from typing import Final
+import re
+import urllib.parse
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
 
 import attrs
 
@@ -20,12 +24,44 @@ MAX_CELL_CHARS: Final = 300
 _RECORD_CLASS: Final = "stemimmune-record"
 _TABLE_CLASS: Final = "stemimmune-table"
 
+#: What a reader looks at first, shown before the other fields when a record has them:
+#: evidence, guideline category, status, then the kind of record.
+LEADING: Final = (
+    "evidence_level",
+    "ebmt_category",
+    "strongest_evidence",
+    "design",
+    "categories",
+    "astct_category",
+    "grade",
+    "decision",
+    "tier",
+    "kind",
+    "category",
+    "name",
+    "title",
+)
+
+#: Resolvers for the CURIE prefixes that have an OBO PURL; others go to bioregistry.io.
+_OBO_PREFIXES: Final = frozenset({"MONDO", "DOID", "CL", "UBERON", "NCIT", "CHEBI", "GO", "HP", "EFO", "OBI"})
+_ID_LINKS: Final = {
+    "doi": "https://doi.org/{}",
+    "pmid": "https://pubmed.ncbi.nlm.nih.gov/{}/",
+    "pmcid": "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/",
+    "nct_ids": "https://clinicaltrials.gov/study/{}",
+    "trial_ids": "https://clinicaltrials.gov/study/{}",
+}
+_URL: Final = re.compile(r"https?://[^\s<>\"']+")
+
 
 def record_html(record: object) -> str:
     """
     Render *record* as an HTML table of its fields: one row per field, name then value.
 
-    Enum members show as their values, lists as one item per line, nested records
+    What matters comes first (:data:`LEADING`: evidence, guideline category, status,
+    kind; a query result's evidence level and category too), then the other fields in
+    declaration order; empty fields are left out. DOIs, PMIDs, PMCIDs, NCT ids, CURIEs
+    and URLs link to their resolvers. Enum members show as their values, lists as one item per line, nested records
     compactly (``field=value`` pairs joined by ``;``, empty fields left out), and
     nested records that have an id (as query results hold) as their id and name. An object that
     is not a record is shown as its escaped ``repr``.
@@ -49,8 +85,8 @@ def record_html(record: object) -> str:
     if isinstance(identifier, str):
         caption += f" <code>{_escape(identifier)}</code>"
     rows = "".join(
-        f"<tr><th>{_escape(field.name)}</th><td>{_value_html(getattr(record, field.name), limit=None)}</td></tr>"
-        for field in attrs.fields(kind)
+        f"<tr><th>{_escape(name)}</th><td>{_field_html(name, value, limit=None)}</td></tr>"
+        for name, value in _shown_fields(record)
     )
     return (
         f'<table class="{_RECORD_CLASS}"><caption>{caption}</caption>'
@@ -86,7 +122,7 @@ def table_html(rows: list[dict[str, object]], *, max_rows: int = 50) -> str:
     keys = list(dict.fromkeys(key for row in rows for key in row))
     head = "".join(f"<th>{_escape(key)}</th>" for key in keys)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_value_html(row.get(key), limit=MAX_CELL_CHARS)}</td>" for key in keys) + "</tr>"
+        "<tr>" + "".join(f"<td>{_field_html(key, row.get(key), limit=MAX_CELL_CHARS)}</td>" for key in keys) + "</tr>"
         for row in rows[:max_rows]
     )
     table = f'<table class="{_TABLE_CLASS}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -135,3 +171,108 @@ def _text(value: object, *, nested: bool = False) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_text(item, nested=True) for item in value)
     return str(value)
+
+
+def _shown_fields(record: Any) -> list[tuple[str, object]]:
+    """(name, value) of the fields (and leading properties) worth showing, what matters first."""
+    names = [field.name for field in attrs.fields(type(record))]
+    extra = [name for name in LEADING if name not in names and hasattr(type(record), name)]
+    values = {name: getattr(record, name) for name in [*extra, *names]}
+    order = [n for n in LEADING if n in values] + [n for n in names if n not in LEADING]
+    return [(n, values[n]) for n in order if not _is_empty(values[n])]
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, tuple | list | frozenset) and not value)
+
+
+def _field_html(name: str, value: object, *, limit: int | None) -> str:
+    """A value's HTML, with identifiers linked to their resolvers by what the field holds."""
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return "<br>".join(_field_html(name, item, limit=limit) for item in value)
+    if isinstance(value, str):
+        href = _link(name, value)
+        if href is not None:
+            return f'<a href="{_escape(href)}">{_value_html(value, limit=limit)}</a>'
+    return _value_html(value, limit=limit)
+
+
+def _link(name: str, value: str) -> str | None:
+    """The resolver URL of an identifier held in field *name*, or None."""
+    if name in _ID_LINKS:
+        return _ID_LINKS[name].format(urllib.parse.quote(value, safe="/:()._-;"))
+    if name in {"xrefs", "xref", "curie"} and ":" in value:
+        prefix, local = value.split(":", 1)
+        if prefix.upper() in _OBO_PREFIXES:
+            return f"http://purl.obolibrary.org/obo/{prefix.upper()}_{urllib.parse.quote(local)}"
+        return f"https://bioregistry.io/{urllib.parse.quote(value, safe=':')}"
+    if name == "url" and _URL.fullmatch(value):
+        return value
+    return None
+
+
+def result_rows(results: Iterable[object]) -> list[dict[str, object]]:
+    """One row per query result: its id, its name, and the fields that matter."""
+    rows: list[dict[str, object]] = []
+    for item in results:
+        if not attrs.has(type(item)):
+            rows.append({"value": item})
+            continue
+        shown = dict(_shown_fields(item))
+        row: dict[str, object] = {k: shown.pop(k) for k in LEADING if k in shown and k not in {"name", "title"}}
+        for key in ("therapy", "disorder", "indication", "record"):
+            linked = shown.pop(key, None)
+            if linked is not None:
+                row[key] = getattr(linked, "id", linked)
+        for key in ("id", "name", "title", "score", "matched", "year", "reference_id", "jurisdiction", "date"):
+            if key in shown:
+                row[key] = shown[key]
+        rows.append(row)
+    return rows
+
+
+def results_html(results: Sequence[object], *, max_rows: int = 50) -> str:
+    """
+    Render query results as an HTML table: what matters first, links for identifiers.
+
+    Example:
+        >>> import stemimmune
+        >>> html = results_html(stemimmune.load().therapies_for("MS"))
+        >>> html.index("evidence_level") < html.index("ebmt_category") < html.index("therapy")
+        True
+        >>> "randomized-trial" in html and "4 results" in html
+        True
+    """
+    count = len(results)
+    caption = f"<p>{count} result{'s' if count != 1 else ''}</p>"
+    return caption + table_html(result_rows(results), max_rows=max_rows)
+
+
+def knowledge_base_html(kb: Any) -> str:
+    """
+    Render a knowledge base as a summary: its version, the size of each collection and its evidence.
+
+    Example:
+        >>> import stemimmune
+        >>> html = knowledge_base_html(stemimmune.load())
+        >>> stemimmune.DATASET_VERSION in html and "randomized-trial" in html
+        True
+    """
+    counts = "".join(
+        f"<tr><th>{_escape(kind)}</th><td>{len(records)}</td></tr>" for kind, records in kb.collections().items()
+    )
+    levels: dict[str, int] = {}
+    for indication in kb.indications:
+        levels[indication.evidence_level.value] = levels.get(indication.evidence_level.value, 0) + 1
+    evidence = "".join(
+        f"<tr><th>{_escape(level)}</th><td>{levels[level]}</td></tr>"
+        for level in sorted(levels, key=lambda lv: type(kb.indications[0].evidence_level)(lv).rank, reverse=True)
+    )
+    return (
+        f'<table class="{_RECORD_CLASS}"><caption>stemimmune knowledge base <code>{_escape(kb.version)}</code>'
+        "</caption><thead><tr><th>collection</th><th>records</th></tr></thead>"
+        f"<tbody>{counts}</tbody></table>"
+        f'<table class="{_TABLE_CLASS}"><caption>indications by evidence level, strongest first</caption>'
+        f"<thead><tr><th>evidence level</th><th>indications</th></tr></thead><tbody>{evidence}</tbody></table>"
+        "<p>Reference data for research and software, not medical advice.</p>"
+    )

@@ -5,50 +5,144 @@ Examples::
 
     stemimmune therapies "multiple sclerosis"
     stemimmune evidence autologous-hsct-for-multiple-sclerosis
+    stemimmune evidence MS
+    stemimmune evidence autologous-hsct MS
     stemimmune search "multipel sclerosis"
     stemimmune get MS --json
-    stemimmune export findings --format csv --output findings.csv
+    stemimmune products --jurisdiction EU --status approved --on 2024-01-01
+    stemimmune export findings --json --output findings.json
+    stemimmune validate my-dataset.json
     stemimmune plot --output evidence-map.png
     stemimmune schema > dataset.schema.json
     stemimmune info --data my-dataset.json
+
+``--json`` and ``--data`` go before or after the subcommand.
+Errors are one line on standard error with exit status 2; ``validate`` exits 1 when
+the dataset is invalid; a closed output pipe (``| head``) ends the command quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
 import json
+import os
 import sys
-from collections.abc import Sequence
+import textwrap
+import unicodedata
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from ._loading import load
 from .exceptions import DatasetError, StemImmuneError
 from .knowledge_base import KnowledgeBase
-from .model import Disorder, GuidelineRecommendation, Indication
+from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy
 from .serialization import unstructure
+from .vocabulary import (
+    DisorderCategory,
+    DonorRelation,
+    EbmtCategory,
+    EvidenceLevel,
+    MechanismKind,
+    RegulatoryDecision,
+    Vocabulary,
+)
+
+
+#: Exit status of a command that failed (bad arguments, unknown names, unreadable data).
+EXIT_ERROR: Final = 2
+#: Exit status of ``validate`` when the dataset is invalid.
+EXIT_INVALID: Final = 1
+
+_BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def escape_controls(text: str, *, keep_newlines: bool = True) -> str:
+    r"""
+    Return *text* with control and bidirectional-override characters written as ``\uXXXX``.
+
+    Newlines and tabs are kept when *keep_newlines* is true, so that tables still lay out.
+    The escape is also valid inside a JSON string, so JSON output stays JSON.
+
+    Example:
+        >>> escape_controls("MS\x1b[2J\u202e")
+        'MS\\u001b[2J\\u202e'
+    """
+    kept = "\n\t" if keep_newlines else ""
+    return "".join(
+        f"\\u{ord(c):04x}" if (c not in kept and unicodedata.category(c) == "Cc") or c in _BIDI else c for c in text
+    )
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help that never breaks a value such as ``immune-reset`` at its hyphen."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
 
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit with status 2."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Build the parser with help that keeps hyphenated values whole."""
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         """Print one line naming the problem, then exit 2."""
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        line = escape_controls(" ".join(message.split()), keep_newlines=False)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {line} (see --help)\n")
+
+
+def _values(vocabulary: type[Vocabulary]) -> str:
+    return ", ".join(m.value for m in vocabulary)
+
+
+def _common() -> _Parser:
+    """The options every command takes, before or after its name."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--data",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="a dataset file or folder to use instead of the bundled data",
+    )
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text")
+    return common
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        message = f"expected a whole number, got {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    if value < 0:
+        message = f"expected 0 (no limit) or more, got {value}"
+        raise argparse.ArgumentTypeError(message)
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
+    from . import DATASET_VERSION, __version__  # noqa: PLC0415 - the package imports this module's siblings
+
+    common = _common()
     parser = _Parser(
         prog="stemimmune",
         description="Evidence-graded reference data on stem-cell therapy for immune disorders. Not medical advice.",
+        parents=[common],
     )
-    parser.add_argument("--data", metavar="PATH", help="a dataset file or folder to use instead of the bundled data")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument(
+        "--version", action="version", version=f"stemimmune {__version__} (bundled dataset {DATASET_VERSION})"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        found = sub.add_parser(name, help=help_text, description=help_text)
-        found.add_argument("--json", action="store_true", help="print JSON instead of a table")
-        return found
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
 
     command("info", "show the dataset version and how many records of each kind it holds")
     get = command("get", "show one record by id, CURIE, name or synonym")
@@ -58,32 +152,81 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument(
         "--kind", action="append", dest="kinds", metavar="KIND", help="only this collection (repeatable)"
     )
-    search.add_argument("--limit", type=int, default=10)
-    therapies = command("therapies", "therapies studied for a disorder, strongest evidence first")
-    therapies.add_argument("disorder")
-    for flag in (
-        "min-evidence",
-        "donor-relation",
-        "mechanism",
-        "mechanism-kind",
-        "cell-type",
-        "cell-source",
-        "ebmt-category",
-        "regulatory",
-    ):
-        therapies.add_argument(f"--{flag}")
-    therapies.add_argument("--stem-cell-only", action="store_true", help="leave out comparators such as CAR-T")
-    evidence = command("evidence", "the evidence and references behind an indication")
-    evidence.add_argument("indication", help="an indication id, e.g. autologous-hsct-for-multiple-sclerosis")
-    export = sub.add_parser("export", help="write a table as CSV or JSON", description="write a table as CSV or JSON")
-    export.add_argument(
-        "table", help="a collection (disorders, findings, ...) or recommendations, regulatory, citations"
+    search.add_argument(
+        "--limit", type=_limit, default=10, help="show at most this many hits (default 10; 0 shows every hit)"
     )
-    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    therapies = command("therapies", "therapies studied for a disorder (and its subtypes), strongest evidence first")
+    therapies.add_argument("disorder", help="a disorder's id, name, synonym or CURIE")
+    therapies.add_argument("--therapy", help="this therapy only (id, name or synonym)")
+    therapies.add_argument("--mechanism", help="therapies acting by this mechanism record (id or name)")
+    therapies.add_argument("--cell-type", help="therapies giving this cell type (id or name)")
+    therapies.add_argument("--cell-source", help="therapies taking cells from this source (id or name)")
+    enum_flags: tuple[tuple[str, type[Vocabulary], str], ...] = (
+        ("--min-evidence", EvidenceLevel, "at least this evidence level"),
+        ("--donor-relation", DonorRelation, "this donor relation"),
+        ("--mechanism-kind", MechanismKind, "a mechanism of this kind"),
+        ("--category", DisorderCategory, "disorders of this category"),
+        ("--ebmt-category", EbmtCategory, "a guideline recommendation of this category"),
+        ("--regulatory", RegulatoryDecision, "a product with this decision for the disorder concerned"),
+    )
+    for flag, vocabulary, text in enum_flags:
+        therapies.add_argument(flag, metavar=vocabulary.__name__.upper(), help=f"{text}; one of: {_values(vocabulary)}")
+    therapies.add_argument(
+        "--jurisdiction", metavar="CODE", help="with --regulatory: decisions in this jurisdiction only (US, EU, JP...)"
+    )
+    therapies.add_argument("--stem-cell-only", action="store_true", help="leave out comparators such as CAR-T")
+    therapies.add_argument("--no-subtypes", action="store_true", help="leave out the disorder's subtypes")
+    evidence = command(
+        "evidence",
+        "the evidence behind an indication, a disorder (summary) or a therapy for a disorder",
+    )
+    evidence.add_argument(
+        "key", help="an indication id (autologous-hsct-for-multiple-sclerosis), a disorder (MS) or a therapy"
+    )
+    evidence.add_argument("disorder", nargs="?", help="with a therapy as KEY: the disorder to show its evidence for")
+    products = command("products", "licensed (or once licensed) products and their regulatory status")
+    products.add_argument("disorder", nargs="?", help="products with a regulatory event for this disorder")
+    products.add_argument("--therapy", help="products that are instances of this therapy")
+    products.add_argument("--jurisdiction", metavar="CODE", help="products with an event in this jurisdiction")
+    products.add_argument(
+        "--status",
+        metavar="DECISION",
+        help="products with this status; one of: " + ", ".join(d.value for d in RegulatoryDecision if d.sets_status),
+    )
+    products.add_argument("--on", metavar="YYYY-MM-DD", help="with --status: the status on this date")
+    export = command("export", "write a table as CSV (or JSON with --json), or every table to a folder")
+    export.add_argument(
+        "table",
+        nargs="?",
+        help="a collection (disorders, findings, ...) or recommendations, regulatory, citations",
+    )
+    export.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="deprecated spelling of --json: csv or json"
+    )
     export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
-    sub.add_parser("schema", help="print the JSON Schema of the dataset format")
-    plot = sub.add_parser("plot", help="save the evidence map (disorders by therapies) as a PNG")
-    plot.add_argument("--output", metavar="FILE.png", required=True)
+    export.add_argument("--all", metavar="FOLDER", dest="folder", help="write every table to FOLDER")
+    validate = command("validate", "check a dataset file or folder and print every problem found")
+    validate.add_argument("path", metavar="PATH")
+    command("schema", "print the JSON Schema of the dataset format")
+    plot = command("plot", "save the evidence map (disorders by therapies) as PNG, SVG or PDF")
+    plot.add_argument(
+        "--output", metavar="FILE", required=True, help="the file; its extension names the format: .png, .svg or .pdf"
+    )
+    plot.add_argument("--disorder", action="append", dest="disorders", help="only this disorder (repeatable)")
+    plot.add_argument(
+        "--category",
+        action="append",
+        dest="categories",
+        metavar="CATEGORY",
+        help=f"only disorders of this category (repeatable); one of: {_values(DisorderCategory)}",
+    )
+    plot.add_argument("--therapy", action="append", dest="therapies", help="only this therapy (repeatable)")
+    plot.add_argument(
+        "--min-evidence",
+        metavar="EVIDENCELEVEL",
+        help=f"only this evidence level or stronger; one of: {_values(EvidenceLevel)}",
+    )
+    plot.add_argument("--title", help="the map's title (the dataset version is always shown)")
     return parser
 
 
@@ -97,10 +240,14 @@ def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def _dump(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 def _info(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     counts = {kind: len(records) for kind, records in kb.collections().items()}
     if args.json:
-        return json.dumps({"dataset_version": kb.version, "counts": counts}, indent=2)
+        return _dump({"dataset_version": kb.version, "counts": counts})
     rows = [{"collection": k, "records": v} for k, v in counts.items()]
     return f"stemimmune dataset {kb.version}\n" + _table(rows, ["collection", "records"])
 
@@ -109,7 +256,7 @@ def _get(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     record = kb.get(args.key)
     data = unstructure(record)
     if args.json:
-        return json.dumps(data, indent=2, ensure_ascii=False)
+        return _dump(data)
     lines = [f"{type(record).__name__} {record.id}"]
     for field, value in data.items():
         if field != "id":
@@ -119,27 +266,36 @@ def _get(kb: KnowledgeBase, args: argparse.Namespace) -> str:
 
 
 def _search(kb: KnowledgeBase, args: argparse.Namespace) -> str:
-    hits = kb.search(args.text, kinds=args.kinds, limit=args.limit)
-    rows = [{"score": f"{h.score:.2f}", "kind": h.kind, "id": h.record.id, "matched": h.matched} for h in hits]
+    limit = args.limit or sum(len(records) for records in kb.collections().values())  # 0: every hit
+    hits = kb.search(args.text, kinds=args.kinds, limit=limit)
+    rows = [{"score": round(h.score, 4), "kind": h.kind, "id": h.record.id, "matched": h.matched} for h in hits]
     if args.json:
-        return json.dumps(rows, indent=2, ensure_ascii=False)
-    return _table(rows, ["score", "kind", "id", "matched"]) if rows else f"nothing resembles {args.text!r}"
+        return _dump(rows)
+    shown = [{**row, "score": f"{row['score']:.2f}"} for row in rows]
+    return _table(shown, ["score", "kind", "id", "matched"]) if rows else f"nothing resembles {args.text!r}"
+
+
+_THERAPY_FILTERS: Final = (
+    "therapy",
+    "mechanism",
+    "mechanism_kind",
+    "cell_type",
+    "cell_source",
+    "donor_relation",
+    "min_evidence",
+    "category",
+    "ebmt_category",
+    "regulatory",
+    "jurisdiction",
+)
 
 
 def _therapies(kb: KnowledgeBase, args: argparse.Namespace) -> str:
-    names = (
-        "min_evidence",
-        "donor_relation",
-        "mechanism",
-        "mechanism_kind",
-        "cell_type",
-        "cell_source",
-        "ebmt_category",
-        "regulatory",
-    )
-    filters: dict[str, Any] = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+    filters: dict[str, Any] = {n: getattr(args, n) for n in _THERAPY_FILTERS if getattr(args, n) is not None}
     if args.stem_cell_only:
         filters["stem_cell_only"] = True
+    if args.no_subtypes:
+        filters["include_subtypes"] = False
     options = kb.therapies_for(args.disorder, **filters)
     rows = [
         {
@@ -153,26 +309,68 @@ def _therapies(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         for o in options
     ]
     if args.json:
-        return json.dumps(rows, indent=2)
+        return _dump(rows)
     disorder = kb.get(args.disorder, Disorder)
-    header = f"Therapies for {disorder.name} ({len(rows)}), strongest evidence first:\n"
-    return header + _table(rows, ["therapy", "disorder", "evidence", "ebmt", "stem_cell"])
+    header = f"Therapies for {disorder.name} ({len(rows)}), strongest evidence first:"
+    if not rows:
+        return "\n".join([header, *_parents_note(kb, disorder, filters)])
+    return header + "\n" + _table(rows, ["therapy", "disorder", "evidence", "ebmt", "stem_cell", "indication"])
+
+
+def _parents_note(kb: KnowledgeBase, disorder: Disorder, filters: dict[str, Any]) -> list[str]:
+    """Point from a subtype with no options to its parents' options, if they have any."""
+    notes = []
+    for parent_id in disorder.parent_ids:
+        count = len(kb.therapies_for(parent_id, **filters))
+        if count:
+            parent = kb.get(parent_id, Disorder)
+            notes.append(
+                f"  none recorded for {disorder.name} itself; its parent {parent.name} has {count}:"
+                f" stemimmune therapies {parent.id}"
+            )
+    return notes
 
 
 def _evidence(kb: KnowledgeBase, args: argparse.Namespace) -> str:
-    indication = kb.get(args.indication, Indication)
+    if args.disorder is not None:
+        therapy = kb.get(args.key, Therapy)
+        indications = kb.find_indications(disorder=args.disorder, therapy=therapy)
+        if not indications:
+            disorder = kb.get(args.disorder, Disorder)
+            message = f"no indication links {therapy.id} to {disorder.id} (see: stemimmune therapies {disorder.id})"
+            raise _CommandError(message)
+        if args.json:
+            return _dump([_indication_data(kb, i) for i in indications])
+        return "\n\n".join(_indication_evidence(kb, i, as_json=False) for i in indications)
+    record = kb.get(args.key)
+    if isinstance(record, Indication):
+        return _indication_evidence(kb, record, as_json=args.json)
+    if isinstance(record, Disorder):
+        return _disorder_evidence(kb, record, as_json=args.json)
+    if isinstance(record, Therapy):
+        message = f"{record.id} is a therapy: name a disorder too (stemimmune evidence {record.id} DISORDER)"
+        raise _CommandError(message)
+    message = f"{record.id} is not an Indication or a Disorder (it is a {type(record).__name__})"
+    raise _CommandError(message)
+
+
+class _CommandError(StemImmuneError):
+    """A command cannot do what was asked; the message says why."""
+
+
+def _indication_data(kb: KnowledgeBase, indication: Indication) -> dict[str, Any]:
+    return {
+        "indication": unstructure(indication),
+        "findings": unstructure([f for f in kb.findings if f.indication_id == indication.id]),
+        "references": unstructure(list(kb.references_for(indication, deep=True))),
+    }
+
+
+def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: bool) -> str:
+    if as_json:
+        return _dump(_indication_data(kb, indication))
     findings = [f for f in kb.findings if f.indication_id == indication.id]
     references = kb.references_for(indication, deep=True)
-    if args.json:
-        return json.dumps(
-            {
-                "indication": unstructure(indication),
-                "findings": unstructure(findings),
-                "references": unstructure(references),
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
     lines = [
         f"{indication.id}: evidence level {indication.evidence_level.value}",
         *(f"  {indication.summary}" for _ in [0] if indication.summary),
@@ -191,6 +389,42 @@ def _evidence(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def _disorder_evidence(kb: KnowledgeBase, disorder: Disorder, *, as_json: bool) -> str:
+    summary = kb.evidence_summary(disorder)
+    strongest = summary.strongest_evidence.value if summary.strongest_evidence else None
+    tiers = {tier.value: count for tier, count in summary.references_by_tier.items()}
+    options = [
+        {
+            "indication": o.indication.id,
+            "therapy": o.therapy.id,
+            "disorder": o.disorder.id,
+            "evidence": o.evidence_level.value,
+            "ebmt": o.ebmt_category.value if o.ebmt_category else None,
+        }
+        for o in summary.options
+    ]
+    if as_json:
+        return _dump(
+            {
+                "disorder": disorder.id,
+                "strongest_evidence": strongest,
+                "options": options,
+                "findings": len(summary.findings),
+                "references_by_tier": tiers,
+            }
+        )
+    lines = [
+        f"{disorder.name} ({disorder.id}): strongest evidence {strongest or 'none recorded'}",
+        f"{len(summary.findings)} findings; references by tier: "
+        + (", ".join(f"{k} {v}" for k, v in tiers.items()) or "none"),
+    ]
+    if options:
+        lines += ["Options (details: stemimmune evidence INDICATION):", _table(options, list(options[0]))]
+    else:
+        lines += _parents_note(kb, disorder, {})
+    return "\n".join(lines)
+
+
 def _cell(recommendation: GuidelineRecommendation) -> str:
     """A recommendation's cell as the guideline prints it: "S", "S or CO", an ASTCT letter, or its statement."""
     if recommendation.categories:
@@ -200,22 +434,69 @@ def _cell(recommendation: GuidelineRecommendation) -> str:
     return f"statement: {recommendation.statement}"
 
 
+def _products(kb: KnowledgeBase, args: argparse.Namespace) -> str:
+    found = kb.find_products(
+        disorder=args.disorder, therapy=args.therapy, jurisdiction=args.jurisdiction, status=args.status, on=args.on
+    )
+
+    def places(product: Product) -> list[str]:
+        if args.jurisdiction:
+            return [args.jurisdiction.strip().upper()]
+        return sorted({e.jurisdiction for e in product.events})
+
+    rows = [
+        {
+            "product": p.id,
+            "name": p.name,
+            "therapy": p.therapy_id,
+            "status": "; ".join(
+                f"{place} {status.value}" for place in places(p) if (status := p.status(place, args.on)) is not None
+            ),
+        }
+        for p in found
+    ]
+    if args.json:
+        return _dump(rows)
+    return _table(rows, ["product", "name", "therapy", "status"]) if rows else "no product matches"
+
+
 def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     from . import export  # noqa: PLC0415 - only this command needs it
 
-    writer = export.write_csv if args.format == "csv" else export.write_json
+    if args.folder is not None:
+        if args.table is not None or args.output is not None:
+            message = "--all FOLDER writes every table; give no TABLE and no --output with it"
+            raise _CommandError(message)
+        written = export.write_tables(kb, args.folder)
+        return f"wrote {len(written)} files to {args.folder}"
+    if args.table is None:
+        message = "name a TABLE to export, or give --all FOLDER"
+        raise _CommandError(message)
+    writer = export.write_json if args.json or args.format == "json" else export.write_csv
     if args.output is None:
         writer(kb, args.table, sys.stdout)
         return ""
-    with Path(args.output).open("w", encoding="utf-8", newline="") as stream:
-        writer(kb, args.table, stream)
+    try:
+        with Path(args.output).open("w", encoding="utf-8", newline="") as stream:
+            writer(kb, args.table, stream)
+    except OSError as exc:
+        exc.filename = exc.filename or args.output
+        raise
     return f"wrote {args.table} to {args.output}"
 
 
 def _plot(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     from .plot import save_evidence_map  # noqa: PLC0415 - needs the plot extra
 
-    save_evidence_map(kb, args.output)
+    subset: dict[str, Any] = {
+        "disorders": args.disorders,
+        "categories": args.categories,
+        "therapies": args.therapies,
+        "min_evidence": args.min_evidence,
+    }
+    if args.title is not None:
+        subset["title"] = args.title
+    save_evidence_map(kb, args.output, **subset)
     return f"wrote the evidence map to {args.output}"
 
 
@@ -226,34 +507,103 @@ def _schema(_kb: KnowledgeBase, _args: argparse.Namespace) -> str:
     return dumps(json_schema()).rstrip("\n")
 
 
-_COMMANDS = {
+def _validate(args: argparse.Namespace) -> tuple[int, str]:
+    """Load PATH; return the exit status and every problem (or a line saying it is valid)."""
+    try:
+        kb = load(args.path)
+    except DatasetError as exc:
+        problems = exc.problems
+        if args.json:
+            rows = [
+                {"problem": str(p), **{k: v for k, v in _problem_fields(p).items() if v is not None}} for p in problems
+            ]
+            return EXIT_INVALID, _dump({"valid": False, "problems": rows})
+        count = len(problems)
+        return EXIT_INVALID, "\n".join(
+            [f"{args.path}: invalid, {count} problem{'s' if count > 1 else ''}:", *(f"  {p}" for p in problems)]
+        )
+    counts = {kind: len(records) for kind, records in kb.collections().items()}
+    if args.json:
+        return 0, _dump({"valid": True, "dataset_version": kb.version, "counts": counts})
+    return 0, f"{args.path}: valid, dataset {kb.version}, {sum(counts.values())} records"
+
+
+def _problem_fields(problem: Any) -> dict[str, Any]:
+    import attrs  # noqa: PLC0415
+
+    return attrs.asdict(problem) if attrs.has(type(problem)) else {}
+
+
+_COMMANDS: Final[dict[str, Callable[[KnowledgeBase, argparse.Namespace], str]]] = {
     "info": _info,
     "get": _get,
     "search": _search,
     "therapies": _therapies,
     "evidence": _evidence,
+    "products": _products,
     "export": _export,
     "plot": _plot,
     "schema": _schema,
 }
 
 
+def _error_line(exc: BaseException) -> str:
+    if isinstance(exc, DatasetError):
+        count = len(exc.problems)
+        text = (
+            f"{exc.problems[0]} ({count} problem{'s' if count > 1 else ''} in all; stemimmune validate PATH lists them)"
+        )
+    elif isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        where = f": {exc.filename}" if exc.filename else ""
+        text = f"no space left on the device{where}"
+    else:
+        text = str(exc) or type(exc).__name__
+    lines = text.splitlines() or [""]
+    return "stemimmune: error: " + escape_controls(lines[0], keep_newlines=False)
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe: point standard output at /dev/null so the final flush cannot fail."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """
     Run the command line with *argv* (default: ``sys.argv[1:]``); return the exit status.
 
-    Exit status 0 on success and 2 on bad arguments, an unknown name, invalid data or a
-    missing optional extra; errors are one line on standard error, never a traceback.
+    Exit status 0 on success, 1 when ``validate`` finds the dataset invalid, and 2 on bad
+    arguments, an unknown name, invalid data, a full disk or a missing optional extra;
+    errors are one line on standard error, never a traceback.
+    Output the terminal cannot encode is written with backslash escapes, control
+    characters are escaped, and a closed output pipe ends the command quietly.
     """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, io.UnsupportedOperation):
+                stream.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
+    args.json = getattr(args, "json", False)
     try:
-        output = _COMMANDS[args.command](load(args.data), args)
-    except DatasetError as exc:
-        print(f"stemimmune: error: {exc.problems[0]} ({len(exc.problems)} problem(s) in all)", file=sys.stderr)
-        return 2
-    except (StemImmuneError, ImportError, OSError) as exc:
-        print(f"stemimmune: error: {exc}".splitlines()[0], file=sys.stderr)
-        return 2
-    if output:
-        print(output)
-    return 0
+        if args.command == "validate":
+            status, output = _validate(args)
+        else:
+            status, output = 0, _COMMANDS[args.command](load(getattr(args, "data", None)), args)
+        if output:
+            print(escape_controls(output))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except (StemImmuneError, ImportError, OSError, ValueError) as exc:
+        print(_error_line(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - a bug of ours is still one line, never a traceback
+        line = escape_controls(f"{type(exc).__name__}: {exc}".splitlines()[0], keep_newlines=False)
+        print(f"stemimmune: internal error: {line} (please report it)", file=sys.stderr)
+        return EXIT_ERROR
+    return status

@@ -37,16 +37,31 @@ import difflib
 import enum
 import functools
 import json
+import os
+import re
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import attrs
 
+from ._index import best_category
 from .exceptions import UnknownKeyError
-from .model import RECORD_TYPES, GuidelineRecommendation, Indication, Product, RegulatoryEvent
+from .model import (
+    LINKS_TO,
+    RECORD_TYPES,
+    Disorder,
+    GuidelineRecommendation,
+    Indication,
+    Product,
+    RegulatoryEvent,
+    Therapy,
+    collection_of,
+)
 from .serialization import unstructure
+from .vocabulary import CredibilityTier, DisorderCategory, EbmtCategory, EvidenceLevel, _Ordered
 
 
 if TYPE_CHECKING:
@@ -58,8 +73,16 @@ if TYPE_CHECKING:
 #: Tables that unnest records held inside other records.
 CHILD_TABLES: Final = ("recommendations", "regulatory", "citations")
 
-#: Every table name :func:`records` accepts: the collections, then the child tables.
-TABLES: Final[tuple[str, ...]] = (*RECORD_TYPES, *CHILD_TABLES)
+#: Tables that join records for the common questions. ``evidence`` has one row per
+#: indication with its therapy, disorder, stem-cell flag, evidence level and best
+#: guideline category.
+JOINED_TABLES: Final = ("evidence",)
+
+#: Every table name :func:`records` accepts: the collections, the child tables, then the joined ones.
+TABLES: Final[tuple[str, ...]] = (*RECORD_TYPES, *CHILD_TABLES, *JOINED_TABLES)
+
+#: Months in a day, a week and a year, for :func:`follow_up_months`.
+_MONTHS_PER: Final = {"day": 12 / 365.25, "week": 7 * 12 / 365.25, "month": 1.0, "year": 12.0}
 
 #: Separator of list items in CSV cells.
 LIST_SEPARATOR: Final = "|"
@@ -125,10 +148,15 @@ def records(kb: KnowledgeBase, table: str) -> list[dict[str, object]]:
 
 def dataframe(kb: KnowledgeBase, table: str) -> pd.DataFrame:
     """
-    Return *table* as a pandas DataFrame, one column per key of :func:`records`.
+    Return *table* as a pandas DataFrame with typed columns, one per key of :func:`records`.
 
-    pandas is an optional dependency: ``pip install "stemimmune[pandas]"``. List
-    values (ids, synonyms, ``reference_ids``, ...) stay Python lists.
+    pandas is an optional dependency: ``pip install "stemimmune[pandas]"``.
+    Columns holding an ordered vocabulary (evidence level, study design, credibility
+    tier, EBMT and ASTCT category, potency, conditioning intensity) are ordered
+    ``Categorical`` whose order is the vocabulary's, weakest first, so comparisons and
+    sorting follow the evidence, not the alphabet; other vocabularies are unordered
+    ``Categorical``; counts and years are nullable ``Int64``; follow-up in months is a
+    float. List values (ids, synonyms, ``reference_ids``, ...) stay Python lists.
 
     Args:
         kb: The knowledge base to read.
@@ -137,14 +165,180 @@ def dataframe(kb: KnowledgeBase, table: str) -> pd.DataFrame:
     Raises:
         UnknownKeyError: *table* is not one of :data:`TABLES`; the error names them.
         ImportError: pandas is not installed; the message names the extra to install.
+
+    Example:
+        >>> import stemimmune
+        >>> frame = dataframe(stemimmune.load(), "findings")
+        >>> frame["design"].cat.ordered, str(frame["n"].dtype)
+        (True, 'Int64')
+        >>> bool((frame[frame["design"] >= "observational"]["design"] == "nonrandomized-trial").any())
+        True
     """
     names = columns(table)
+    pandas = _pandas("dataframe")
+    return _typed(pandas.DataFrame.from_records(records(kb, table), columns=list(names)), table)
+
+
+def _pandas(function: str) -> Any:
     try:
         import pandas as pd  # noqa: PLC0415 - an optional dependency, imported on use
     except ImportError as exc:
-        msg = 'stemimmune.export.dataframe() needs pandas: pip install "stemimmune[pandas]"'
+        msg = f'stemimmune.export.{function}() needs pandas: pip install "stemimmune[pandas]"'
         raise ImportError(msg, name="pandas") from exc
-    return pd.DataFrame.from_records(records(kb, table), columns=list(names))
+    return pd
+
+
+def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Give the columns of *frame* the types :func:`column_types` names for *table*."""
+    import pandas as pd  # noqa: PLC0415 - the caller imported it
+
+    for name, kind in column_types(table).items():
+        if name not in frame.columns:
+            continue
+        if issubclass(kind, enum.Enum):
+            values = [m.value for m in kind]
+            frame[name] = pd.Categorical(frame[name], categories=values, ordered=issubclass(kind, _Ordered))
+        elif kind is int:
+            frame[name] = frame[name].astype("Int64")
+        elif kind is float:
+            frame[name] = frame[name].astype("float64")
+        elif kind is bool:
+            frame[name] = frame[name].astype("boolean")
+    return frame
+
+
+def result_frame(results: Iterable[object]) -> pd.DataFrame:
+    """
+    Return query results as a typed DataFrame; :meth:`stemimmune.query.Results.to_frame` calls it.
+
+    Records of one collection give that table's columns, therapy options the
+    ``evidence`` table's, search hits ``score``, ``kind``, ``id`` and ``matched``; and
+    guideline recommendations the ``recommendations`` table's columns without the
+    indication's ids. Anything else gives one ``value`` column.
+
+    Raises:
+        ImportError: pandas is not installed; the message names the extra to install.
+    """
+    items = list(results)
+    table, rows = _result_rows(items)
+    pandas = _pandas("result_frame")
+    if table is None:
+        untyped: pd.DataFrame = pandas.DataFrame.from_records(rows, columns=list(rows[0]) if rows else None)
+        return untyped
+    frame = pandas.DataFrame.from_records(rows, columns=[c for c in columns(table) if not rows or c in rows[0]])
+    return _typed(frame, table)
+
+
+def _result_rows(items: list[object]) -> tuple[str | None, list[dict[str, object]]]:
+    """The table whose column types apply, and one flat row per item."""
+    from .query import SearchHit, TherapyOption  # noqa: PLC0415 - query is upstream of nothing here
+
+    kinds = {type(item) for item in items}
+    if kinds == {TherapyOption}:
+        options: list[Any] = items
+        return "evidence", [dict(_evidence_row(o.indication, o.therapy, o.disorder)) for o in options]
+    if kinds == {SearchHit}:
+        hits: list[Any] = items
+        return None, [{"score": h.score, "kind": h.kind, "id": h.record.id, "matched": h.matched} for h in hits]
+    if kinds == {GuidelineRecommendation}:
+        return "recommendations", [dict(_flatten(GuidelineRecommendation, r)) for r in items]
+    if items and all(type(item) in RECORD_TYPES.values() for item in items):
+        tables = {collection_of(item) for item in items}
+        if len(tables) == 1:
+            table = tables.pop()
+            return table, [dict(_record_row(table, item, {})) for item in items]
+    return None, [{"value": item} for item in items]
+
+
+def column_types(table: str) -> dict[str, type]:
+    """
+    Return the type of each scalar column of *table*: a vocabulary, ``int``, ``float``, ``bool`` or ``str``.
+
+    List columns (ids, synonyms, nested records) are left out.
+    :func:`dataframe` and :func:`write_tables` read it to type their columns.
+
+    Args:
+        table: One of :data:`TABLES`.
+
+    Raises:
+        UnknownKeyError: *table* is not one of :data:`TABLES`; the error names them.
+
+    Example:
+        >>> column_types("findings")["design"].__name__, column_types("findings")["n"].__name__
+        ('EvidenceLevel', 'int')
+    """
+    _check(table)
+    found: dict[str, type] = {}
+    for name, annotation in _typed_template(table):
+        kind = _scalar_type(annotation)
+        if kind is not None:
+            found[name] = kind
+    return {name: found[name] for name in columns(table) if name in found}
+
+
+def follow_up_months(text: str | None) -> tuple[float | None, float | None]:
+    """
+    Return the shortest and longest follow-up in months that *text* states, where it is unambiguous.
+
+    A range (``"7-36 months"``, ``"3 months to 16.5 years"``, or a ``(range 2-5)``
+    after a median or mean) gives its ends; a single figure (a time point, a median
+    or a mean) gives both ends; ``"at least"`` gives only the low end and ``"up to"``
+    only the high end.
+    Anything else (dates, words) gives ``(None, None)``.
+    Days, weeks, months and years are converted at 365.25 days a year, rounded to 0.1.
+
+    Example:
+        >>> follow_up_months("2 years"), follow_up_months("median 15 months (range 4-29)")
+        ((24.0, 24.0), (4.0, 29.0))
+        >>> follow_up_months("at least 12 months"), follow_up_months("recruitment 2001-2009")
+        ((12.0, None), (None, None))
+    """
+    if not text:
+        return None, None
+    unit = r"(day|week|month|year)s?"
+    number = r"(\d+(?:\.\d+)?)"
+    folded = " ".join(text.casefold().split())
+    ranged = re.search(rf"\(range {number}\s*-\s*{number}\)", folded)
+    main_unit = re.search(unit, folded)
+    if ranged and main_unit:
+        factor = _MONTHS_PER[main_unit.group(1)]
+        return _months(ranged.group(1), factor), _months(ranged.group(2), factor)
+    return _follow_up_head(folded.split("(")[0].strip())
+
+
+def _follow_up_head(head: str) -> tuple[float | None, float | None]:
+    """Months stated by follow-up text without its parenthesised remark."""
+    unit = r"(day|week|month|year)s?"
+    number = r"(\d+(?:\.\d+)?)"
+    patterns: tuple[tuple[str, str], ...] = (
+        (rf"{number}\s*-\s*{number} {unit}", "range"),
+        (rf"{number} {unit} to {number} {unit}", "to"),
+        (rf"(?:at least|minimum|>=?) {number} {unit}", "low"),
+        (rf"(?:up to|at most|maximum) {number} {unit}", "high"),
+        (rf"(?:(?:median|mean) )?{number} {unit}", "one"),
+        (rf"{unit} {number}", "point"),
+    )
+    for pattern, shape in patterns:
+        match = re.fullmatch(pattern, head)
+        if match is None:
+            continue
+        groups = match.groups()
+        if shape == "range":
+            factor = _MONTHS_PER[groups[2]]
+            return _months(groups[0], factor), _months(groups[1], factor)
+        if shape == "to":
+            return _months(groups[0], _MONTHS_PER[groups[1]]), _months(groups[2], _MONTHS_PER[groups[3]])
+        value = (
+            _months(groups[1], _MONTHS_PER[groups[0]])
+            if shape == "point"
+            else _months(groups[0], _MONTHS_PER[groups[1]])
+        )
+        return (value if shape != "high" else None), (value if shape != "low" else None)
+    return None, None
+
+
+def _months(number: str, factor: float) -> float:
+    return round(float(number) * factor, 1)
 
 
 def write_csv(kb: KnowledgeBase, table: str, stream: TextIO) -> None:
@@ -183,6 +377,163 @@ def write_json(kb: KnowledgeBase, table: str, stream: TextIO) -> None:
     stream.write("\n")
 
 
+def write_tables(kb: KnowledgeBase, folder: str | os.PathLike[str], *, parquet: bool | None = None) -> list[Path]:
+    """
+    Write every table to *folder* as CSV (and Parquet) with a Frictionless ``datapackage.json``.
+
+    Each table of :data:`TABLES` becomes ``<table>.csv`` (as :func:`write_csv` writes
+    it) and, with *parquet*, ``<table>.parquet`` (typed columns; lists stay lists).
+    ``datapackage.json`` describes the CSV files as a Frictionless Data Package: each
+    field's type, the valid values of vocabulary columns, primary keys and foreign
+    keys, so ``frictionless validate datapackage.json`` checks the whole folder.
+
+    Args:
+        kb: The knowledge base to write.
+        folder: Where to write; created if missing. Files of the same names are replaced.
+        parquet: Write Parquet too: True requires pyarrow, False never writes it, and
+            None (the default) writes it when pyarrow is installed
+            (``pip install "stemimmune[parquet]"``).
+
+    Returns:
+        The paths written, ``datapackage.json`` last.
+
+    Raises:
+        ImportError: *parquet* is True and pyarrow is not installed.
+        OSError: The folder cannot be created or written.
+    """
+    target = Path(folder)
+    pyarrow = _pyarrow(required=parquet is True) if parquet is not False else None
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for table in TABLES:
+        path = target / f"{table}.csv"
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            write_csv(kb, table, stream)
+        written.append(path)
+        if pyarrow is not None:
+            written.append(_write_parquet(kb, table, target / f"{table}.parquet"))
+    descriptor = target / "datapackage.json"
+    descriptor.write_text(json.dumps(datapackage(kb), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    written.append(descriptor)
+    return written
+
+
+def datapackage(kb: KnowledgeBase) -> dict[str, Any]:
+    """
+    Return the Frictionless Data Package descriptor of the CSV files :func:`write_tables` writes.
+
+    Example:
+        >>> import stemimmune
+        >>> package = datapackage(stemimmune.load())
+        >>> findings = next(r for r in package["resources"] if r["name"] == "findings")
+        >>> findings["schema"]["primaryKey"], findings["schema"]["foreignKeys"][0]["reference"]
+        (['id'], {'resource': 'indications', 'fields': ['id']})
+    """
+    return {
+        "profile": "tabular-data-package",
+        "name": "stemimmune",
+        "title": "stemimmune: stem-cell therapy for immune disorders",
+        "version": kb.version,
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "resources": [_resource(table) for table in TABLES],
+    }
+
+
+_FIELD_TYPES: Final = {int: "integer", float: "number", bool: "boolean", str: "string"}
+
+#: Columns added by joins, and the collection whose id they hold.
+_JOIN_KEYS: Final = {
+    "indication_id": "indications",
+    "therapy_id": "therapies",
+    "disorder_id": "disorders",
+    "product_id": "products",
+    "reference_id": "references",
+}
+
+
+def _resource(table: str) -> dict[str, Any]:
+    kinds = column_types(table)
+    fields = []
+    for name in columns(table):
+        kind = kinds.get(name)
+        field: dict[str, Any] = {"name": name, "type": _FIELD_TYPES.get(kind, "string") if kind else "string"}
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            field["constraints"] = {"enum": [m.value for m in kind]}
+            order = "ordered weakest first: " if issubclass(kind, _Ordered) else ""
+            field["description"] = f"{kind.__name__} ({order}{', '.join(m.value for m in kind)})"
+        elif kind is None:
+            field["description"] = f"a list, items joined by {LIST_SEPARATOR!r}"
+        fields.append(field)
+    schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
+    if table in RECORD_TYPES:
+        schema["primaryKey"] = ["id"]
+    elif table == "evidence":
+        schema["primaryKey"] = ["indication_id"]
+    foreign = [
+        {"fields": [name], "reference": {"resource": target, "fields": ["id"]}}
+        for name, target in _links(table)
+        if name in kinds
+    ]
+    if foreign:
+        schema["foreignKeys"] = foreign
+    return {
+        "name": table.replace("_", "-"),
+        "path": f"{table}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": schema,
+    }
+
+
+def _links(table: str) -> list[tuple[str, str]]:
+    """(column, collection) for every column of *table* holding the id of one record."""
+    found: dict[str, str] = {}
+    classes: list[type] = []
+    if table in RECORD_TYPES:
+        classes.append(RECORD_TYPES[table])
+    elif table == "recommendations":
+        classes.append(GuidelineRecommendation)
+    elif table == "regulatory":
+        classes.append(RegulatoryEvent)
+    for cls in classes:
+        for field in _fields(cls):
+            targets = field.metadata.get(LINKS_TO, ())
+            if len(targets) == 1 and _scalar_type(field.type) is str:
+                found[field.name] = targets[0]
+    for name in columns(table):
+        if name in _JOIN_KEYS and name not in found and name != "id":
+            found[name] = _JOIN_KEYS[name]
+    return [(name, target.replace("_", "-")) for name, target in found.items()]
+
+
+def _pyarrow(*, required: bool) -> Any:
+    try:
+        import pyarrow as pa  # noqa: PLC0415 - an optional dependency, imported on use
+        import pyarrow.parquet  # noqa: PLC0415 - loads pa.parquet
+    except ImportError as exc:
+        if not required:
+            return None
+        msg = 'writing Parquet needs pyarrow: pip install "stemimmune[parquet]"'
+        raise ImportError(msg, name="pyarrow") from exc
+    return pa
+
+
+def _write_parquet(kb: KnowledgeBase, table: str, path: Path) -> Path:
+    pa = _pyarrow(required=True)
+    kinds = column_types(table)
+    arrow_types = {int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+    schema = pa.schema(
+        [
+            (name, arrow_types.get(kinds[name], pa.string()) if name in kinds else pa.list_(pa.string()))
+            for name in columns(table)
+        ]
+    )
+    pa.parquet.write_table(pa.Table.from_pylist(records(kb, table), schema=schema), path)
+    return path
+
+
 # ------------------------------------------------------------------ rows
 
 
@@ -213,6 +564,11 @@ def _rows(kb: KnowledgeBase, table: str) -> Iterator[_Row]:
         for product in kb.products:
             for event in product.events:
                 yield _regulatory_row(product, event)
+    elif table == "evidence":
+        therapies = {t.id: t for t in kb.therapies}
+        disorders = {d.id: d for d in kb.disorders}
+        for indication in kb.indications:
+            yield _evidence_row(indication, therapies[indication.therapy_id], disorders[indication.disorder_id])
     else:
         for kind in RECORD_TYPES:
             for record in getattr(kb, kind):
@@ -228,19 +584,90 @@ def _template(table: str) -> _Row:
         return _recommendation_row(None, None)
     if table == "regulatory":
         return _regulatory_row(None, None)
+    if table == "evidence":
+        return _evidence_row(None, None, None)
     return _citation_row(None, None, None, None, None)
+
+
+def _typed_template(table: str) -> list[tuple[str, object]]:
+    """(column, annotation) for every column of *table*."""
+    if table in RECORD_TYPES:
+        typed = list(_flatten_types(RECORD_TYPES[table]))
+        extra: dict[str, object] = {
+            "therapy_id": str,
+            "disorder_id": str,
+            "tier": CredibilityTier,
+            "follow_up_months_low": float,
+            "follow_up_months_high": float,
+        }
+        known = dict(typed)
+        return [(name, known.get(name, extra.get(name))) for name in columns(table)]
+    if table == "recommendations":
+        return [
+            ("indication_id", str),
+            ("therapy_id", str),
+            ("disorder_id", str),
+            *_flatten_types(GuidelineRecommendation),
+        ]
+    if table == "regulatory":
+        return [("product_id", str), ("therapy_id", str), *_flatten_types(RegulatoryEvent)]
+    if table == "evidence":
+        return list(_EVIDENCE_TYPES.items())
+    return [(name, str) for name in columns(table)]
+
+
+_EVIDENCE_TYPES: Final[dict[str, object]] = {
+    "indication_id": str,
+    "therapy_id": str,
+    "therapy_name": str,
+    "disorder_id": str,
+    "disorder_name": str,
+    "disorder_category": DisorderCategory,
+    "stem_cell": bool,
+    "evidence_level": EvidenceLevel,
+    "best_category": EbmtCategory,
+}
+
+
+def _evidence_row(indication: Indication | None, therapy: Therapy | None, disorder: Disorder | None) -> _Row:
+    category = None if indication is None else best_category(indication)
+    return [
+        ("indication_id", None if indication is None else indication.id),
+        ("therapy_id", None if therapy is None else therapy.id),
+        ("therapy_name", None if therapy is None else therapy.name),
+        ("disorder_id", None if disorder is None else disorder.id),
+        ("disorder_name", None if disorder is None else disorder.name),
+        ("disorder_category", None if disorder is None else disorder.category.value),
+        ("stem_cell", None if therapy is None else therapy.is_stem_cell_therapy),
+        ("evidence_level", None if indication is None else indication.evidence_level.value),
+        ("best_category", None if category is None else category.value),
+    ]
+
+
+def _scalar_type(annotation: object) -> type | None:
+    """The scalar type an annotation names, alone or in ``X | None``; None for lists and tuples."""
+    candidates = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    for candidate in candidates:
+        if candidate is type(None):
+            continue
+        if isinstance(candidate, type) and (issubclass(candidate, enum.Enum) or candidate in {int, float, bool, str}):
+            return candidate
+        return None
+    return None
 
 
 def _record_row(table: str, record: Any, indications: Mapping[str, Indication]) -> _Row:
     row = list(_flatten(RECORD_TYPES[table], record))  # type: ignore[index]  # callers checked the name
     if table == "findings":
-        indication = None if record is None else indications[record.indication_id]
+        indication = None if record is None else indications.get(record.indication_id)
         row = _insert_after(
             row,
             "indication_id",
             ("therapy_id", None if indication is None else indication.therapy_id),
             ("disorder_id", None if indication is None else indication.disorder_id),
         )
+        low, high = follow_up_months(None if record is None else record.follow_up)
+        row = _insert_after(row, "follow_up", ("follow_up_months_low", low), ("follow_up_months_high", high))
     elif table == "references":
         row = _insert_after(row, "kind", ("tier", None if record is None else record.tier.value))
     return row
@@ -323,6 +750,21 @@ def _flatten(cls: type, record: Any, prefix: str = "") -> Iterator[tuple[str, ob
             yield from _flatten(nested, value, f"{prefix}{field.name}_")
         else:
             yield prefix + field.name, _cell(value)
+
+
+def _flatten_types(cls: type, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """Yield (column, annotation) in the order :func:`_flatten` yields its columns."""
+    skipped = _CHILD_FIELDS.get(cls, frozenset())
+    for field in _fields(cls):
+        if field.name in skipped:
+            continue
+        nested = _nested_record_type(field.type)
+        if field.name == "citations":
+            yield f"{prefix}reference_ids", list
+        elif nested is not None:
+            yield from _flatten_types(nested, f"{prefix}{field.name}_")
+        else:
+            yield prefix + field.name, field.type
 
 
 def _nested_record_type(annotation: object) -> type | None:

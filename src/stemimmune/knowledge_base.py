@@ -40,7 +40,7 @@ from .model import (
     Therapy,
     Trial,
 )
-from .query import EvidenceSummary, IndicationFilters, SearchHit, TherapyOption
+from .query import EvidenceSummary, IndicationFilters, Results, SearchHit, TherapyOption
 from .vocabulary import RegulatoryDecision, TrialPhase, TrialStatus
 
 
@@ -135,6 +135,12 @@ class KnowledgeBase:
         fields: dict[str, Any] = {kind: tuple(records) for kind, records in collections.items()}
         return cls(version=version, **fields)
 
+    def _repr_html_(self) -> str:
+        """Render a summary in notebooks: version, collection sizes, evidence levels."""
+        from ._display import knowledge_base_html  # noqa: PLC0415 - only notebooks need it
+
+        return knowledge_base_html(self)
+
     def __repr__(self) -> str:
         """Show the version and how many records of each kind there are."""
         counts = ", ".join(f"{kind}={len(getattr(self, kind))}" for kind in RECORD_TYPES)
@@ -212,15 +218,15 @@ class KnowledgeBase:
     @overload
     def search(
         self, text: str, *, kinds: None = None, limit: int = 10, min_score: float = 0.5
-    ) -> tuple[SearchHit[Record], ...]: ...
+    ) -> Results[SearchHit[Record]]: ...
     @overload
     def search(
         self, text: str, *, kinds: Iterable[type[R]], limit: int = 10, min_score: float = 0.5
-    ) -> tuple[SearchHit[R], ...]: ...
+    ) -> Results[SearchHit[R]]: ...
     @overload
     def search(
         self, text: str, *, kinds: Iterable[CollectionName], limit: int = 10, min_score: float = 0.5
-    ) -> tuple[SearchHit[Record], ...]: ...
+    ) -> Results[SearchHit[Record]]: ...
     def search(
         self,
         text: str,
@@ -228,7 +234,7 @@ class KnowledgeBase:
         kinds: Iterable[type[Any] | str] | None = None,
         limit: int = 10,
         min_score: float = 0.5,
-    ) -> tuple[SearchHit[Any], ...]:
+    ) -> Results[SearchHit[Any]]:
         """
         Find records whose keys (the ones :meth:`get` reads) resemble *text*, best first.
 
@@ -257,9 +263,7 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------ filters
 
-    def therapies_for(
-        self, disorder: Disorder | str, **filters: Unpack[IndicationFilters]
-    ) -> tuple[TherapyOption, ...]:
+    def therapies_for(self, disorder: Disorder | str, **filters: Unpack[IndicationFilters]) -> Results[TherapyOption]:
         """
         Therapies studied for *disorder* (and its subtypes), strongest evidence first.
 
@@ -287,7 +291,7 @@ class KnowledgeBase:
 
     def find_indications(
         self, *, disorder: Disorder | str | None = None, **filters: Unpack[IndicationFilters]
-    ) -> tuple[Indication, ...]:
+    ) -> Results[Indication]:
         """
         Indications passing every given filter, strongest evidence first.
 
@@ -309,7 +313,7 @@ class KnowledgeBase:
 
     def find_therapies(
         self, *, disorder: Disorder | str | None = None, **filters: Unpack[IndicationFilters]
-    ) -> tuple[Therapy, ...]:
+    ) -> Results[Therapy]:
         """
         Therapies passing every given filter, by id.
 
@@ -331,7 +335,7 @@ class KnowledgeBase:
         jurisdiction: str | None = None,
         status: RegulatoryDecision | str | None = None,
         on: dt.date | str | None = None,
-    ) -> tuple[Product, ...]:
+    ) -> Results[Product]:
         """
         Products passing every given filter, by id.
 
@@ -367,7 +371,7 @@ class KnowledgeBase:
         cell_type: CellType | str | None = None,
         phase: TrialPhase | str | Iterable[TrialPhase | str] | None = None,
         status: TrialStatus | str | Iterable[TrialStatus | str] | None = None,
-    ) -> tuple[Trial, ...]:
+    ) -> Results[Trial]:
         """
         Registered trials passing every given filter, by id.
 
@@ -398,7 +402,7 @@ class KnowledgeBase:
 
     def recommendations_for(
         self, indication: Indication | str, *, latest: bool = False
-    ) -> tuple[GuidelineRecommendation, ...]:
+    ) -> Results[GuidelineRecommendation]:
         """
         The guideline recommendations of an indication, newest guideline first.
 
@@ -436,7 +440,7 @@ class KnowledgeBase:
         """
         return query.neighbours(self._index(), key)
 
-    def ancestors(self, cell_type: CellType | str) -> tuple[CellType, ...]:
+    def ancestors(self, cell_type: CellType | str) -> Results[CellType]:
         """
         Cell types a cell type derives from, nearest first.
 
@@ -447,7 +451,7 @@ class KnowledgeBase:
         """
         return query.lineage(self._index(), cell_type, "up")
 
-    def descendants(self, cell_type: CellType | str) -> tuple[CellType, ...]:
+    def descendants(self, cell_type: CellType | str) -> Results[CellType]:
         """
         Cell types that derive from a cell type, nearest first (the lineage downwards).
 
@@ -458,7 +462,7 @@ class KnowledgeBase:
         """
         return query.lineage(self._index(), cell_type, "down")
 
-    def references_for(self, key: Record | str, *, deep: bool = False) -> tuple[Reference, ...]:
+    def references_for(self, key: Record | str, *, deep: bool = False) -> Results[Reference]:
         """
         The references behind a record, strongest credibility tier first, then newest.
 

@@ -116,7 +116,7 @@ def _strongest_first(value: Any) -> tuple[Any, ...]:
         return items  # not members: the field's validator reports them
 
 
-#: Key of the attrs field metadata that declares a link: the collections it may point into.
+#: Key of the attrs field metadata that declares a link, whose value names the collections it may point into.
 LINKS_TO: Final = "stemimmune.links_to"
 
 

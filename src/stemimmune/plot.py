@@ -1,18 +1,22 @@
 """
 Figures of a knowledge base, drawn with matplotlib (an optional dependency).
 
-Install the extra with ``pip install "stemimmune[plot]"``. Figures are built on the
-non-interactive Agg canvas, so nothing opens a window and no display is needed.
+Install the extra with ``pip install "stemimmune[plot]"``. Figures are made through
+:mod:`matplotlib.pyplot`, so the notebook idioms work (``evidence_map(kb);`` shows
+the map inline, ``plt.show()`` shows it in a window); without a display, matplotlib
+draws on its non-interactive Agg canvas.
 """
 
 from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .vocabulary import EbmtCategory, EvidenceLevel
+from .exceptions import InvalidArgumentError, argument_type_error
+from .vocabulary import DisorderCategory, EbmtCategory, EvidenceLevel
 
 
 if TYPE_CHECKING:
@@ -33,9 +37,25 @@ _EMPTY_COLOR: Final = "#f4f4f4"
 _CELL_INCHES: Final = 0.42
 _LABEL_WIDTH: Final = 34  # characters per line of a row or column label
 _DARK_BACKGROUND: Final = 0.5  # relative luminance below which a cell's text is white
+_GROUP_LABEL_INCHES: Final = 1.5  # room right of the grid for the group labels
+
+#: The file formats :func:`save_evidence_map` writes, by file extension.
+FORMATS: Final = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+
+#: Title of the map unless another is given.
+DEFAULT_TITLE: Final = "Stem-cell therapy for immune disorders: evidence map"
 
 
-def evidence_map(kb: KnowledgeBase, *, ax: Axes | None = None) -> Figure:
+def evidence_map(
+    kb: KnowledgeBase,
+    *,
+    ax: Axes | None = None,
+    disorders: Iterable[Disorder | str] | None = None,
+    categories: Iterable[DisorderCategory | str] | None = None,
+    therapies: Iterable[Therapy | str] | None = None,
+    min_evidence: EvidenceLevel | str | None = None,
+    title: str | None = DEFAULT_TITLE,
+) -> Figure:
     """
     Draw the evidence map: disorders (rows) by therapies (columns).
 
@@ -44,35 +64,52 @@ def evidence_map(kb: KnowledgeBase, *, ax: Axes | None = None) -> Figure:
     If the indication has guideline recommendations, the best EBMT category among
     them (S, CO, D or GNR, best first) is written in the cell. Cells without an
     indication stay blank. Only disorders and therapies with at least one
-    indication are shown, in the knowledge base's order; therapies that use no
-    stem cells are marked with a dagger and drawn in italics.
+    indication shown are drawn; rows are grouped by disorder category (autoimmune,
+    immunodeficiency, ...), each group labelled on the right, and keep the knowledge
+    base's order within a group; therapies that use no stem cells are marked with a
+    dagger and drawn in italics. The title's second line names the dataset version.
 
     Args:
         kb: The knowledge base to draw.
-        ax: Axes to draw on; by default a new figure, sized to the grid, is made on
-            the non-interactive Agg canvas.
+        ax: Axes to draw on; by default a new pyplot figure, sized to the grid.
+        disorders: Only these disorders (records, ids, names or CURIEs) and their subtypes.
+        categories: Only disorders of these categories (``"autoimmune"``...).
+        therapies: Only these therapies.
+        min_evidence: Only indications with at least this evidence level.
+        title: The title's first line; None for no title (the version line stays).
 
     Returns:
         The figure holding the map (the figure of *ax* when *ax* is given).
 
     Raises:
         ImportError: matplotlib is not installed; the message names the extra.
+        UnknownKeyError, InvalidArgumentError, ArgumentTypeError: A subset argument
+            names no record or value, as in :meth:`~stemimmune.KnowledgeBase.find_indications`.
+
+    Example:
+        >>> import stemimmune
+        >>> figure = evidence_map(stemimmune.load(), categories=["immunodeficiency"], min_evidence="observational")
+        >>> figure.axes[0].images[0].get_array().shape[0] < 10
+        True
     """
     _require_matplotlib()
     import numpy as np  # noqa: PLC0415 - matplotlib depends on it
     from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: PLC0415
 
-    disorders = [d for d in kb.disorders if any(i.disorder_id == d.id for i in kb.indications)]
-    therapies = [t for t in kb.therapies if any(i.therapy_id == t.id for i in kb.indications)]
-    row_of = {d.id: row for row, d in enumerate(disorders)}
-    column_of = {t.id: column for column, t in enumerate(therapies)}
+    shown = _subset(kb, disorders=disorders, categories=categories, therapies=therapies, min_evidence=min_evidence)
+    rows = _grouped([d for d in kb.disorders if any(i.disorder_id == d.id for i in shown)])
+    columns = [t for t in kb.therapies if any(i.therapy_id == t.id for i in shown)]
+    row_of = {d.id: row for row, d in enumerate(rows)}
+    column_of = {t.id: column for column, t in enumerate(columns)}
     cells: dict[tuple[int, int], list[Indication]] = {}
-    for indication in kb.indications:
+    for indication in shown:
         cells.setdefault((row_of[indication.disorder_id], column_of[indication.therapy_id]), []).append(indication)
 
     if ax is None:
-        ax = _new_axes(len(disorders), len(therapies))
+        ax = _new_axes(len(rows), len(columns))
     figure = _root_figure(ax)
+    heading = f"stemimmune dataset {kb.version}; darker cells, stronger evidence"
+    ax.set_title(heading if title is None else f"{title}\n{heading}", loc="left", fontsize=10)
     if not cells:
         ax.set_axis_off()
         ax.text(0.5, 0.5, "no indications to show", ha="center", va="center", transform=ax.transAxes)
@@ -80,7 +117,7 @@ def evidence_map(kb: KnowledgeBase, *, ax: Axes | None = None) -> Figure:
 
     levels = list(EvidenceLevel)
     palette = _palette(len(levels))
-    grid = np.full((len(disorders), len(therapies)), np.nan)  # NaN: no indication, drawn in the 'bad' colour
+    grid = np.full((len(rows), len(columns)), np.nan)  # NaN: no indication, drawn in the 'bad' colour
     for (row, column), found in cells.items():
         grid[row, column] = max(i.evidence_level for i in found).rank
     colormap = ListedColormap(palette).with_extremes(bad=_EMPTY_COLOR)
@@ -102,9 +139,77 @@ def evidence_map(kb: KnowledgeBase, *, ax: Axes | None = None) -> Figure:
                 color="white" if _luminance(palette[rank]) < _DARK_BACKGROUND else "black",
             )
 
-    _label_axes(ax, disorders, therapies)
-    _legends(ax, palette, marked=any(not t.is_stem_cell_therapy for t in therapies))
+    _label_axes(ax, rows, columns)
+    _group_labels(ax, rows, len(columns))
+    _legends(ax, palette, marked=any(not t.is_stem_cell_therapy for t in columns), offset=_legend_offset(ax))
     return figure
+
+
+def _subset(
+    kb: KnowledgeBase,
+    *,
+    disorders: Iterable[Disorder | str] | None,
+    categories: Iterable[DisorderCategory | str] | None,
+    therapies: Iterable[Therapy | str] | None,
+    min_evidence: EvidenceLevel | str | None,
+) -> list[Indication]:
+    """The indications passing every subset argument, in the knowledge base's order, read through the query API."""
+    wanted: set[str] | None = None
+    for argument, values in (("disorders", disorders), ("categories", categories), ("therapies", therapies)):
+        if values is None:
+            continue
+        if isinstance(values, str) or not isinstance(values, Iterable):
+            raise argument_type_error(argument, "a list of records, ids or names", values)
+        found: set[str] = set()
+        for value in values:
+            if argument == "disorders":
+                found |= {i.id for i in kb.find_indications(disorder=value)}  # type: ignore[arg-type]
+            elif argument == "categories":
+                found |= {i.id for i in kb.find_indications(category=value)}  # type: ignore[arg-type]
+            else:
+                found |= {i.id for i in kb.find_indications(therapy=value)}  # type: ignore[arg-type]
+        wanted = found if wanted is None else wanted & found
+    if min_evidence is not None:
+        found = {i.id for i in kb.find_indications(min_evidence=min_evidence)}
+        wanted = found if wanted is None else wanted & found
+    return [i for i in kb.indications if wanted is None or i.id in wanted]
+
+
+def _grouped(disorders: list[Disorder]) -> list[Disorder]:
+    """Disorders grouped by category, in the vocabulary's order, keeping their order within a group."""
+    rank = {category: position for position, category in enumerate(DisorderCategory)}
+    return sorted(disorders, key=lambda d: rank[d.category])
+
+
+def _group_labels(ax: Axes, rows: Sequence[Disorder], columns: int) -> None:
+    """Label each run of rows of one category on the right of the grid, with a bracket, and separate the runs."""
+    start = 0
+    for row in range(1, len(rows) + 1):
+        if row < len(rows) and rows[row].category is rows[start].category:
+            continue
+        x = columns - 0.5 + 0.15
+        ax.plot([x, x], [start - 0.4, row - 0.6], color="#555555", linewidth=1.2, clip_on=False)
+        # On the figure, not the axes: the axes' texts are the cells' categories only.
+        _root_figure(ax).text(
+            x + 0.15,
+            (start + row - 1) / 2,
+            rows[start].category.value.replace("-", " "),
+            ha="left",
+            va="center",
+            fontsize=8,
+            fontstyle="italic",
+            color="#333333",
+            transform=ax.transData,
+        )
+        if row < len(rows):
+            ax.axhline(row - 0.5, color="#555555", linewidth=1.0)
+        start = row
+
+
+def _legend_offset(ax: Axes) -> float:
+    """Where, in axes fraction, the legends start: right of the group labels."""
+    width = ax.get_window_extent().width / _root_figure(ax).dpi or 1.0
+    return 1.02 + _GROUP_LABEL_INCHES / width
 
 
 def _label_axes(ax: Axes, disorders: Sequence[Disorder], therapies: Sequence[Therapy]) -> None:
@@ -128,7 +233,7 @@ def _label_axes(ax: Axes, disorders: Sequence[Disorder], therapies: Sequence[The
         spine.set_visible(False)
 
 
-def _legends(ax: Axes, palette: Sequence[Any], *, marked: bool) -> None:
+def _legends(ax: Axes, palette: Sequence[Any], *, marked: bool, offset: float = 1.02) -> None:
     """Name the evidence levels (top right) and explain the cell text and marks (bottom right)."""
     from matplotlib.patches import Patch  # noqa: PLC0415
 
@@ -142,7 +247,7 @@ def _legends(ax: Axes, palette: Sequence[Any], *, marked: bool) -> None:
             handles=levels,
             title="Evidence level (strongest first)",
             loc="upper left",
-            bbox_to_anchor=(1.02, 1.0),
+            bbox_to_anchor=(offset, 1.0),
             handlelength=1.2,
             **style,
         )
@@ -157,26 +262,50 @@ def _legends(ax: Axes, palette: Sequence[Any], *, marked: bool) -> None:
         handles=[Patch(visible=False, label=note) for note in notes],
         title="Best EBMT category in a cell",
         loc="lower left",
-        bbox_to_anchor=(1.02, 0.0),
+        bbox_to_anchor=(offset, 0.0),
         handlelength=0,
         handletextpad=0,
         **style,
     )
 
 
-def save_evidence_map(kb: KnowledgeBase, path: str | os.PathLike[str], *, dpi: int = 150) -> None:
+def save_evidence_map(kb: KnowledgeBase, path: str | os.PathLike[str], *, dpi: int = 150, **subset: Any) -> Path:
     """
-    Draw the evidence map of *kb* (see :func:`evidence_map`) and write it to *path* as PNG.
+    Draw the evidence map of *kb* (see :func:`evidence_map`) and write it to *path* in the format its extension names.
 
     Args:
         kb: The knowledge base to draw.
-        path: Where to write the PNG file; an existing file is replaced.
-        dpi: Resolution in dots per inch.
+        path: Where to write; ``.png``, ``.svg`` or ``.pdf`` (any case) says the format.
+            An existing file is replaced.
+        dpi: Resolution of a PNG in dots per inch.
+        subset: The subset and title arguments of :func:`evidence_map`.
+
+    Returns:
+        The path written.
 
     Raises:
+        InvalidArgumentError: The extension is not one of :data:`FORMATS`.
         ImportError: matplotlib is not installed; the message names the extra.
     """
-    evidence_map(kb).savefig(path, format="png", dpi=dpi, bbox_inches="tight")
+    if not isinstance(path, str | os.PathLike):
+        raise argument_type_error("path", "a file path ending in .png, .svg or .pdf", path)
+    target = Path(path)
+    file_format = FORMATS.get(target.suffix.lower())
+    if file_format is None:
+        shown = target.suffix or "no extension"
+        raise InvalidArgumentError("path", f"expected a file name ending in .png, .svg or .pdf, got {shown[:20]!r}")
+    figure = evidence_map(kb, **subset)
+    try:
+        figure.savefig(target, format=file_format, dpi=dpi, bbox_inches="tight")
+    finally:
+        _close(figure)
+    return target
+
+
+def _close(figure: Figure) -> None:
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    plt.close(figure)
 
 
 def _require_matplotlib() -> None:
@@ -188,14 +317,12 @@ def _require_matplotlib() -> None:
 
 
 def _new_axes(rows: int, columns: int) -> Axes:
-    """Make a figure on the Agg canvas, sized so that every cell is about the same size."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
-    from matplotlib.figure import Figure  # noqa: PLC0415
+    """Make a pyplot figure sized so that every cell is about the same size."""
+    import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    width = 6.5 + _CELL_INCHES * max(columns, 1)
-    height = 3.0 + _CELL_INCHES * max(rows, 1)
-    figure = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(figure)
+    width = 6.5 + _GROUP_LABEL_INCHES + _CELL_INCHES * max(columns, 1)
+    height = 3.5 + _CELL_INCHES * max(rows, 1)
+    figure = plt.figure(figsize=(width, height), layout="constrained")
     return figure.add_subplot()
 
 

@@ -18,7 +18,7 @@ import datetime as dt
 import difflib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, Generic, Literal, TypedDict, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypedDict, TypeVar, overload
 
 import attrs
 
@@ -63,10 +63,14 @@ from .vocabulary import (
 )
 
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+
 R = TypeVar("R", bound=Record)
 V = TypeVar("V", bound=Vocabulary)
 
-#: Longest text :func:`search` accepts, in characters.
+#: Longest text ``search()`` accepts, in characters.
 MAX_QUERY_LENGTH: Final = 1_000
 
 
@@ -116,6 +120,50 @@ class IndicationFilters(TherapyFilters, total=False):
 
 _THERAPY_FILTERS: Final = frozenset(TherapyFilters.__annotations__)
 _INDICATION_FILTERS: Final = frozenset(IndicationFilters.__annotations__)
+
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Results(tuple[T_co, ...]):
+    """
+    What a query returns: a tuple of results, with a table view for notebooks and pandas.
+
+    It is a tuple in every way (equal to a tuple of the same items, indexable,
+    hashable, picklable); a slice is a plain tuple.
+    In Jupyter it renders as an HTML table, and :meth:`to_frame` turns it into a typed
+    pandas DataFrame.
+
+    .. versionadded:: 0.2
+
+    Example:
+        >>> import stemimmune
+        >>> options = stemimmune.load().therapies_for("MS")
+        >>> options == tuple(options), list(options.to_frame().columns)[:3]
+        (True, ['indication_id', 'therapy_id', 'therapy_name'])
+    """
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        from ._display import results_html  # noqa: PLC0415 - only notebooks need it
+
+        return results_html(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """
+        Return the results as a pandas DataFrame, typed as :func:`stemimmune.export.dataframe` types tables.
+
+        Records give the columns of their collection's table; therapy options the
+        columns of the ``evidence`` table; search hits ``score``, ``kind``, ``id`` and
+        ``matched``.
+
+        Raises:
+            ImportError: pandas is not installed; the message names the extra to install.
+        """
+        from .export import result_frame  # noqa: PLC0415 - export imports this module
+
+        return result_frame(self)
 
 
 class _Result:
@@ -334,15 +382,15 @@ def _check_filters(filters: Mapping[str, object], allowed: frozenset[str], funct
 @overload
 def search(
     index: Index, text: str, *, kinds: None = None, limit: int = 10, min_score: float = 0.5
-) -> tuple[SearchHit[Record], ...]: ...
+) -> Results[SearchHit[Record]]: ...
 @overload
 def search(
     index: Index, text: str, *, kinds: Iterable[type[R]], limit: int = 10, min_score: float = 0.5
-) -> tuple[SearchHit[R], ...]: ...
+) -> Results[SearchHit[R]]: ...
 @overload
 def search(
     index: Index, text: str, *, kinds: Iterable[CollectionName], limit: int = 10, min_score: float = 0.5
-) -> tuple[SearchHit[Record], ...]: ...
+) -> Results[SearchHit[Record]]: ...
 def search(
     index: Index,
     text: str,
@@ -350,7 +398,7 @@ def search(
     kinds: Iterable[type[Any] | str] | None = None,
     limit: int = 10,
     min_score: float = 0.5,
-) -> tuple[SearchHit[Any], ...]:
+) -> Results[SearchHit[Any]]:
     """
     Ranked, typo-tolerant matches of *text* against the same keys :func:`get` reads.
 
@@ -374,8 +422,8 @@ def search(
     wanted = _kinds(kinds)
     query = fold(text)
     if not query or limit == 0:
-        return ()
-    return tuple(_ranked(index, query, wanted=wanted, min_score=min_score)[:limit])
+        return Results()
+    return Results(_ranked(index, query, wanted=wanted, min_score=min_score)[:limit])
 
 
 def _kinds(kinds: Iterable[type[Any] | str] | None) -> set[type[Record]] | None:
@@ -461,19 +509,19 @@ _CANDIDATES: Final = 8
 # ------------------------------------------------------------------ filters
 
 
-def find_indications(index: Index, *, disorder: Disorder | str | None = None, **filters: Any) -> tuple[Indication, ...]:
+def find_indications(index: Index, *, disorder: Disorder | str | None = None, **filters: Any) -> Results[Indication]:
     """Indications passing every filter, strongest evidence first (see :meth:`KnowledgeBase.find_indications`)."""
     _check_filters(filters, _INDICATION_FILTERS, "find_indications")
     ids = _indication_ids(index, disorder, filters)
-    return tuple(index.by_id[i] for i in sorted(ids, key=index.sort_key.__getitem__))  # type: ignore[misc]
+    return Results(index.by_id[i] for i in sorted(ids, key=index.sort_key.__getitem__))  # type: ignore[misc]
 
 
-def therapies_for(index: Index, disorder: Disorder | str, **filters: Any) -> tuple[TherapyOption, ...]:
+def therapies_for(index: Index, disorder: Disorder | str, **filters: Any) -> Results[TherapyOption]:
     """Therapy options for a disorder and its subtypes (see :meth:`KnowledgeBase.therapies_for`)."""
     _check_filters(filters, _INDICATION_FILTERS, "therapies_for")
     if disorder is None:
         raise argument_type_error("disorder", "a Disorder, or its id, name or CURIE", disorder)
-    return tuple(
+    return Results(
         TherapyOption(
             therapy=index.by_id[indication.therapy_id],  # type: ignore[arg-type]
             indication=indication,
@@ -483,7 +531,7 @@ def therapies_for(index: Index, disorder: Disorder | str, **filters: Any) -> tup
     )
 
 
-def find_therapies(index: Index, *, disorder: Disorder | str | None = None, **filters: Any) -> tuple[Therapy, ...]:
+def find_therapies(index: Index, *, disorder: Disorder | str | None = None, **filters: Any) -> Results[Therapy]:
     """Therapies passing every filter, by id (see :meth:`KnowledgeBase.find_therapies`)."""
     _check_filters(filters, _INDICATION_FILTERS, "find_therapies")
     if disorder is not None or set(filters) - _THERAPY_FILTERS:
@@ -495,7 +543,7 @@ def find_therapies(index: Index, *, disorder: Disorder | str | None = None, **fi
             if compiled is None
             else {t for t in compiled[1] if compiled[0](t)}
         )
-    return tuple(sorted((index.by_id[i] for i in ids), key=lambda t: t.id))  # type: ignore[misc]
+    return Results(sorted((index.by_id[i] for i in ids), key=lambda t: t.id))  # type: ignore[misc]
 
 
 def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapping[str, Any]) -> set[str]:
@@ -626,7 +674,7 @@ def find_products(
     jurisdiction: str | None = None,
     status: RegulatoryDecision | str | None = None,
     on: dt.date | str | None = None,
-) -> tuple[Product, ...]:
+) -> Results[Product]:
     """Products passing every filter, by id (see :meth:`KnowledgeBase.find_products`)."""
     products: list[Product] = list(index.records("products"))  # type: ignore[arg-type]
     if disorder is not None:
@@ -661,7 +709,7 @@ def find_products(
                 for place in ({code} if code is not None else {e.jurisdiction for e in p.events})
             )
         ]
-    return tuple(sorted(products, key=lambda p: p.id))
+    return Results(sorted(products, key=lambda p: p.id))
 
 
 def _day(on: object) -> str | None:
@@ -686,7 +734,7 @@ def find_trials(
     cell_type: CellType | str | None = None,
     phase: TrialPhase | str | Iterable[TrialPhase | str] | None = None,
     status: TrialStatus | str | Iterable[TrialStatus | str] | None = None,
-) -> tuple[Trial, ...]:
+) -> Results[Trial]:
     """Registered trials passing every filter, by id (see :meth:`KnowledgeBase.find_trials`)."""
     trials: list[Trial] = list(index.records("trials"))  # type: ignore[arg-type]
     if disorder is not None:
@@ -709,7 +757,7 @@ def find_trials(
     if status is not None:
         statuses = _terms(TrialStatus, status, "status")
         trials = [t for t in trials if t.status in statuses]
-    return tuple(sorted(trials, key=lambda t: t.id))
+    return Results(sorted(trials, key=lambda t: t.id))
 
 
 def _terms(kind: type[V], value: object, argument: str) -> frozenset[V]:
@@ -726,7 +774,7 @@ def _terms(kind: type[V], value: object, argument: str) -> frozenset[V]:
 
 def recommendations_for(
     index: Index, indication: Indication | str, *, latest: bool = False
-) -> tuple[GuidelineRecommendation, ...]:
+) -> Results[GuidelineRecommendation]:
     """An indication's guideline recommendations, newest guideline first (see :meth:`KnowledgeBase.recommendations_for`)."""
     record = resolve(index, indication, Indication, "indication")
     references: Mapping[str, Any] = index.by_id
@@ -749,7 +797,7 @@ def recommendations_for(
             for r in found
             if year(r) == newest[references[r.reference_id].organization or r.reference_id, r.population, r.donor_type]
         ]
-    return tuple(found)
+    return Results(found)
 
 
 # ------------------------------------------------------------------ navigation
@@ -778,7 +826,7 @@ def _any_record(index: Index, key: Record | str, argument: str) -> Record:
     raise argument_type_error(argument, "a record, or its id, name or CURIE", key)
 
 
-def lineage(index: Index, cell_type: CellType | str, direction: Literal["up", "down"]) -> tuple[CellType, ...]:
+def lineage(index: Index, cell_type: CellType | str, direction: Literal["up", "down"]) -> Results[CellType]:
     """Cell types a cell derives from (up) or that derive from it (down), nearest first, then by id."""
     cell = resolve(index, cell_type, CellType, "cell_type")
     found: dict[str, int] = {}
@@ -794,10 +842,10 @@ def lineage(index: Index, cell_type: CellType | str, direction: Literal["up", "d
                     found[other] = depth
                     following.append(other)
         frontier = following
-    return tuple(index.by_id[i] for i in sorted(found, key=lambda i: (found[i], i)))  # type: ignore[misc]
+    return Results(index.by_id[i] for i in sorted(found, key=lambda i: (found[i], i)))  # type: ignore[misc]
 
 
-def references_for(index: Index, key: Record | str, *, deep: bool = False) -> tuple[Reference, ...]:
+def references_for(index: Index, key: Record | str, *, deep: bool = False) -> Results[Reference]:
     """References a record cites (with *deep*, also those of the indications and findings under it)."""
     record = _any_record(index, key, "key")
     records: list[Record] = [record]
@@ -819,7 +867,7 @@ def references_for(index: Index, key: Record | str, *, deep: bool = False) -> tu
         for _field, target, targets in index.outgoing.get(r.id, ())
         if "references" in targets
     )
-    return tuple(sorted(cited, key=lambda r: (-r.tier.rank, -(r.year or 0), r.id)))
+    return Results(sorted(cited, key=lambda r: (-r.tier.rank, -(r.year or 0), r.id)))
 
 
 def evidence_summary(index: Index, disorder: Disorder | str) -> EvidenceSummary:
