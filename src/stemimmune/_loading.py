@@ -147,7 +147,7 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
         raise InvalidArgumentError("path", f"{shorten(str(target))} is {what}; expected the path of a dataset file")
     temporary, descriptor = _create_beside(real)
     try:
-        if mode is not None:
+        if mode is not None and hasattr(os, "fchmod"):  # keep the replaced file's permissions
             os.fchmod(descriptor, stat.S_IMODE(mode))
         view = memoryview(data)
         while view:
