@@ -109,7 +109,7 @@ def references(reference_id: str, kind: st.SearchStrategy[ReferenceKind] | None 
         organization=st.none() | texts,
         year=st.none() | st.integers(1900, 2100),
         venue=st.none() | texts,
-        doi=st.none() | st.from_regex(r"\A10\.\d{4,6}/[a-z0-9.()-]{1,20}\Z"),
+        doi=st.none() | st.from_regex(r"\A10\.[0-9]{4,6}/[a-z0-9.()-]{1,20}\Z"),
         pmid=st.none() | st.integers(1, 99_999_999).map(str),
         pmcid=st.none() | st.integers(1, 9_999_999).map(lambda n: f"PMC{n}"),
         nct_ids=st.lists(nct_ids, max_size=2, unique=True).map(tuple),

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Final
 
-from .exceptions import DatasetError, Problem
+from .exceptions import MAX_PROBLEMS, DatasetError, Problem
 
 
 #: Largest dataset file read, in bytes; pass *max_bytes* to :func:`stemimmune.load` to raise it.
 MAX_FILE_BYTES: Final = 50 * 1024 * 1024
+
+#: Deepest nesting of arrays and objects accepted (a dataset needs fewer than ten; deeper risks Python's recursion limit).
+MAX_DEPTH: Final = 500
 
 #: A parsed document and the name of the file it came from (None for a string or mapping).
 Document = tuple[str | None, object]
@@ -56,6 +60,8 @@ def read_folder(folder: Traversable, *, max_bytes: int) -> list[Document]:
             documents.append((entry.name, read_document(entry, entry.name, max_bytes)))
         except DatasetError as exc:
             problems.extend(exc.problems)
+            if len(problems) > MAX_PROBLEMS:
+                raise DatasetError(problems, stopped=True) from None
     if problems:
         raise DatasetError(problems)
     return documents
@@ -95,6 +101,20 @@ def _nonblocking(path: str, flags: int) -> int:
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
+def encode_text(text: str, *, file: str | None) -> bytes:
+    """
+    Encode JSON text as UTF-8, refusing a lone surrogate (half of a character, which no file can hold).
+
+    Raises:
+        DatasetError: The text holds a lone surrogate.
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        message = f"the text holds a lone surrogate U+{ord(text[exc.start]):04X} at character {exc.start}"
+        raise DatasetError([Problem(file=file, message=message, expected="valid Unicode text")]) from None
+
+
 def parse_json(raw: bytes, *, file: str | None) -> object:
     """
     Parse UTF-8 JSON bytes, refusing duplicate keys (JSON would keep only the last one).
@@ -103,19 +123,20 @@ def parse_json(raw: bytes, *, file: str | None) -> object:
         DatasetError: The bytes are not UTF-8, not JSON, nested too deeply, or repeat a key.
     """
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+        document = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
     except UnicodeDecodeError as exc:
         message = f"not UTF-8 text: {exc.reason} at byte {exc.start}"
         raise DatasetError([Problem(file=file, message=message, expected="UTF-8 encoded JSON")]) from None
     except json.JSONDecodeError as exc:
+        found = _describe_position(raw, exc.pos)
         raise DatasetError(
             [
                 Problem(
                     file=file,
                     line=exc.lineno,
                     column=exc.colno,
-                    message=f"not valid JSON: {exc.msg}",
-                    expected="JSON text",
+                    message=f"not valid JSON: {exc.msg}, found {found}",
+                    expected=_EXPECTED.get(exc.msg, "JSON text"),
                 )
             ]
         ) from None
@@ -129,14 +150,25 @@ def parse_json(raw: bytes, *, file: str | None) -> object:
                 )
             ]
         ) from None
-    except RecursionError:
-        raise DatasetError(
-            [Problem(file=file, message="JSON nested too deeply", expected="JSON nested less deeply")]
-        ) from None
     except ValueError:  # e.g. an integer literal longer than Python accepts
+        message = "not valid JSON: a number too long to read (more than 4300 digits)"
+        raise DatasetError([Problem(file=file, message=message, expected="numbers of ordinary size")]) from None
+    except RecursionError:
+        document = None
+        depth = MAX_DEPTH + 1
+    else:
+        depth = _depth(raw)
+    if depth > MAX_DEPTH:
         raise DatasetError(
-            [Problem(file=file, message="not valid JSON: a number too long to read", expected="JSON text")]
-        ) from None
+            [
+                Problem(
+                    file=file,
+                    message=f"JSON nested too deeply (more than {MAX_DEPTH} levels of arrays and objects)",
+                    expected=f"JSON nested at most {MAX_DEPTH} levels deep",
+                )
+            ]
+        )
+    return document
 
 
 class _DuplicateKeyError(ValueError):
@@ -157,3 +189,46 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise _DuplicateKeyError(key)
             seen.add(key)
     return result
+
+
+def _depth(raw: bytes) -> int:
+    """
+    How deeply arrays and objects nest in valid JSON *raw*, counted up to ``MAX_DEPTH + 1``.
+
+    Works on the text, in C: strip the strings, keep the brackets, and remove the
+    innermost empty pairs once per level (no recursion, no Python loop per value).
+    """
+    skeleton = _STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    depth = 0
+    while skeleton and depth <= MAX_DEPTH:
+        skeleton = _INNERMOST.sub(b"", skeleton)
+        depth += 1
+    return depth
+
+
+_STRING: Final = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET: Final = bytes(set(range(256)) - set(b"[]{}"))
+_INNERMOST: Final = re.compile(rb"\[\]|\{\}")
+
+
+#: What each of the JSON decoder's complaints was expecting, in words.
+_EXPECTED: Final = {
+    "Expecting value": "a JSON value: an object {...}, an array [...], a string, a number, true, false or null",
+    "Expecting property name enclosed in double quotes": 'a key in double quotes, such as "id"',
+    "Expecting ':' delimiter": "a colon between a key and its value",
+    "Expecting ',' delimiter": "a comma between items, or the closing bracket",
+    "Extra data": "the end of the text after one JSON value",
+    "Unterminated string starting at": "a closing double quote",
+    "Invalid control character at": r"no raw control characters in a string (write them as \n, \t, \u0000)",
+    "Invalid \\escape": r"a valid escape: \", \\, \/, \b, \f, \n, \r, \t or \uXXXX",
+    "Illegal trailing comma before end of object": "no comma before the closing brace",
+    "Illegal trailing comma before end of array": "no comma before the closing bracket",
+}
+
+
+def _describe_position(raw: bytes, position: int) -> str:
+    """Name what the decoder found at a character position: the end of the text, or the next few characters."""
+    text = raw.decode("utf-8", "replace")
+    if position >= len(text):
+        return "the end of the text"
+    return repr(text[position : position + 10]) + ("..." if position + 10 < len(text) else "")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
+import secrets
+import stat
 import threading
 from collections.abc import Mapping
 from importlib.resources import files
@@ -12,8 +14,8 @@ from typing import Any, Final
 
 import attrs
 
-from ._io import MAX_FILE_BYTES, Document, parse_json, read_folder, read_path
-from .exceptions import DatasetError, Problem, argument_type_error, shorten
+from ._io import MAX_FILE_BYTES, Document, encode_text, parse_json, read_folder, read_path
+from .exceptions import MAX_PROBLEMS, DatasetError, InvalidArgumentError, Problem, argument_type_error, shorten
 from .knowledge_base import KnowledgeBase
 from .model import RECORD_TYPES, CollectionName, Record
 from .serialization import VERSION_KEY, structure_document, unstructure_records
@@ -65,8 +67,6 @@ def _as_path(path: object, argument: str) -> Path:
     if not isinstance(path, str | os.PathLike):
         raise argument_type_error(argument, "a path (str or os.PathLike)", path)
     if not os.fspath(path):
-        from .exceptions import InvalidArgumentError  # noqa: PLC0415 - rare path
-
         raise InvalidArgumentError(argument, "an empty path; pass None for the bundled dataset")
     return Path(path)
 
@@ -80,7 +80,7 @@ def loads(text: str | bytes) -> KnowledgeBase:
         ArgumentTypeError: *text* is neither str nor bytes.
     """
     if isinstance(text, str):
-        raw = text.encode("utf-8", "surrogatepass")
+        raw = encode_text(text, file=None)
     elif isinstance(text, bytes | bytearray):
         raw = bytes(text)
     else:
@@ -110,11 +110,22 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
     """
     Write *kb* to *path* as one canonical dataset document, so ``load(path) == kb``.
 
-    The file is written to a temporary name beside *path* and then moved into place,
-    so a failed write never leaves a half-written dataset.
+    The save is atomic and durable: the text goes to a new temporary file in the
+    target's folder, is flushed and synced to disk, and is then renamed over *path*,
+    and the folder is synced so the rename survives a crash. On any failure (a full
+    disk, a permission error, Ctrl-C) the temporary file is removed and the old file at
+    *path*, if any, is left exactly as it was. A new file gets the permissions the
+    umask allows (as :func:`open` would create it); a replaced file keeps its mode. A
+    symbolic link to a file is followed: the file it points at is replaced, the link
+    stays.
 
     Returns:
         The path written.
+
+    Raises:
+        InvalidArgumentError: *path* is a folder (or a link to one) or another non-regular file.
+        ArgumentTypeError: *kb* is not a knowledge base, or *path* not a path.
+        OSError: The file cannot be written (the old file is unchanged).
 
     Example:
         >>> import stemimmune, tempfile, pathlib
@@ -125,17 +136,59 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
         True
     """
     target = _as_path(path, "path")
-    text = dumps(kb)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-    ) as stream:
-        stream.write(text)
+    data = dumps(kb).encode("utf-8")
+    real = Path(os.path.realpath(target))
     try:
-        Path(stream.name).replace(target)
-    except OSError:
-        Path(stream.name).unlink(missing_ok=True)
+        mode: int | None = real.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise InvalidArgumentError("path", f"{shorten(str(target))} is {what}; expected the path of a dataset file")
+    temporary, descriptor = _create_beside(real)
+    try:
+        if mode is not None and hasattr(os, "fchmod"):  # keep the replaced file's permissions
+            os.fchmod(descriptor, stat.S_IMODE(mode))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        os.fsync(descriptor)
+        os.close(descriptor)
+        descriptor = -1
+        temporary.replace(real)
+    except BaseException:  # a full disk, Ctrl-C: leave no temporary file, keep the old one
+        if descriptor >= 0:
+            os.close(descriptor)
+        temporary.unlink(missing_ok=True)
         raise
+    _sync_folder(real.parent)
     return target
+
+
+def _create_beside(target: Path) -> tuple[Path, int]:
+    """Create a new, empty temporary file in *target*'s folder; the OS applies the umask to its mode."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return temporary, os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+    msg = f"could not create a temporary file beside {str(target)!r}"
+    raise FileExistsError(msg)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Sync *folder* so a rename in it survives a crash (a no-op where folders cannot be opened, as on Windows)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):  # some file systems cannot sync a folder; the file is synced
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 @attrs.frozen
@@ -258,7 +311,9 @@ def merge(
     try:
         combined = KnowledgeBase.from_collections(f"{base.version}+{version}", collections)
     except DatasetError as exc:
-        raise DatasetError(_relocate(p, positions) for p in exc.problems) from None
+        raise DatasetError(
+            (_relocate(p, positions) for p in exc.problems), count=exc.count, stopped=exc.stopped
+        ) from None
     return MergeResult(knowledge_base=combined, added=tuple(added), replaced=tuple(replacements))
 
 
@@ -268,14 +323,19 @@ def merge(
 def _collect(documents: list[Document]) -> tuple[dict[str | None, str], dict[CollectionName, list[Record]], _Origins]:
     """Structure every document; return the versions, the records by kind, and where each came from."""
     problems: list[Problem] = []
+    count, stopped = 0, False
     versions: dict[str | None, str] = {}
     merged: dict[CollectionName, list[Record]] = {kind: [] for kind in RECORD_TYPES}
     origin: _Origins = {}
     for name, document in documents:
+        if stopped or len(problems) > MAX_PROBLEMS:
+            stopped = True
+            break
         try:
             version, records = structure_document(document, file=name)
         except DatasetError as exc:
             problems.extend(exc.problems)
+            count, stopped = count + exc.count, exc.stopped
             continue
         if version is not None:
             versions[name] = version
@@ -284,7 +344,7 @@ def _collect(documents: list[Document]) -> tuple[dict[str | None, str], dict[Col
                 origin[kind, len(merged[kind])] = (name, index)
                 merged[kind].append(record)
     if problems:
-        raise DatasetError(problems)
+        raise DatasetError(problems, count=count, stopped=stopped)
     return versions, merged, origin
 
 
@@ -306,7 +366,7 @@ def _build(documents: list[Document]) -> KnowledgeBase:
     try:
         return KnowledgeBase.from_collections(next(iter(versions.values())), merged)
     except DatasetError as exc:
-        raise DatasetError(_relocate(p, origin) for p in exc.problems) from None
+        raise DatasetError((_relocate(p, origin) for p in exc.problems), count=exc.count, stopped=exc.stopped) from None
 
 
 def _relocate(problem: Problem, origin: _Origins) -> Problem:

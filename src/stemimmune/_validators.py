@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -16,41 +17,101 @@ from .exceptions import InvalidValueError
 IDENTIFIER_PATTERN: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Ontology prefixes a cross-reference may use, with the form of each local part.
 CURIE_PATTERNS: Final[dict[str, re.Pattern[str]]] = {
-    "MONDO": re.compile(r"^\d{7}$"),
-    "DOID": re.compile(r"^\d+$"),
-    "MESH": re.compile(r"^[CDQ]\d+$"),
-    "ICD10CM": re.compile(r"^[A-Z]\d{2}(?:\.[0-9A-Z]{1,4})?$"),
-    "ICD10WHO": re.compile(r"^[A-Z]\d{2}(?:\.\d{1,2})?$"),
-    "icd11.foundation": re.compile(r"^\d+$"),
-    "CL": re.compile(r"^\d{7}$"),
-    "UBERON": re.compile(r"^\d{7}$"),
-    "NCIT": re.compile(r"^C\d+$"),
-    "CHEBI": re.compile(r"^\d+$"),
-    "HGNC": re.compile(r"^\d+$"),
-    "PR": re.compile(r"^(?:\d{9}|[A-Z][0-9A-Z]{5,9})$"),
-    "GO": re.compile(r"^\d{7}$"),
-    "MAXO": re.compile(r"^\d{7}$"),
-    "EFO": re.compile(r"^\d{7}$"),
-    "HP": re.compile(r"^\d{7}$"),
-    "ORPHA": re.compile(r"^\d+$"),
+    "MONDO": re.compile(r"^[0-9]{7}$"),
+    "DOID": re.compile(r"^[0-9]+$"),
+    "MESH": re.compile(r"^[CDQ][0-9]+$"),
+    "ICD10CM": re.compile(r"^[A-Z][0-9]{2}(?:\.[0-9A-Z]{1,4})?$"),
+    "ICD10WHO": re.compile(r"^[A-Z][0-9]{2}(?:\.[0-9]{1,2})?$"),
+    "icd11.foundation": re.compile(r"^[0-9]+$"),
+    "CL": re.compile(r"^[0-9]{7}$"),
+    "UBERON": re.compile(r"^[0-9]{7}$"),
+    "NCIT": re.compile(r"^C[0-9]+$"),
+    "CHEBI": re.compile(r"^[0-9]+$"),
+    "HGNC": re.compile(r"^[0-9]+$"),
+    "PR": re.compile(r"^(?:[0-9]{9}|[A-Z][0-9A-Z]{5,9})$"),
+    "GO": re.compile(r"^[0-9]{7}$"),
+    "MAXO": re.compile(r"^[0-9]{7}$"),
+    "EFO": re.compile(r"^[0-9]{7}$"),
+    "HP": re.compile(r"^[0-9]{7}$"),
+    "ORPHA": re.compile(r"^[0-9]+$"),
 }
-DOI_PATTERN: Final = re.compile(r"^10\.\d{4,9}/\S+$")
-PMID_PATTERN: Final = re.compile(r"^[1-9]\d{0,8}$")
-PMCID_PATTERN: Final = re.compile(r"^PMC\d+$")
-NCT_PATTERN: Final = re.compile(r"^NCT\d{8}$")
-#: A trial registry id: ClinicalTrials.gov, ISRCTN, EudraCT, CTIS, ChiCTR or the Dutch registry.
+DOI_PATTERN: Final = re.compile(r"^10\.[0-9]{4,9}/\S+$")
+PMID_PATTERN: Final = re.compile(r"^[1-9][0-9]{0,8}$")
+PMCID_PATTERN: Final = re.compile(r"^PMC[0-9]+$")
+NCT_PATTERN: Final = re.compile(r"^NCT[0-9]{8}$")
+#: A trial registry id: ClinicalTrials.gov, ISRCTN, EudraCT, CTIS, ChiCTR or the Dutch registry (ASCII digits only).
 REGISTRY_ID_PATTERN: Final = re.compile(
-    r"^(?:NCT\d{8}|ISRCTN\d{8}|EudraCT:\d{4}-\d{6}-\d{2}|CTIS:\d{4}-\d{6}-\d{2}-\d{2}|ChiCTR-?[A-Z0-9-]{6,20}|NL-OMON\d{1,8}|NL\d{1,8})$"
+    r"^(?:NCT[0-9]{8}|ISRCTN[0-9]{8}|EudraCT:[0-9]{4}-[0-9]{6}-[0-9]{2}|CTIS:[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}"
+    r"|ChiCTR-?[A-Z0-9-]{6,20}|NL-OMON[0-9]{1,8}|NL[0-9]{1,8})$"
 )
 JURISDICTION_PATTERN: Final = re.compile(r"^[A-Z]{2}$")
 URL_PATTERN: Final = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 #: A date as precise as the source gives it: YYYY, YYYY-MM or YYYY-MM-DD.
-PARTIAL_DATE_PATTERN: Final = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+PARTIAL_DATE_PATTERN: Final = re.compile(r"^[0-9]{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?$")
 #: Longest text accepted in a single field.
 MAX_TEXT_LENGTH: Final = 10_000
 EARLIEST_YEAR: Final = 1900
 MAX_ID_LENGTH: Final = 100
 LATEST_YEAR: Final = 2100
+#: Longest dataset version accepted.
+MAX_VERSION_LENGTH: Final = 200
+#: Characters that reorder the text around them (embeddings, overrides, isolates): a
+#: name holding one can display as something else (CVE-2021-42574, "Trojan Source").
+BIDI_CONTROLS: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ALLOWED_CONTROLS: Final = frozenset("\t\n")
+
+
+def unsafe_character(value: str) -> str | None:
+    """
+    Describe the first character free text may not hold, or return None if there is none.
+
+    Refused: control characters other than tab and newline, lone surrogates, and the
+    bidirectional embedding, override and isolate controls.
+
+    Example:
+        >>> unsafe_character("Sj\u00f6gren")
+        >>> unsafe_character("evil\u202etxt.exe")
+        'a bidirectional control character U+202E at position 4'
+    """
+    if value.isprintable():  # the common case, in C: no control, format or surrogate character
+        return None
+    for position, char in enumerate(value):
+        category = unicodedata.category(char)
+        if char in BIDI_CONTROLS:
+            kind = "a bidirectional control character"
+        elif category == "Cc" and char not in _ALLOWED_CONTROLS:
+            kind = "a control character"
+        elif category == "Cs":
+            kind = "a lone surrogate"
+        else:
+            continue
+        return f"{kind} U+{ord(char):04X} at position {position}"
+    return None
+
+
+def is_visible(value: str) -> bool:
+    """Return whether *value* holds a letter, digit, punctuation mark or symbol (not only spaces, marks or invisibles)."""
+    return any(unicodedata.category(char)[0] in "LNPS" for char in value)
+
+
+def version_problem(value: object) -> str | None:
+    r"""
+    Describe what is wrong with a dataset version, or return None if it is acceptable.
+
+    A version is non-blank printable text of at most :data:`MAX_VERSION_LENGTH` characters.
+
+    Example:
+        >>> version_problem("2026.12.0")
+        >>> version_problem("1\x07")
+        'expected printable text (no control characters), got a control character U+0007 at position 1'
+    """
+    if not isinstance(value, str) or not value.strip():
+        return "expected a non-empty version string"
+    if len(value) > MAX_VERSION_LENGTH:
+        return f"expected at most {MAX_VERSION_LENGTH} characters, got {len(value)}"
+    if not value.isprintable():
+        return f"expected printable text (no control characters), got {unsafe_character(value) or 'an invisible character'}"
+    return None
 
 
 def _fail(attribute: attrs.Attribute[Any], value: object, expected: str) -> None:
@@ -77,6 +138,10 @@ def text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> N
         _fail(attribute, value, "text without leading or trailing whitespace")
     elif len(value) > MAX_TEXT_LENGTH:
         _fail(attribute, value, f"text of at most {MAX_TEXT_LENGTH} characters")
+    elif (unsafe := unsafe_character(value)) is not None:
+        _fail(attribute, value, f"text without control characters (found {unsafe})")
+    elif not is_visible(value):
+        _fail(attribute, value, "text with at least one visible character")
 
 
 def optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -113,7 +178,10 @@ def matches(pattern: re.Pattern[str], expected: str) -> Any:
 
     def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is not None and (
-            not isinstance(value, str) or len(value) > MAX_TEXT_LENGTH or not pattern.fullmatch(value)
+            not isinstance(value, str)
+            or len(value) > MAX_TEXT_LENGTH
+            or not value.isprintable()  # no control, format (bidi, zero-width), space or surrogate character
+            or not pattern.fullmatch(value)
         ):
             _fail(attribute, value, expected)
 

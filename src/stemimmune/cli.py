@@ -517,10 +517,16 @@ def _validate(args: argparse.Namespace) -> tuple[int, str]:
             rows = [
                 {"problem": str(p), **{k: v for k, v in _problem_fields(p).items() if v is not None}} for p in problems
             ]
-            return EXIT_INVALID, _dump({"valid": False, "problems": rows})
-        count = len(problems)
+            return EXIT_INVALID, _dump(
+                {"valid": False, "problem_count": exc.count, "checking_stopped": exc.stopped, "problems": rows}
+            )
+        total = f"at least {exc.count:,}" if exc.stopped else f"{exc.count:,}"
+        shown = "" if len(problems) == exc.count else f" (the first {len(problems)} listed)"
         return EXIT_INVALID, "\n".join(
-            [f"{args.path}: invalid, {count} problem{'s' if count > 1 else ''}:", *(f"  {p}" for p in problems)]
+            [
+                f"{args.path}: invalid, {total} problem{'s' if exc.count > 1 else ''}{shown}:",
+                *(f"  {p}" for p in problems),
+            ]
         )
     counts = {kind: len(records) for kind, records in kb.collections().items()}
     if args.json:
@@ -549,10 +555,8 @@ _COMMANDS: Final[dict[str, Callable[[KnowledgeBase, argparse.Namespace], str]]] 
 
 def _error_line(exc: BaseException) -> str:
     if isinstance(exc, DatasetError):
-        count = len(exc.problems)
-        text = (
-            f"{exc.problems[0]} ({count} problem{'s' if count > 1 else ''} in all; stemimmune validate PATH lists them)"
-        )
+        count = f"at least {exc.count:,}" if exc.stopped else f"{exc.count:,}"
+        text = f"{exc.problems[0]} ({count} problem{'s' if exc.count > 1 else ''} in all; stemimmune validate PATH lists them)"
     elif isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         where = f": {exc.filename}" if exc.filename else ""
         text = f"no space left on the device{where}"

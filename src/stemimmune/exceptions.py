@@ -21,6 +21,8 @@ in worker processes.
 
 from __future__ import annotations
 
+import itertools
+import reprlib
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -29,12 +31,59 @@ import attrs
 
 #: Longest rendering of an offending value in a message.
 MAX_SHOWN: Final = 80
+#: Most problems a :class:`DatasetError` keeps and lists; loading stops checking once it has found this many.
+MAX_PROBLEMS: Final = 50
+#: Longest line of a :class:`DatasetError` message, one per problem.
+MAX_LINE: Final = 300
+#: Most items (candidates, suggestions, field names) an error message lists.
+MAX_LISTED: Final = 20
+
+_REPR: Final = reprlib.Repr()  # keyword arguments need Python 3.12
+_REPR.maxlevel = 2
+_REPR.maxtuple = _REPR.maxlist = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozenset = 4
+_REPR.maxstring = _REPR.maxlong = _REPR.maxother = MAX_SHOWN
 
 
 def shorten(value: object) -> str:
-    """Return ``repr(value)``, cut to a readable length."""
-    shown = repr(value)
-    return shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 3] + "..."
+    """
+    Return ``repr(value)``, cut to a readable length, in time that does not grow with *value*.
+
+    Example:
+        >>> shorten("x" * 1_000_000)[-6:]
+        'xxx...'
+        >>> shorten([[[[1]]]])
+        '[[[...]]]'
+    """
+    try:
+        shown = repr(value[: MAX_SHOWN + 1]) if isinstance(value, str) else _REPR.repr(value)
+    except (ValueError, RecursionError):  # an integer too long to print, a structure too deep
+        shown = f"<{type(value).__name__}>"
+    return clip(shown, MAX_SHOWN)
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut *text* to at most *limit* characters, ending in ``...`` when cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def listing(items: Iterable[str], *, limit: int = MAX_LISTED) -> str:
+    """
+    Join *items* with commas, naming at most *limit* of them and counting the rest.
+
+    Example:
+        >>> listing(["a", "b", "c"], limit=2)
+        'a, b and 1 more'
+    """
+    items = list(items)
+    shown = ", ".join(items[:limit])
+    return shown if len(items) <= limit else f"{shown} and {len(items) - limit:,} more"
+
+
+def printable(text: str) -> str:
+    """Escape the characters of *text* a terminal would act on or hide (controls, bidi overrides, surrogates)."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def a(noun: str) -> str:
@@ -44,6 +93,35 @@ def a(noun: str) -> str:
 
 class StemImmuneError(Exception):
     """Root of every error stemimmune raises on purpose."""
+
+
+_LONG: Final = 1_000
+_PATH: Final = 200
+
+
+def _safe(text: str, limit: int) -> str:
+    """Escape what a terminal would act on, and cut to *limit* characters: a problem echoes hostile input."""
+    return clip(printable(clip(text, limit)), limit)
+
+
+def _safe_optional(text: str | None, limit: int) -> str | None:
+    return None if text is None else _safe(text, limit)
+
+
+def _long(text: str) -> str:
+    return _safe(text, _LONG)
+
+
+def _long_optional(text: str | None) -> str | None:
+    return _safe_optional(text, _LONG)
+
+
+def _path(text: str | None) -> str | None:
+    return _safe_optional(text, _PATH)
+
+
+def _short(text: str | None) -> str | None:
+    return _safe_optional(text, MAX_SHOWN)
 
 
 @attrs.frozen(kw_only=True)
@@ -68,14 +146,14 @@ class Problem:
         '$.risks[2].kind: unknown field'
     """
 
-    message: str
-    file: str | None = None
-    collection: str | None = None
+    message: str = attrs.field(converter=_long)
+    file: str | None = attrs.field(default=None, converter=_path)
+    collection: str | None = attrs.field(default=None, converter=_short)
     index: int | None = None
-    field: str | None = None
-    record_id: str | None = None
-    value: str | None = None
-    expected: str | None = None
+    field: str | None = attrs.field(default=None, converter=_path)
+    record_id: str | None = attrs.field(default=None, converter=_short)
+    value: str | None = attrs.field(default=None, converter=_short)
+    expected: str | None = attrs.field(default=None, converter=_long_optional)
     line: int | None = None
     column: int | None = None
 
@@ -106,24 +184,52 @@ class Problem:
 
 class DatasetError(StemImmuneError, ValueError):
     """
-    A dataset is invalid; :attr:`problems` lists every problem found, not only the first.
+    A dataset is invalid; :attr:`problems` lists the problems found, not only the first.
+
+    At most :data:`MAX_PROBLEMS` problems are kept and listed, and :attr:`count` says
+    how many there were; loading stops checking once it has found that many (so a
+    file of a million bad records is refused as fast as one of fifty), and then
+    :attr:`stopped` is true and :attr:`count` is a lower bound. The message has one
+    line per problem, each at most :data:`MAX_LINE` characters.
 
     Attributes:
-        problems: The problems, in the order found.
+        problems: The problems, in the order found (at most :data:`MAX_PROBLEMS`).
+        count: How many problems were found.
+        stopped: Whether checking stopped early, so more problems may exist.
+
+    Example:
+        >>> error = DatasetError(Problem(message="bad", index=i) for i in range(70))
+        >>> len(error.problems), error.count, str(error).splitlines()[0]
+        (50, 70, 'invalid dataset: 70 problems (the first 50 are listed)')
     """
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], *, count: int | None = None, stopped: bool = False) -> None:
         """Gather *problems* into one error; there must be at least one."""
-        self.problems: tuple[Problem, ...] = tuple(problems)
+        found = iter(problems)
+        self.problems: tuple[Problem, ...] = tuple(itertools.islice(found, MAX_PROBLEMS))
         if not self.problems:
             msg = "DatasetError needs at least one problem"
             raise ValueError(msg)
-        count = len(self.problems)
-        header = f"invalid dataset: {count} problem{'s' if count > 1 else ''}"
-        super().__init__("\n".join([header, *(f"  - {p}" for p in self.problems)]))
+        total = len(self.problems) + sum(1 for _ in found)
+        self.count: int = max(total, count or 0)
+        self.stopped: bool = stopped
+        if stopped:
+            header = f"invalid dataset: checking stopped after {self.count:,} problems"
+        else:
+            header = f"invalid dataset: {self.count:,} problem{'s' if self.count > 1 else ''}"
+        if self.count > len(self.problems):
+            header += f" (the first {len(self.problems)} are listed)"
+        lines = (clip(f"  - {p}", MAX_LINE) for p in self.problems)
+        super().__init__("\n".join([header, *lines]))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.problems,))
+        return (_rebuild_dataset_error, (type(self), self.problems, self.count, self.stopped))
+
+
+def _rebuild_dataset_error(
+    cls: type[DatasetError], problems: tuple[Problem, ...], count: int, stopped: bool
+) -> DatasetError:
+    return cls(problems, count=count, stopped=stopped)
 
 
 class InvalidValueError(StemImmuneError, ValueError):
@@ -191,7 +297,7 @@ class UnknownKeyError(_KeyLookupError):
         self.argument = argument
         msg = f"{_argument_prefix(key, argument)}: no record matches"
         if self.suggestions:
-            msg += "; did you mean: " + ", ".join(repr(s) for s in self.suggestions) + "?"
+            msg += "; did you mean: " + listing(shorten(s) for s in self.suggestions) + "?"
         super().__init__(msg)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -217,7 +323,7 @@ class AmbiguousKeyError(_KeyLookupError):
         self.key = key
         self.candidates: tuple[str, ...] = tuple(candidates)
         self.argument = argument
-        shown = ", ".join(repr(c) for c in self.candidates)
+        shown = listing(shorten(c) for c in self.candidates)
         super().__init__(f"{_argument_prefix(key, argument)}: matches {len(self.candidates)} records: {shown}")
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -247,7 +353,7 @@ class WrongKindError(_KeyLookupError):
         self.expected = expected
         self.found: tuple[tuple[str, str], ...] = tuple(found)
         self.argument = argument
-        names = ", ".join(f"{a(kind)} ({record_id!r})" for kind, record_id in self.found)
+        names = listing(f"{a(kind)} ({shorten(record_id)})" for kind, record_id in self.found)
         super().__init__(f"{_argument_prefix(key, argument)}: names {names}, not {a(expected)}")
 
     def __reduce__(self) -> tuple[Any, ...]:

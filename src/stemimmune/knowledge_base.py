@@ -19,8 +19,8 @@ import attrs
 from . import query
 from ._index import Index
 from ._integrity import find_problems
-from ._validators import as_tuple
-from .exceptions import DatasetError, Problem
+from ._validators import as_tuple, version_problem
+from .exceptions import DatasetError, Problem, shorten
 from .model import (
     RECORD_TYPES,
     CellSource,
@@ -100,7 +100,10 @@ class KnowledgeBase:
     _lock: threading.Lock = attrs.field(init=False, eq=False, repr=False, hash=False, factory=threading.Lock)
 
     def __attrs_post_init__(self) -> None:
-        """Check every integrity rule; the knowledge base exists only if all hold."""
+        """Check the version and every integrity rule; the knowledge base exists only if all hold."""
+        wrong = version_problem(self.version)
+        if wrong is not None:
+            raise DatasetError([Problem(collection="dataset_version", message=wrong, value=shorten(self.version))])
         problems = find_problems(self.collections())
         if problems:
             raise DatasetError(problems)

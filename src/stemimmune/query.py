@@ -72,6 +72,8 @@ V = TypeVar("V", bound=Vocabulary)
 
 #: Longest text ``search()`` accepts, in characters.
 MAX_QUERY_LENGTH: Final = 1_000
+#: Longest key :func:`get` looks up; no record's id, name or title is longer, so a longer key matches nothing.
+MAX_KEY_LENGTH: Final = 10_000
 
 
 class TherapyFilters(TypedDict, total=False):
@@ -308,7 +310,7 @@ def get_or_none(index: Index, key: str, kind: type[R] | None = None, *, argument
     if kind is not None and kind not in RECORD_TYPES.values():
         expected = "a record class such as Disorder or Therapy"
         raise ArgumentTypeError(argument or "kind", expected, getattr(kind, "__name__", type(kind).__name__))
-    matches = index.lookup(key)
+    matches = index.lookup(key) if len(key) <= MAX_KEY_LENGTH else ()  # bounded time for a hostile key
     if kind is not None and matches:
         wanted = [r for r in matches if type(r) is kind]
         if not wanted:
@@ -321,7 +323,7 @@ def get_or_none(index: Index, key: str, kind: type[R] | None = None, *, argument
 
 
 def _suggest(index: Index, key: str, kind: type[Any] | None) -> list[str]:
-    folded = fold(key)[:MAX_QUERY_LENGTH]
+    folded = fold(key[:MAX_KEY_LENGTH])[:MAX_QUERY_LENGTH]
     if not folded:
         return []
     names: dict[str, None] = {}

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
+import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
 from cattrs.errors import IterableValidationNote
@@ -21,8 +22,9 @@ from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
 from . import vocabulary
-from ._io import parse_json
-from .exceptions import DatasetError, InvalidValueError, Problem, a, shorten
+from ._io import encode_text, parse_json
+from ._validators import version_problem
+from .exceptions import MAX_PROBLEMS, DatasetError, InvalidValueError, Problem, a, clip, listing, shorten
 from .model import RECORD_TYPES, CollectionName
 
 
@@ -47,7 +49,10 @@ def _strict_int(value: object, _: type) -> int:
 def _strict_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidValueError(None, value, "a number")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise InvalidValueError(None, value, "a number of ordinary size (at most about 1.8e308)") from None
 
 
 def _strict_bool(value: object, _: type) -> bool:
@@ -100,6 +105,19 @@ def _make_converter() -> JsonConverter:
         return structure
 
     converter.register_structure_hook_factory(is_sequence, sequence_factory)
+
+    def record_factory(type_: Any, conv: cattrs.Converter) -> Callable[[object, Any], Any]:
+        inner = conv.gen_structure_attrs_fromdict(type_)
+        expected = f"a JSON object ({a(type_.__name__)})"
+
+        def structure(value: object, target: Any) -> Any:
+            if not isinstance(value, dict):  # cattrs would fail with a message about Python internals
+                raise InvalidValueError(None, value, expected)
+            return inner(value, target)
+
+        return structure
+
+    converter.register_structure_hook_factory(attrs.has, record_factory)
     return converter
 
 
@@ -119,7 +137,12 @@ def unstructure(value: object) -> Any:
 
 
 def _problems_from(
-    exc: BaseException, *, collection: str | None, document: Mapping[str, Any], file: str | None
+    exc: BaseException,
+    *,
+    collection: str | None,
+    document: Mapping[str, Any],
+    file: str | None,
+    steps: tuple[int | str, ...] = (),
 ) -> list[Problem]:
     """
     Turn a structuring error into problems, each located by collection, index and field.
@@ -139,7 +162,7 @@ def _problems_from(
         else:
             problems.append(_leaf_problem(error, steps, collection=collection, document=document, file=file))
 
-    walk(exc, ())
+    walk(exc, steps)
     return problems
 
 
@@ -183,10 +206,12 @@ def _describe(error: BaseException) -> tuple[str, str | None, str | None]:
     if isinstance(error, KeyError):
         return "required field missing", None, "a value"
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
-        extra = ", ".join(sorted(error.extra_fields))
-        return f"unknown field(s) {extra}", shorten(sorted(error.extra_fields)), "only the fields the format documents"
-    text = str(error.args[0]) if error.args and isinstance(error.args[0], str) else type(error).__name__
-    return text, None, None
+        names = sorted(error.extra_fields)
+        extra = listing(shorten(name) for name in names)
+        return f"unknown field(s) {extra}", shorten(names), "only the fields the format documents"
+    if type(error) is ValueError and error.args and isinstance(error.args[0], str):
+        return clip(error.args[0], 1_000), None, None  # a model rule's own message, written for people
+    return "invalid value", None, None  # never echo Python's internals ("'int' object is not iterable")
 
 
 def structure_document(
@@ -207,7 +232,7 @@ def structure_document(
         DatasetError: Every problem found in the document.
     """
     if not isinstance(document, dict):
-        raise DatasetError([Problem(file=file, message=f"expected a JSON object, got {type(document).__name__}")])
+        raise DatasetError([Problem(file=file, message=f"expected a JSON object, got {_json_type(document)}")])
     problems: list[Problem] = []
     allowed = {VERSION_KEY, *RECORD_TYPES}
     problems.extend(
@@ -220,20 +245,46 @@ def structure_document(
         for key in sorted(set(document) - allowed, key=str)
     )
     version = document.get(VERSION_KEY)
-    if version is not None and (not isinstance(version, str) or not version.strip()):
-        problems.append(Problem(file=file, collection=VERSION_KEY, message="expected a non-empty version string"))
+    if version is not None and (wrong := version_problem(version)) is not None:
+        problems.append(Problem(file=file, collection=VERSION_KEY, message=wrong, value=shorten(version)))
         version = None
     records: dict[CollectionName, tuple[Any, ...]] = {}
     for kind, cls in RECORD_TYPES.items():
         if kind not in document:
             continue
-        try:
-            records[kind] = _CONVERTER.structure(document[kind], tuple[cls, ...])  # type: ignore[valid-type]
-        except (cattrs.BaseValidationError, InvalidValueError) as exc:
-            problems.extend(_problems_from(exc, collection=kind, document=document, file=file))
+        items = document[kind]
+        if not isinstance(items, list):
+            problems.append(
+                Problem(
+                    file=file,
+                    collection=kind,
+                    message=f"{shorten(items)} is not a list",
+                    value=shorten(items),
+                    expected=f"a list of records ({a(cls.__name__)} each)",
+                )
+            )
+            continue
+        structured: list[Any] = []
+        for index, item in enumerate(items):  # one record at a time, to stop after MAX_PROBLEMS
+            try:
+                structured.append(_CONVERTER.structure(item, cls))
+            except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+                problems.extend(_problems_from(exc, collection=kind, document=document, file=file, steps=(index,)))
+                if len(problems) > MAX_PROBLEMS:
+                    raise DatasetError(problems, stopped=True) from None
+        records[kind] = tuple(structured)
     if problems:
         raise DatasetError(problems)
     return version, records
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a parsed value's type."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    return {list: "an array", str: "a string", int: "a number", float: "a number"}.get(type(value), "a value")
 
 
 def unstructure_records(records: Mapping[CollectionName, tuple[Any, ...]], version: str) -> dict[str, Any]:
@@ -251,7 +302,7 @@ def canonical_document(text: str, *, file: str | None = None) -> str:
     Raises:
         DatasetError: The document is not valid JSON or holds invalid records.
     """
-    version, records = structure_document(parse_json(text.encode("utf-8"), file=file), file=file)
+    version, records = structure_document(parse_json(encode_text(text, file=file), file=file), file=file)
     document: dict[str, Any] = {} if version is None else {VERSION_KEY: version}
     for kind, items in records.items():
         document[kind] = _CONVERTER.unstructure(items, tuple[RECORD_TYPES[kind], ...])  # type: ignore[valid-type]
@@ -289,8 +340,8 @@ def from_json(text: str, cls: type[T]) -> T:
         >>> from_json('{"reference_id": "burt2019-mist"}', Citation)
         Citation(reference_id='burt2019-mist', locator=None)
     """
-    value = parse_json(text.encode("utf-8"), file=None)
+    value = parse_json(encode_text(text, file=None), file=None)
     try:
         return _CONVERTER.structure(value, cls)
-    except (cattrs.BaseValidationError, InvalidValueError) as exc:
+    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
         raise DatasetError(_problems_from(exc, collection=None, document={}, file=None)) from None
