@@ -15,7 +15,6 @@ record itself, its id, or any name, synonym or CURIE of it is accepted.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Generic, Literal, TypedDict, TypeVar, overload
@@ -408,11 +407,12 @@ def _ranked(index: Index, query: str, *, wanted: set[type[Record]] | None, min_s
             if wanted is None or any(type(r) in wanted for r in index.entries[position][2])
         ),
     )
-    # Trigram overlap ranks candidates cheaply; the edit-based score runs on the best few only.
+    # Trigram overlap ranks candidates cheaply; the finer score runs on the best few only.
+    pattern = _Pattern(query)
     best: dict[str, SearchHit[Any]] = {}
     for _overlap, position in candidates[:_CANDIDATES]:
         folded, shown, records = index.entries[position]
-        score = round(_similarity(query, folded), 4)
+        score = round(_similarity(pattern, folded), 4)
         if score < min_score:
             continue
         for record in records:
@@ -421,31 +421,70 @@ def _ranked(index: Index, query: str, *, wanted: set[type[Record]] | None, min_s
     return sorted(best.values(), key=lambda h: (-h.score, index.kind_rank(h.record), h.record.id))
 
 
-def _similarity(query: str, key: str) -> float:
+def _similarity(query: _Pattern, key: str) -> float:
     """
     Score how well *query* matches *key* (both folded), from 0 to 1.
 
-    1 is an exact match. Otherwise the best of: the edit-based ratio of the whole
-    strings, and the ratio against the run of the key's words as long as the query
-    (spaces ignored), weighted by how much of the key that run covers, so "crohns"
-    finds "crohn s disease" and "multipel" finds "multiple sclerosis". Short keys
-    (abbreviations) only match closely.
+    1 is an exact match. Otherwise the best of: the Indel ratio (twice the longest
+    common subsequence over the total length) of the whole strings, and the ratio
+    against the run of the key's words as long as the query (spaces ignored), weighted
+    by how much of the key that run covers, so "crohns" finds "crohn s disease" and
+    "multipel" finds "multiple sclerosis". Short keys (abbreviations) only match closely.
     """
-    if query == key:
+    if query.text == key:
         return 1.0
-    ratio = difflib.SequenceMatcher(None, query, key, autojunk=False).ratio()
-    words, width = key.split(), len(query.split())
-    matcher = difflib.SequenceMatcher(None, autojunk=False)
-    matcher.set_seq2(query.replace(" ", ""))  # the matcher caches what it learns about seq2
+    ratio = query.whole.ratio(key)
+    words, width = key.split(), query.words
     for start in range(max(1, len(words) - width + 1)):
-        window = " ".join(words[start : start + width])
-        weight = 0.7 + 0.25 * len(window) / len(key)
-        matcher.set_seq1(window.replace(" ", ""))
-        if matcher.real_quick_ratio() * weight > ratio and matcher.quick_ratio() * weight > ratio:
-            ratio = max(ratio, matcher.ratio() * weight)
+        window = "".join(words[start : start + width])
+        weight = 0.7 + 0.25 * (len(window) + min(width, len(words)) - 1) / len(key)
+        ratio = max(ratio, query.joined.ratio(window) * weight)
     if len(key) <= _SHORT_KEY:
         ratio *= 0.8
     return min(ratio, 0.99)
+
+
+class _Lcs:
+    """
+    One side of an Indel ratio, prepared once: the bit masks of the bit-parallel LCS.
+
+    The longest common subsequence with another text costs one pass over that text's
+    characters with a few integer operations each (Hyyro's bit-vector algorithm), so a
+    search scores its candidates without a table per pair.
+    """
+
+    __slots__ = ("masks", "ones", "size")
+
+    def __init__(self, text: str) -> None:
+        self.size = len(text)
+        self.ones = (1 << self.size) - 1
+        self.masks: dict[str, int] = {}
+        for position, char in enumerate(text):
+            self.masks[char] = self.masks.get(char, 0) | 1 << position
+
+    def ratio(self, other: str) -> float:
+        """Twice the longest common subsequence of the two texts over their total length (0 to 1)."""
+        total = self.size + len(other)
+        if not total:
+            return 1.0
+        row, masks = self.ones, self.masks
+        for char in other:
+            matched = row & masks.get(char, 0)
+            row = (row + matched) | (row - matched)
+        common = self.size - (row & self.ones).bit_count()
+        return 2 * common / total
+
+
+class _Pattern:
+    """A folded query prepared for scoring: as written, and with its spaces removed."""
+
+    __slots__ = ("joined", "text", "whole", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = len(text.split())
+        self.whole = _Lcs(text)
+        self.joined = _Lcs(text.replace(" ", ""))
 
 
 _SHORT_KEY: Final = 4
