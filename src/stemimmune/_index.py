@@ -110,6 +110,9 @@ class Index:
         self.indications_by_category: dict[DisorderCategory, set[str]] = defaultdict(set)
         self.findings_by_indication: dict[str, list[Finding]] = defaultdict(list)
         self.subtypes: dict[str, set[str]] = defaultdict(set)
+        self.under: dict[str, frozenset[str]] = {}
+        self.indications_under: dict[str, frozenset[str]] = {}
+        self.indications_at_least: dict[EvidenceLevel, frozenset[str]] = {}
         self.children: dict[str, set[str]] = defaultdict(set)
         self.therapies_by_mechanism: dict[str, set[str]] = defaultdict(set)
         self.therapies_by_mechanism_kind: dict[MechanismKind, set[str]] = defaultdict(set)
@@ -172,6 +175,15 @@ class Index:
         for disorder in get("disorders", ()):
             for parent in disorder.parent_ids:
                 self.subtypes[parent].add(disorder.id)
+        for disorder in get("disorders", ()):
+            self.under[disorder.id] = under = frozenset(self._walk_subtypes(disorder.id))
+            self.indications_under[disorder.id] = frozenset(
+                i for d in under for i in self.indications_by_disorder.get(d, ())
+            )
+        at_least: set[str] = set()
+        for level in sorted(EvidenceLevel, reverse=True):
+            at_least |= self.indications_by_level.get(level, set())
+            self.indications_at_least[level] = frozenset(at_least)
         cell: CellType
         for cell in get("cell_types", ()):
             for parent in cell.derives_from:
@@ -210,8 +222,11 @@ class Index:
         """Position of the record's collection in canonical order."""
         return _KIND_RANK[collection_of(record)]
 
-    def disorder_and_subtypes(self, disorder_id: str) -> set[str]:
-        """Return the disorder and all its subtypes, transitively."""
+    def disorder_and_subtypes(self, disorder_id: str) -> frozenset[str]:
+        """Return the disorder and all its subtypes, transitively (precomputed)."""
+        return self.under.get(disorder_id) or frozenset((disorder_id,))
+
+    def _walk_subtypes(self, disorder_id: str) -> set[str]:
         found = {disorder_id}
         stack = [disorder_id]
         while stack:

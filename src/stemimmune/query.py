@@ -548,9 +548,13 @@ def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapp
     if disorder is not None:
         root = resolve(index, disorder, Disorder, "disorder")
         subtypes = _flag(filters.get("include_subtypes", True), "include_subtypes")
-        disorders = index.disorder_and_subtypes(root.id) if subtypes else {root.id}
-        by_disorder = [index.indications_by_disorder.get(d, set()) for d in disorders]
-        sources.append((sum(map(len, by_disorder)), lambda: (i for group in by_disorder for i in group)))
+        if subtypes:
+            disorders = index.disorder_and_subtypes(root.id)
+            by_disorder = index.indications_under.get(root.id, frozenset())
+        else:
+            disorders = frozenset((root.id,))
+            by_disorder = frozenset(index.indications_by_disorder.get(root.id, ()))
+        sources.append((len(by_disorder), lambda: by_disorder))
         checks.append(lambda i: i.disorder_id in disorders)
     elif "include_subtypes" in filters:
         _flag(filters["include_subtypes"], "include_subtypes")
@@ -561,8 +565,8 @@ def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapp
         checks.append(lambda i: index.by_id[i.disorder_id].category is wanted)  # type: ignore[union-attr]
     if filters.get("min_evidence") is not None:
         level = _term(EvidenceLevel, filters["min_evidence"], "min_evidence")
-        by_level = [index.indications_by_level.get(lv, set()) for lv in EvidenceLevel if lv >= level]
-        sources.append((sum(map(len, by_level)), lambda: (i for group in by_level for i in group)))
+        by_level = index.indications_at_least.get(level, frozenset())
+        sources.append((len(by_level), lambda: by_level))
         checks.append(lambda i: i.evidence_level >= level)
     if filters.get("ebmt_category") is not None:
         category = _term(EbmtCategory, filters["ebmt_category"], "ebmt_category")
@@ -596,6 +600,8 @@ def _therapy_filter(
         A test of a therapy id against every filter, and the smallest indexed set
         of therapy ids that can pass it (to start from instead of every therapy).
     """
+    if filters.keys().isdisjoint(_THERAPY_FILTERS):
+        return None
     tests: list[Callable[[Therapy], bool]] = []
     pools: list[set[str]] = []
     if filters.get("therapy") is not None:
