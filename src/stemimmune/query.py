@@ -15,7 +15,7 @@ record itself, its id, or any name, synonym or CURIE of it is accepted.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Generic, Literal, TypedDict, TypeVar, overload
 
@@ -392,20 +392,19 @@ def _kinds(kinds: Iterable[type[Any] | str] | None) -> set[type[Record]] | None:
 
 def _ranked(index: Index, query: str, *, wanted: set[type[Record]] | None, min_score: float) -> list[SearchHit[Any]]:
     """Every record scoring at least *min_score* against *query* (folded), best first."""
-    counts: dict[int, int] = defaultdict(int)
     # Count shared trigrams over the rarer half of the query's trigrams: common ones
     # (" mu", "is ") list a large share of all keys and add little to the ranking.
+    # Counter.update counts a posting list in C; only the most shared keys are ranked.
+    counts: Counter[int] = Counter()
     query_grams = trigrams(query)
     grams = sorted(query_grams, key=lambda g: len(index.trigrams.get(g, ())))
     for gram in grams[: max(_MIN_GRAMS, (len(grams) + 1) // 2)]:
-        for position in index.trigrams.get(gram, ()):
-            counts[position] += 1
+        counts.update(index.trigrams.get(gram, ()))
+    if wanted is not None:
+        counts = Counter({p: n for p, n in counts.items() if any(type(r) in wanted for r in index.entries[p][2])})
     candidates = sorted(
-        (
-            (-2 * shared / (len(query_grams) + index.gram_counts[position]), position)
-            for position, shared in counts.items()
-            if wanted is None or any(type(r) in wanted for r in index.entries[position][2])
-        ),
+        (-2 * shared / (len(query_grams) + index.gram_counts[position]), position)
+        for position, shared in counts.most_common(_POOL)
     )
     # Trigram overlap ranks candidates cheaply; the finer score runs on the best few only.
     pattern = _Pattern(query)
@@ -490,6 +489,8 @@ class _Pattern:
 _SHORT_KEY: Final = 4
 #: Fewest query trigrams counted when ranking candidates.
 _MIN_GRAMS: Final = 4
+#: How many keys sharing the most trigrams with the query are ranked by overlap.
+_POOL: Final = 64
 #: How many keys, ranked by trigram overlap, get the finer edit-based score.
 _CANDIDATES: Final = 8
 
