@@ -39,47 +39,23 @@ QUERIES: dict[str, tuple[str, str, Callable[[Any, synth.Probes], Call]]] = {
     "get_curie": ("get(CURIE)", "get_key", lambda kb, p: lambda: kb.get(p.curie)),
     "search": ("search(name with a typo)", "search", lambda kb, p: lambda: kb.search(p.search)),
     "therapies_for": ("therapies_for(abbreviation)", "filter", lambda kb, p: lambda: kb.therapies_for(p.disorder)),
-    "therapies_for_donor": (
-        "therapies_for(d, donor_relation=)",
-        "filter",
-        lambda kb, p: lambda: kb.therapies_for(p.disorder, donor_relation=p.donor_relation),
-    ),
-    "indications_evidence": (
-        "find_indications(disorder=, min_evidence=)",
-        "filter",
-        lambda kb, p: lambda: kb.find_indications(disorder=p.disorder, min_evidence="observational"),
-    ),
-    "indications_category": (
-        "find_indications(disorder=, category=)",
-        "filter",
-        lambda kb, p: lambda: kb.find_indications(disorder=p.disorder, category=p.category),
-    ),
-    "indications_mechanism": (
-        "find_indications(disorder=, mechanism_kind=)",
-        "filter",
-        lambda kb, p: lambda: kb.find_indications(disorder=p.disorder, mechanism_kind=p.mechanism_kind),
-    ),
-    "indications_ebmt": (
-        "find_indications(therapy=, ebmt_category=)",
-        "filter",
-        lambda kb, p: lambda: kb.find_indications(therapy=p.therapy, ebmt_category="CO"),
-    ),
-    "therapies_source": (
-        "find_therapies(cell_source=)",
-        "filter",
-        lambda kb, p: lambda: kb.find_therapies(cell_source=p.cell_source),
-    ),
-    "broad_mechanism_donor": (
-        "find_indications(mechanism_kind=, donor_relation=) [broad]",
-        "filter",
-        lambda kb, _: lambda: kb.find_indications(mechanism_kind="immunomodulation", donor_relation="allogeneic"),
-    ),
-    "broad_evidence": (
-        "find_indications(min_evidence=) [broad]",
-        "filter",
-        lambda kb, _: lambda: kb.find_indications(min_evidence="randomized-trial"),
-    ),
-}
+    "therapies_for_donor": ("therapies_for(d, donor_relation=)", "filter",
+        lambda kb, p: lambda: kb.therapies_for(p.disorder, donor_relation=p.donor_relation)),
+    "indications_evidence": ("find_indications(disorder=, min_evidence=)", "filter",
+        lambda kb, p: lambda: kb.find_indications(disorder=p.disorder, min_evidence="observational")),
+    "indications_category": ("find_indications(disorder=, category=)", "filter",
+        lambda kb, p: lambda: kb.find_indications(disorder=p.disorder, category=p.category)),
+    "indications_mechanism": ("find_indications(disorder=, mechanism_kind=)", "filter",
+        lambda kb, p: lambda: kb.find_indications(disorder=p.disorder, mechanism_kind=p.mechanism_kind)),
+    "indications_ebmt": ("find_indications(therapy=, ebmt_category=)", "filter",
+        lambda kb, p: lambda: kb.find_indications(therapy=p.therapy, ebmt_category="CO")),
+    "therapies_source": ("find_therapies(cell_source=)", "filter",
+        lambda kb, p: lambda: kb.find_therapies(cell_source=p.cell_source)),
+    "broad_mechanism_donor": ("find_indications(mechanism_kind=, donor_relation=) [broad]", "filter",
+        lambda kb, _: lambda: kb.find_indications(mechanism_kind="immunomodulation", donor_relation="allogeneic")),
+    "broad_evidence": ("find_indications(min_evidence=) [broad]", "filter",
+        lambda kb, _: lambda: kb.find_indications(min_evidence="randomized-trial")),
+}  # fmt: skip
 LIMITS_US = {"get_id": 0.5, "get_key": 1.0, "search": 300.0, "filter": 20.0}
 COLD = {  # label -> (python -c program, distribution it needs)
     "bare interpreter": ("pass", None),

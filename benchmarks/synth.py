@@ -181,8 +181,7 @@ class _Builder:
                 "year": year,
                 "venue": self.rng.choice(("Lancet", "JAMA", "Blood", "N Engl J Med", "Bone Marrow Transplant")),
                 "doi": f"10.{self.rng.randint(1000, 9999)}/{w}.{year}", "pmid": str(self.number()),
-                "url": f"https://example.org/{w}",
-            }  # fmt: skip
+                "url": f"https://example.org/{w}"}  # fmt: skip
             if i % 4 == 0:
                 record["nct_ids"] = [f"NCT{self.number():08d}"]
             records.append(record)
@@ -206,9 +205,8 @@ class _Builder:
     def immune_components(self) -> list[dict[str, Any]]:
         records = [
             self.named(i, "factor", "factor", "HGNC", kind=("organ", "tissue", "molecule")[i % 3],
-                       branch=("innate", "adaptive", "both")[i % 3], roles=["signals between immune cells"])
-            for i in range(self.split["immune_components"])
-        ]  # fmt: skip
+            branch=("innate", "adaptive", "both")[i % 3], roles=["signals between immune cells"])
+            for i in range(self.split["immune_components"])]  # fmt: skip
         self.component_ids = [r["id"] for r in records]
         return records
 
@@ -229,18 +227,15 @@ class _Builder:
         harvests = ("aspiration", "apheresis", "birth-collection", "lipoaspiration")
         self.sources = [
             self.named(
-                i, "tissue", "tissue", "UBERON", yields=self.some(self.cell_type_ids, 3, 1), harvest=harvests[i % 4]
-            )
-            for i in range(self.split["cell_sources"])
-        ]
+            i, "tissue", "tissue", "UBERON", yields=self.some(self.cell_type_ids, 3, 1), harvest=harvests[i % 4]
+            ) for i in range(self.split["cell_sources"])]  # fmt: skip
         return self.sources
 
     def mechanisms(self) -> list[dict[str, Any]]:
         records = [
             self.named(i, "pathway", "pathway", "GO", kind=_MECHANISM_KINDS[i % len(_MECHANISM_KINDS)],
-                       effector_ids=self.some(self.component_ids, 2), target_ids=self.some(self.cell_type_ids, 2))
-            for i in range(self.split["mechanisms"])
-        ]  # fmt: skip
+            effector_ids=self.some(self.component_ids, 2), target_ids=self.some(self.cell_type_ids, 2))
+            for i in range(self.split["mechanisms"])]  # fmt: skip
         self.mechanism_kinds = {r["id"]: r["kind"] for r in records}
         return records
 
@@ -260,9 +255,8 @@ class _Builder:
         kinds = ("sourcing", "delivery", "standardization", "regulation", "patient-selection", "safety", "evidence")
         return [
             {"id": f"{(w := self.word())}-challenge", "name": f"{w} challenge", "kind": kinds[i % len(kinds)],
-             "description": self.prose(10, 25), "citations": self.cite(self.reference_ids, 0, 2)}
-            for i in range(self.split["challenges"])
-        ]  # fmt: skip
+            "description": self.prose(10, 25), "citations": self.cite(self.reference_ids, 0, 2)}
+            for i in range(self.split["challenges"])]  # fmt: skip
 
     def disorders(self) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
@@ -275,12 +269,11 @@ class _Builder:
                 "parent_ids": self.some([r["id"] for r in records[-50:]], 1) if self.rng.random() < 0.3 else [],
                 "targets": ["joints", "blood vessels"][: 1 + i % 2],
                 "component_ids": self.some(self.cell_type_ids + self.component_ids, 2), "conventional_treatments": [
-                { "name": "corticosteroids", "drawbacks": ["infections with long use"],
-                "citations": self.cite(self.reference_ids, 0, 1) } ],
+                {"name": "corticosteroids", "drawbacks": ["infections with long use"],
+                "citations": self.cite(self.reference_ids, 0, 1)}],
                 "synonyms": [f"{w[:3].upper()}{i}", f"{w} haematologic disorder"],
                 "xrefs": [f"MONDO:{self.number():07d}", f"DOID:{self.number()}"], "description": self.prose(12, 30),
-                "citations": self.cite(self.reference_ids, 1, 3),
-            }  # fmt: skip
+                "citations": self.cite(self.reference_ids, 1, 3)}  # fmt: skip
             if category == "autoimmune":
                 record["scope"] = ("organ-specific", "systemic")[i % 2]
             records.append(record)
@@ -305,11 +298,10 @@ class _Builder:
                 "is_stem_cell_therapy": i % 10 != 9, "procedure": [
                 {"kind": "harvest", "description": "Cells are collected.", "agents": ["G-CSF"]}, {
                 "kind": "conditioning", "description": "Chemotherapy makes room for the graft.",
-                "intensities": ["reduced-intensity", "myeloablative"] },
-                {"kind": "infusion", "description": "Cells are infused."} ], "risk_ids": risk_ids,
+                "intensities": ["reduced-intensity", "myeloablative"]},
+                {"kind": "infusion", "description": "Cells are infused."}], "risk_ids": risk_ids,
                 "synonyms": [f"{w[:3].upper()}T{i}"], "xrefs": [f"NCIT:C{self.number()}"],
-                "description": self.prose(10, 25),
-            }  # fmt: skip
+                "description": self.prose(10, 25)}  # fmt: skip
             records.append(record)
         self.therapies_list = records
         return records
@@ -320,23 +312,12 @@ class _Builder:
         for i in range(self.split["products"]):
             therapy = therapies[i % len(therapies)]
             records.append(
-                {
-                    "id": f"product-{i}",
-                    "name": f"{self.word().capitalize()}cel",
-                    "therapy_id": therapy["id"],
-                    "citations": self.cite(self.credible_ids, 1, 2),
-                    "events": [
-                        {
-                            "jurisdiction": ("US", "EU", "JP")[i % 3],
-                            "agency": "US FDA",
-                            "decision": ("approved", "conditionally-approved", "withdrawn")[i % 3],
-                            "date": "2019-05",
-                            "disorder_ids": [disorders[i % len(disorders)]["id"]],
-                            "citations": self.cite(self.credible_ids, 1, 2),
-                        }
-                    ],
-                }
-            )
+                {"id": f"product-{i}", "name": f"{self.word().capitalize()}cel", "therapy_id": therapy["id"],
+                "citations": self.cite(self.credible_ids, 1, 2), "events": [{
+                "jurisdiction": ("US", "EU", "JP")[i % 3], "agency": "US FDA",
+                "decision": ("approved", "conditionally-approved", "withdrawn")[i % 3], "date": "2019-05",
+                "disorder_ids": [disorders[i % len(disorders)]["id"]],
+                "citations": self.cite(self.credible_ids, 1, 2)}]})  # fmt: skip
         return records
 
     def indications(self) -> list[dict[str, Any]]:
@@ -360,8 +341,7 @@ class _Builder:
                 "disorder_id": disorder["id"], "evidence_level": level,
                 "citations": self.cite(self.credible_ids if level in _ABOVE_PRECLINICAL else self.reference_ids),
                 "outcomes": self.rng.sample(_OUTCOMES, 2), "risk_ids": self.some(self.other_risks, 1),
-                "summary": self.prose(15, 40),
-            }  # fmt: skip
+                "summary": self.prose(15, 40)}  # fmt: skip
             if self.rng.random() < 0.3:
                 donor = (
                     "autologous"
@@ -369,15 +349,10 @@ class _Builder:
                     else self.rng.choice(("sibling", "unrelated"))
                 )
                 record["recommendations"] = [
-                    {
-                        "reference_id": self.rng.choice(self.credible_ids),
-                        "categories": [self.rng.choice(("S", "CO", "D", "GNR"))],
-                        "grade": self.rng.choice(("I", "II", "III")),
-                        "population": "adult",
-                        "donor_type": donor,
-                        "locator": "Table 2a",
-                    }
-                ]
+                    {"reference_id": self.rng.choice(self.credible_ids),
+                    "categories": [self.rng.choice(("S", "CO", "D", "GNR"))],
+                    "grade": self.rng.choice(("I", "II", "III")), "population": "adult", "donor_type": donor,
+                    "locator": "Table 2a"}]  # fmt: skip
             if self.rng.random() < 0.5:
                 record["trial_ids"] = [f"NCT{self.number():08d}"]
             records.append(record)
@@ -402,16 +377,11 @@ class _Builder:
                 "endpoint": "event-free survival at 5 years", "result": self.prose(12, 30),
                 "citations": self.cite(self.credible_ids if design in _ABOVE_PRECLINICAL else self.reference_ids),
                 "n": self.rng.randint(10, 500), "population_label": "ITT", "comparator": "standard treatment",
-                "follow_up": "median 2 years",
-            }  # fmt: skip
+                "follow_up": "median 2 years"}  # fmt: skip
             if i % 2 == 0:
                 record["effect"] = {
-                    "measure": "hazard-ratio",
-                    "value": round(low + 0.1, 2),
-                    "ci_low": low,
-                    "ci_high": round(low + 0.3, 2),
-                    "ci_level": 95.0,
-                }
+                    "measure": "hazard-ratio", "value": round(low + 0.1, 2), "ci_low": low,
+                    "ci_high": round(low + 0.3, 2), "ci_level": 95.0}  # fmt: skip
             records.append(record)
         return records
 
@@ -426,11 +396,8 @@ class _Builder:
         sources = {s["id"]: s for s in self.sources}
         middle = len(self.disorders_list) // 2
         candidates = [
-            (disorder, therapy_id)
-            for disorder in self.disorders_list[middle:] + self.disorders_list[:middle]
-            if disorder["category"] == "autoimmune"
-            for therapy_id in by_disorder.get(disorder["id"], ())
-        ]
+            (disorder, therapy_id) for disorder in self.disorders_list[middle:] + self.disorders_list[:middle]
+            if disorder["category"] == "autoimmune" for therapy_id in by_disorder.get(disorder["id"], ())]  # fmt: skip
         if not candidates:
             msg = "no autoimmune disorder with an indication to probe"
             raise AssertionError(msg)
