@@ -11,6 +11,7 @@ nothing.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import math
 import statistics
@@ -70,31 +71,33 @@ RSS_PROGRAM = "import stemimmune; stemimmune.load()\nprint(next(l.split()[1] for
 
 
 @functools.cache
-def peers() -> dict[str, Call]:
-    """The peers' lookups, by label (peers that are not installed are left out)."""
-    found: dict[str, Call] = {}
-    if find_spec("pycountry"):
-        import pycountry
-
-        found["pycountry countries.get(alpha_2=)"] = lambda: pycountry.countries.get(alpha_2="DE")
-        found["pycountry countries.lookup(name)"] = lambda: pycountry.countries.lookup("germany")
-        found["pycountry search_fuzzy()"] = lambda: pycountry.countries.search_fuzzy("germany")
-        found["pycountry subdivisions.get(country_code=)"] = lambda: pycountry.subdivisions.get(country_code="DE")
-    if find_spec("bioregistry"):
-        import bioregistry
-
-        found["bioregistry get_resource()"] = lambda: bioregistry.get_resource("go")
-        found["bioregistry normalize_prefix(synonym)"] = lambda: bioregistry.normalize_prefix("NCBI Taxonomy")
-        found["bioregistry normalize_curie()"] = lambda: bioregistry.normalize_curie("GO:0050776")
-    if find_spec("pyhpo"):
+def peer(name: str) -> Any:
+    """One peer's module, imported (and, for hpo3, its ontology built) once per process."""
+    if name == "pyhpo":
         from pyhpo import Ontology
 
         Ontology()
-        term = next(iter(Ontology))  # its own first term: no identifier hard-coded here
-        found["hpo3 get_hpo_object(id)"] = lambda: Ontology.get_hpo_object(term.id)
-        found["hpo3 get_hpo_object(name)"] = lambda: Ontology.get_hpo_object(term.name)
-        found["hpo3 search(name)"] = lambda: list(Ontology.search(term.name.lower()))
-    return found
+        return Ontology
+    return importlib.import_module(name)
+
+
+def _hpo_term() -> Any:
+    return next(iter(peer("pyhpo")))  # its own first term: no identifier hard-coded here
+
+
+#: The peers' comparable lookups: label -> (module, how to build the call from it).
+PEERS: dict[str, tuple[str, Callable[[Any], Call]]] = {
+    "pycountry countries.get(alpha_2=)": ("pycountry", lambda m: lambda: m.countries.get(alpha_2="DE")),
+    "pycountry countries.lookup(name)": ("pycountry", lambda m: lambda: m.countries.lookup("germany")),
+    "pycountry search_fuzzy()": ("pycountry", lambda m: lambda: m.countries.search_fuzzy("germany")),
+    "pycountry subdivisions.get(country_code=)": ("pycountry", lambda m: lambda: m.subdivisions.get(country_code="DE")),
+    "bioregistry get_resource()": ("bioregistry", lambda m: lambda: m.get_resource("go")),
+    "bioregistry normalize_prefix(synonym)": ("bioregistry", lambda m: lambda: m.normalize_prefix("NCBI Taxonomy")),
+    "bioregistry normalize_curie()": ("bioregistry", lambda m: lambda: m.normalize_curie("GO:0050776")),
+    "hpo3 get_hpo_object(id)": ("pyhpo", lambda m: functools.partial(m.get_hpo_object, _hpo_term().id)),
+    "hpo3 get_hpo_object(name)": ("pyhpo", lambda m: functools.partial(m.get_hpo_object, _hpo_term().name)),
+    "hpo3 search(name)": ("pyhpo", lambda m: lambda: list(m.search(_hpo_term().name.lower()))),
+}  # fmt: skip
 
 
 def structurers(count: int) -> dict[str, Call]:
@@ -139,7 +142,7 @@ def in_process(runner: Any, quick: bool) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key in QUERIES:
         found[f"query {key}"] = runner.bench_time_func(f"query {key}", time_calls(functools.partial(ours, key)))
-    for label in peers() if not runner.args.worker else _peer_labels():
+    for label in (label for label, (name, _build) in PEERS.items() if find_spec(name)):
         found[f"peer {label}"] = runner.bench_time_func(f"peer {label}", time_calls(functools.partial(_peer, label)))
     for label in structurers(10):
         found[f"structure {label}"] = runner.bench_time_func(
@@ -151,16 +154,12 @@ def in_process(runner: Any, quick: bool) -> dict[str, Any]:
 
 
 def _peer(label: str) -> Call:
-    return peers()[label]
+    name, build = PEERS[label]
+    return build(peer(name))
 
 
 def _structurer(count: int, label: str) -> Call:
     return structurers(count)[label]
-
-
-def _peer_labels() -> list[str]:
-    """In a worker: the same benchmark names as the main process, without importing every peer."""
-    return [label for label in sys.argv[sys.argv.index("--peer-labels") + 1].split("|") if label]
 
 
 def scale_child(path: str, probes: str) -> None:
@@ -287,7 +286,6 @@ def main() -> None:
     import pyperf
 
     def pass_on(command: list[str], args: Any) -> None:
-        command.extend(["--peer-labels", "|".join(peers())])
         if args.quick:
             command.append("--quick")
 
@@ -296,7 +294,6 @@ def main() -> None:
     runner.argparser.add_argument("--json", type=Path, help="write the summary and the targets here")
     runner.argparser.add_argument("--sizes", type=int, nargs="+", help="synthetic sizes (default 1000 10000 100000)")
     runner.argparser.add_argument("--seed", type=int, default=20261121)
-    runner.argparser.add_argument("--peer-labels", help=argparse_hidden())
     args = runner.parse_args()
     if args.quick:
         args.processes, args.values, args.min_time = 3, 2, 0.02
@@ -309,13 +306,6 @@ def main() -> None:
     print_report(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-
-
-def argparse_hidden() -> str:
-    """Help text of the internal option that gives workers the peers' benchmark names."""
-    import argparse
-
-    return argparse.SUPPRESS
 
 
 if __name__ == "__main__":
