@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Mapping
 from importlib.resources import files
@@ -123,8 +124,6 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
         ...     stemimmune.load(path) == kb
         True
     """
-    import tempfile  # noqa: PLC0415 - only saving needs it; load() stays lean
-
     target = _as_path(path, "path")
     text = dumps(kb)
     with tempfile.NamedTemporaryFile(
