@@ -1,20 +1,10 @@
 """
-Seeded generator of synthetic, valid, cross-referencing stemimmune datasets.
+Seeded generator of synthetic, valid, cross-referencing stemimmune datasets (1k to 100k records).
 
-:func:`generate` returns one dataset document (the format of
-:mod:`stemimmune.serialization`: ``dataset_version`` plus one list per collection) with
-*total* records shared among the collections in fixed proportions, close to the
-bundled data's. Every link resolves and every integrity rule of
-:func:`stemimmune.find_problems` holds, so ``stemimmune.load(path)`` accepts it.
-
-Fan-outs stay constant as the dataset grows (indications per disorder and per therapy,
-therapies per cell source, findings per indication, subtypes per disorder), so a
-query anchored on one record returns about as many results at 100,000 records as at
-1,000: a query whose latency grows with the dataset is scanning, not answering more.
-
-Names, synonyms and CURIEs are unique, so ``KnowledgeBase.get`` resolves each of them
-to one record. The :class:`Probes` name one disorder (and a therapy and cell source
-linked to it) in the middle of the dataset, with the keys to query it by.
+Every link resolves and every integrity rule holds. Fan-outs stay constant as the data
+grows (indications per disorder and therapy, findings per indication...), so a query
+anchored on one record returns about as many results at 100k records as at 1k. Names,
+synonyms and CURIEs are unique; :class:`Probes` name one disorder to query by.
 """
 
 from __future__ import annotations
@@ -106,22 +96,7 @@ def counts(total: int) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Probes:
-    """
-    Keys to query one disorder of a dataset by, and records linked to it.
-
-    Attributes:
-        id: The disorder's id.
-        name: Its name in another case.
-        synonym: One of its synonyms in another case and the other (British/American) spelling.
-        curie: One of its cross-reference CURIEs.
-        search: Its name with a typo, for ``search()``.
-        disorder: The key passed to ``therapies_for`` and the filters (an abbreviation).
-        category: Its disorder category.
-        therapy: Id of a therapy with an indication for it.
-        donor_relation: That therapy's donor relation.
-        mechanism_kind: The kind of that therapy's first mechanism.
-        cell_source: Name of that therapy's first cell source.
-    """
+    """Keys to query one disorder by (id, name, synonym, CURIE, typo, abbreviation) and records linked to it."""
 
     id: str
     name: str
@@ -206,10 +181,8 @@ class _Builder:
                 "authors": [f"{s} {self.rng.choice('ABCDEFGHJKLMNPRS')}" for s in self.rng.sample(self.surnames, 3)],
                 "year": year,
                 "venue": self.rng.choice(("Lancet", "JAMA", "Blood", "N Engl J Med", "Bone Marrow Transplant")),
-                "doi": f"10.{self.rng.randint(1000, 9999)}/{w}.{year}",
-                "pmid": str(self.number()),
-                "url": f"https://example.org/{w}",
-            }
+                "doi": f"10.{self.rng.randint(1000, 9999)}/{w}.{year}", "pmid": str(self.number()),
+                "url": f"https://example.org/{w}"}  # fmt: skip
             if i % 4 == 0:
                 record["nct_ids"] = [f"NCT{self.number():08d}"]
             records.append(record)
@@ -217,105 +190,64 @@ class _Builder:
         self.credible_ids = [r["id"] for r in records if r["kind"] != "promotional-material"]
         return records
 
+    def named(self, i: int, suffix: str, name: str, prefix: str, **extra: Any) -> dict[str, Any]:
+        """A record with an id, a name, a synonym, a CURIE, a description and citations."""
+        w = self.word()
+        return {
+            "id": f"{w}-{suffix}",
+            "name": f"{w} {name}",
+            "synonyms": [f"{w[:3].upper()}{suffix[0].upper()}{i}"],
+            "xrefs": [f"{prefix}:{self.number():07d}"],
+            "description": self.prose(8, 20),
+            "citations": self.cite(self.reference_ids, 0, 2),
+            **extra,
+        }
+
     def immune_components(self) -> list[dict[str, Any]]:
-        records: list[dict[str, Any]] = []
-        for i in range(self.split["immune_components"]):
-            w = self.word()
-            records.append(
-                {
-                    "id": f"{w}-factor",
-                    "name": f"{w} factor",
-                    "kind": ("organ", "tissue", "molecule")[i % 3],
-                    "branch": ("innate", "adaptive", "both")[i % 3],
-                    "roles": ["signals between immune cells"],
-                    "synonyms": [f"{w[:3].upper()}F{i}"],
-                    "xrefs": [f"HGNC:{self.number()}"],
-                    "description": self.prose(8, 20),
-                    "citations": self.cite(self.reference_ids, 0, 2),
-                }
-            )
+        records = [
+            self.named(i, "factor", "factor", "HGNC", kind=("organ", "tissue", "molecule")[i % 3],
+            branch=("innate", "adaptive", "both")[i % 3], roles=["signals between immune cells"])
+            for i in range(self.split["immune_components"])]  # fmt: skip
         self.component_ids = [r["id"] for r in records]
         return records
 
     def cell_types(self) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
         for i in range(self.split["cell_types"]):
-            w = self.word()
             stem = i % 3 == 0
-            record: dict[str, Any] = {
-                "id": f"{w}-cell",
-                "name": f"{w} cell",
-                "is_stem_cell": stem,
-                "roles": ["makes blood and immune cells" if stem else "kills infected cells"],
-                "markers": [{"names": ["CD34"], "expression": "positive", "threshold_percent": 90.0}],
-                "derives_from": self.some([r["id"] for r in records[-20:]], 2),
-                "synonyms": [f"{w.upper()[:4]}C{i}"],
-                "xrefs": [f"CL:{self.number():07d}"],
-                "description": self.prose(8, 20),
-                "citations": self.cite(self.reference_ids, 0, 2),
-            }
-            if stem:
-                record["potency"] = "multipotent"
-            else:
-                record["branch"] = ("innate", "adaptive")[i % 2]
+            record = self.named(i, "cell", "cell", "CL", is_stem_cell=stem,
+                                roles=["makes blood and immune cells" if stem else "kills infected cells"],
+                                markers=[{"names": ["CD34"], "expression": "positive", "threshold_percent": 90.0}],
+                                derives_from=self.some([r["id"] for r in records[-20:]], 2))  # fmt: skip
+            record.update({"potency": "multipotent"} if stem else {"branch": ("innate", "adaptive")[i % 2]})
             records.append(record)
         self.cell_type_ids = [r["id"] for r in records]
         return records
 
     def cell_sources(self) -> list[dict[str, Any]]:
-        records: list[dict[str, Any]] = []
-        for i in range(self.split["cell_sources"]):
-            w = self.word()
-            records.append(
-                {
-                    "id": f"{w}-tissue",
-                    "name": f"{w} tissue",
-                    "yields": self.some(self.cell_type_ids, 3, 1),
-                    "harvest": ("aspiration", "apheresis", "birth-collection", "lipoaspiration")[i % 4],
-                    "synonyms": [f"{w} marrow"],
-                    "xrefs": [f"UBERON:{self.number():07d}"],
-                    "description": self.prose(8, 20),
-                    "citations": self.cite(self.reference_ids, 0, 2),
-                }
-            )
-        self.sources = records
-        return records
+        harvests = ("aspiration", "apheresis", "birth-collection", "lipoaspiration")
+        self.sources = [
+            self.named(
+            i, "tissue", "tissue", "UBERON", yields=self.some(self.cell_type_ids, 3, 1), harvest=harvests[i % 4]
+            ) for i in range(self.split["cell_sources"])]  # fmt: skip
+        return self.sources
 
     def mechanisms(self) -> list[dict[str, Any]]:
-        records: list[dict[str, Any]] = []
-        for i in range(self.split["mechanisms"]):
-            w = self.word()
-            records.append(
-                {
-                    "id": f"{w}-pathway",
-                    "name": f"{w} pathway",
-                    "kind": _MECHANISM_KINDS[i % len(_MECHANISM_KINDS)],
-                    "effector_ids": self.some(self.component_ids, 2),
-                    "target_ids": self.some(self.cell_type_ids, 2),
-                    "synonyms": [f"{w} signalling"],
-                    "xrefs": [f"GO:{self.number():07d}"],
-                    "description": self.prose(10, 25),
-                    "citations": self.cite(self.reference_ids, 0, 2),
-                }
-            )
+        records = [
+            self.named(i, "pathway", "pathway", "GO", kind=_MECHANISM_KINDS[i % len(_MECHANISM_KINDS)],
+            effector_ids=self.some(self.component_ids, 2), target_ids=self.some(self.cell_type_ids, 2))
+            for i in range(self.split["mechanisms"])]  # fmt: skip
         self.mechanism_kinds = {r["id"]: r["kind"] for r in records}
         return records
 
     def risks(self) -> list[dict[str, Any]]:
-        records: list[dict[str, Any]] = []
+        records = []
         for i in range(self.split["risks"]):
-            w = self.word()
-            kind = "gvhd" if i % 4 == 0 else _OTHER_RISKS[i % len(_OTHER_RISKS)]
-            records.append(
-                {
-                    "id": f"{w}-risk",
-                    "name": f"{w} reaction",
-                    "kind": kind,
-                    "synonyms": [f"{w} harm"],
-                    "description": self.prose(8, 20),
-                    "citations": self.cite(self.reference_ids, 0, 2),
-                }
+            record = self.named(
+                i, "risk", "reaction", "X", kind="gvhd" if i % 4 == 0 else _OTHER_RISKS[i % len(_OTHER_RISKS)]
             )
+            del record["xrefs"]
+            records.append(record)
         self.gvhd_risks = [r["id"] for r in records if r["kind"] == "gvhd"]
         self.other_risks = [r["id"] for r in records if r["kind"] != "gvhd"]
         return records
@@ -323,15 +255,9 @@ class _Builder:
     def challenges(self) -> list[dict[str, Any]]:
         kinds = ("sourcing", "delivery", "standardization", "regulation", "patient-selection", "safety", "evidence")
         return [
-            {
-                "id": f"{(w := self.word())}-challenge",
-                "name": f"{w} challenge",
-                "kind": kinds[i % len(kinds)],
-                "description": self.prose(10, 25),
-                "citations": self.cite(self.reference_ids, 0, 2),
-            }
-            for i in range(self.split["challenges"])
-        ]
+            {"id": f"{(w := self.word())}-challenge", "name": f"{w} challenge", "kind": kinds[i % len(kinds)],
+            "description": self.prose(10, 25), "citations": self.cite(self.reference_ids, 0, 2)}
+            for i in range(self.split["challenges"])]  # fmt: skip
 
     def disorders(self) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
@@ -340,24 +266,15 @@ class _Builder:
             name = f"{w} {_DISORDER_SUFFIXES[i % len(_DISORDER_SUFFIXES)]}"
             category = _DISORDER_CATEGORIES[i % len(_DISORDER_CATEGORIES)]
             record: dict[str, Any] = {
-                "id": name.replace(" ", "-"),
-                "name": name,
-                "category": category,
+                "id": name.replace(" ", "-"), "name": name, "category": category,
                 "parent_ids": self.some([r["id"] for r in records[-50:]], 1) if self.rng.random() < 0.3 else [],
                 "targets": ["joints", "blood vessels"][: 1 + i % 2],
-                "component_ids": self.some(self.cell_type_ids + self.component_ids, 2),
-                "conventional_treatments": [
-                    {
-                        "name": "corticosteroids",
-                        "drawbacks": ["infections with long use"],
-                        "citations": self.cite(self.reference_ids, 0, 1),
-                    }
-                ],
+                "component_ids": self.some(self.cell_type_ids + self.component_ids, 2), "conventional_treatments": [
+                {"name": "corticosteroids", "drawbacks": ["infections with long use"],
+                "citations": self.cite(self.reference_ids, 0, 1)}],
                 "synonyms": [f"{w[:3].upper()}{i}", f"{w} haematologic disorder"],
-                "xrefs": [f"MONDO:{self.number():07d}", f"DOID:{self.number()}"],
-                "description": self.prose(12, 30),
-                "citations": self.cite(self.reference_ids, 1, 3),
-            }
+                "xrefs": [f"MONDO:{self.number():07d}", f"DOID:{self.number()}"], "description": self.prose(12, 30),
+                "citations": self.cite(self.reference_ids, 1, 3)}  # fmt: skip
             if category == "autoimmune":
                 record["scope"] = ("organ-specific", "systemic")[i % 2]
             records.append(record)
@@ -375,28 +292,17 @@ class _Builder:
             if allogeneic:
                 risk_ids.append(self.rng.choice(self.gvhd_risks))
             record: dict[str, Any] = {
-                "id": f"{w}-cell-therapy",
-                "name": f"{w} cell therapy",
-                "cell_type_id": self.rng.choice(sources[0]["yields"]),
-                "source_ids": [s["id"] for s in sources],
+                "id": f"{w}-cell-therapy", "name": f"{w} cell therapy",
+                "cell_type_id": self.rng.choice(sources[0]["yields"]), "source_ids": [s["id"] for s in sources],
                 "donor_relation": "allogeneic" if allogeneic else "autologous",
-                "mechanism_ids": self.some(mechanism_ids, 2, 1),
-                "citations": self.cite(self.credible_ids, 1, 3),
-                "is_stem_cell_therapy": i % 10 != 9,
-                "procedure": [
-                    {"kind": "harvest", "description": "Cells are collected.", "agents": ["G-CSF"]},
-                    {
-                        "kind": "conditioning",
-                        "description": "Chemotherapy makes room for the graft.",
-                        "intensities": ["reduced-intensity", "myeloablative"],
-                    },
-                    {"kind": "infusion", "description": "Cells are infused."},
-                ],
-                "risk_ids": risk_ids,
-                "synonyms": [f"{w[:3].upper()}T{i}"],
-                "xrefs": [f"NCIT:C{self.number()}"],
-                "description": self.prose(10, 25),
-            }
+                "mechanism_ids": self.some(mechanism_ids, 2, 1), "citations": self.cite(self.credible_ids, 1, 3),
+                "is_stem_cell_therapy": i % 10 != 9, "procedure": [
+                {"kind": "harvest", "description": "Cells are collected.", "agents": ["G-CSF"]}, {
+                "kind": "conditioning", "description": "Chemotherapy makes room for the graft.",
+                "intensities": ["reduced-intensity", "myeloablative"]},
+                {"kind": "infusion", "description": "Cells are infused."}], "risk_ids": risk_ids,
+                "synonyms": [f"{w[:3].upper()}T{i}"], "xrefs": [f"NCIT:C{self.number()}"],
+                "description": self.prose(10, 25)}  # fmt: skip
             records.append(record)
         self.therapies_list = records
         return records
@@ -407,23 +313,12 @@ class _Builder:
         for i in range(self.split["products"]):
             therapy = therapies[i % len(therapies)]
             records.append(
-                {
-                    "id": f"product-{i}",
-                    "name": f"{self.word().capitalize()}cel",
-                    "therapy_id": therapy["id"],
-                    "citations": self.cite(self.credible_ids, 1, 2),
-                    "events": [
-                        {
-                            "jurisdiction": ("US", "EU", "JP")[i % 3],
-                            "agency": "US FDA",
-                            "decision": ("approved", "conditionally-approved", "withdrawn")[i % 3],
-                            "date": "2019-05",
-                            "disorder_ids": [disorders[i % len(disorders)]["id"]],
-                            "citations": self.cite(self.credible_ids, 1, 2),
-                        }
-                    ],
-                }
-            )
+                {"id": f"product-{i}", "name": f"{self.word().capitalize()}cel", "therapy_id": therapy["id"],
+                "citations": self.cite(self.credible_ids, 1, 2), "events": [{
+                "jurisdiction": ("US", "EU", "JP")[i % 3], "agency": "US FDA",
+                "decision": ("approved", "conditionally-approved", "withdrawn")[i % 3], "date": "2019-05",
+                "disorder_ids": [disorders[i % len(disorders)]["id"]],
+                "citations": self.cite(self.credible_ids, 1, 2)}]})  # fmt: skip
         return records
 
     def trials(self) -> list[dict[str, Any]]:
@@ -460,15 +355,11 @@ class _Builder:
             therapy, disorder = therapies[t], disorders[d]
             level = self.rng.choice(_EVIDENCE)
             record: dict[str, Any] = {
-                "id": f"{therapy['id']}-for-{disorder['id']}",
-                "therapy_id": therapy["id"],
-                "disorder_id": disorder["id"],
-                "evidence_level": level,
+                "id": f"{therapy['id']}-for-{disorder['id']}", "therapy_id": therapy["id"],
+                "disorder_id": disorder["id"], "evidence_level": level,
                 "citations": self.cite(self.credible_ids if level in _ABOVE_PRECLINICAL else self.reference_ids),
-                "outcomes": self.rng.sample(_OUTCOMES, 2),
-                "risk_ids": self.some(self.other_risks, 1),
-                "summary": self.prose(15, 40),
-            }
+                "outcomes": self.rng.sample(_OUTCOMES, 2), "risk_ids": self.some(self.other_risks, 1),
+                "summary": self.prose(15, 40)}  # fmt: skip
             if self.rng.random() < 0.3:
                 donor = (
                     "autologous"
@@ -476,15 +367,10 @@ class _Builder:
                     else self.rng.choice(("sibling", "unrelated"))
                 )
                 record["recommendations"] = [
-                    {
-                        "reference_id": self.rng.choice(self.credible_ids),
-                        "categories": [self.rng.choice(("S", "CO", "D", "GNR"))],
-                        "grade": self.rng.choice(("I", "II", "III")),
-                        "population": "adult",
-                        "donor_type": donor,
-                        "locator": "Table 2a",
-                    }
-                ]
+                    {"reference_id": self.rng.choice(self.credible_ids),
+                    "categories": [self.rng.choice(("S", "CO", "D", "GNR"))],
+                    "grade": self.rng.choice(("I", "II", "III")), "population": "adult", "donor_type": donor,
+                    "locator": "Table 2a"}]  # fmt: skip
             if self.rng.random() < 0.5:
                 record["trial_ids"] = [self.rng.choice(self.trial_ids)]
             records.append(record)
@@ -502,29 +388,18 @@ class _Builder:
             design = self.rng.choice(_EVIDENCE)
             low = round(self.rng.uniform(0.05, 0.5), 2)
             record: dict[str, Any] = {
-                "id": f"{w}-result",
-                # The first findings cover every indication once, the rest fall at random.
-                "indication_id": self.indication_ids[i]
-                if i < len(self.indication_ids)
-                else self.rng.choice(self.indication_ids),
-                "design": design,
+                "id": f"{w}-result", # The first findings cover every indication once, the rest fall at random.
+                "indication_id": self.indication_ids[i] if i < len(self.indication_ids)
+                else self.rng.choice(self.indication_ids), "design": design,
                 "population": f"adults with refractory disease, cohort {i}",
-                "endpoint": "event-free survival at 5 years",
-                "result": self.prose(12, 30),
+                "endpoint": "event-free survival at 5 years", "result": self.prose(12, 30),
                 "citations": self.cite(self.credible_ids if design in _ABOVE_PRECLINICAL else self.reference_ids),
-                "n": self.rng.randint(10, 500),
-                "population_label": "ITT",
-                "comparator": "standard treatment",
-                "follow_up": "median 2 years",
-            }
+                "n": self.rng.randint(10, 500), "population_label": "ITT", "comparator": "standard treatment",
+                "follow_up": "median 2 years"}  # fmt: skip
             if i % 2 == 0:
                 record["effect"] = {
-                    "measure": "hazard-ratio",
-                    "value": round(low + 0.1, 2),
-                    "ci_low": low,
-                    "ci_high": round(low + 0.3, 2),
-                    "ci_level": 95.0,
-                }
+                    "measure": "hazard-ratio", "value": round(low + 0.1, 2), "ci_low": low,
+                    "ci_high": round(low + 0.3, 2), "ci_level": 95.0}  # fmt: skip
             records.append(record)
         return records
 
@@ -539,11 +414,8 @@ class _Builder:
         sources = {s["id"]: s for s in self.sources}
         middle = len(self.disorders_list) // 2
         candidates = [
-            (disorder, therapy_id)
-            for disorder in self.disorders_list[middle:] + self.disorders_list[:middle]
-            if disorder["category"] == "autoimmune"
-            for therapy_id in by_disorder.get(disorder["id"], ())
-        ]
+            (disorder, therapy_id) for disorder in self.disorders_list[middle:] + self.disorders_list[:middle]
+            if disorder["category"] == "autoimmune" for therapy_id in by_disorder.get(disorder["id"], ())]  # fmt: skip
         if not candidates:
             msg = "no autoimmune disorder with an indication to probe"
             raise AssertionError(msg)
@@ -596,8 +468,3 @@ def write(folder: Path, total: int, seed: int = 20261121) -> tuple[Path, Probes]
     for name, part in parts.items():
         (target / f"{name}.json").write_text(json.dumps(part, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return target, probes
-
-
-def size_mb(dataset: Path) -> float:
-    """Size of a written dataset's files, in MB."""
-    return sum(f.stat().st_size for f in dataset.glob("*.json")) / 1e6

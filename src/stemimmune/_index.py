@@ -92,6 +92,7 @@ class Index:
     Attributes:
         by_id: Each record by its id.
         keys: Each folded key to the records it names (one record, or several: ambiguous).
+        plain: The same records by each ASCII key as written, lower-cased (a shortcut into ``keys``).
         entries: The search table: (folded key, text as written, records), one per key.
     """
 
@@ -100,6 +101,7 @@ class Index:
         self.collections = collections
         self.by_id: dict[str, Record] = {}
         self.keys: dict[str, tuple[Record, ...]] = {}
+        self.plain: dict[str, tuple[Record, ...]] = {}
         self.entries: list[tuple[str, str, tuple[Record, ...]]] = []
         self.outgoing: dict[str, list[tuple[str, str, tuple[CollectionName, ...]]]] = defaultdict(list)
         self.incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -110,6 +112,9 @@ class Index:
         self.indications_by_category: dict[DisorderCategory, set[str]] = defaultdict(set)
         self.findings_by_indication: dict[str, list[Finding]] = defaultdict(list)
         self.subtypes: dict[str, set[str]] = defaultdict(set)
+        self.under: dict[str, frozenset[str]] = {}
+        self.indications_under: dict[str, frozenset[str]] = {}
+        self.indications_at_least: dict[EvidenceLevel, frozenset[str]] = {}
         self.children: dict[str, set[str]] = defaultdict(set)
         self.therapies_by_mechanism: dict[str, set[str]] = defaultdict(set)
         self.therapies_by_mechanism_kind: dict[MechanismKind, set[str]] = defaultdict(set)
@@ -125,6 +130,7 @@ class Index:
 
         named: dict[str, dict[str, Record]] = {}  # folded key -> {id: record}
         shown: dict[str, str] = {}  # folded key -> the text as first written
+        written: dict[str, str] = {}  # ASCII key as written, lower-cased -> its folded key
         for kind in RECORD_TYPES:
             for record in collections.get(kind, ()):
                 self.by_id[record.id] = record
@@ -133,10 +139,13 @@ class Index:
                     if folded:
                         named.setdefault(folded, {})[record.id] = record
                         shown.setdefault(folded, key)
+                        if key.isascii():
+                            written[key.lower()] = folded
                 for field, targets, target in iter_links(record):
                     self.outgoing[record.id].append((field, target, targets))
                     self.incoming[target].append((record.id, field))
         self.keys = {folded: tuple(records.values()) for folded, records in named.items()}
+        self.plain = {lowered: self.keys[folded] for lowered, folded in written.items()}
         for folded, records in self.keys.items():
             position = len(self.entries)
             self.entries.append((folded, shown[folded], records))
@@ -172,6 +181,15 @@ class Index:
         for disorder in get("disorders", ()):
             for parent in disorder.parent_ids:
                 self.subtypes[parent].add(disorder.id)
+        for disorder in get("disorders", ()):
+            self.under[disorder.id] = under = frozenset(self._walk_subtypes(disorder.id))
+            self.indications_under[disorder.id] = frozenset(
+                i for d in under for i in self.indications_by_disorder.get(d, ())
+            )
+        at_least: set[str] = set()
+        for level in sorted(EvidenceLevel, reverse=True):
+            at_least |= self.indications_by_level.get(level, set())
+            self.indications_at_least[level] = frozenset(at_least)
         cell: CellType
         for cell in get("cell_types", ()):
             for parent in cell.derives_from:
@@ -196,10 +214,19 @@ class Index:
                     self.products_by_disorder[disorder_id].add(product.id)
 
     def lookup(self, key: str) -> tuple[Record, ...]:
-        """The records *key* names: the record with that exact id, else those the folded key names."""
+        """
+        The records *key* names: the record with that exact id, else those the folded key names.
+
+        An ASCII key written as in the data (in any case) is found in :attr:`plain`
+        without folding: for ASCII text, folding depends on the lower-cased text only.
+        """
         record = self.by_id.get(key)
         if record is not None:
             return (record,)
+        if key.isascii():
+            found = self.plain.get(key.lower())
+            if found is not None:
+                return found
         return self.keys.get(fold(key), ())
 
     def records(self, kind: CollectionName) -> Sequence[Record]:
@@ -210,8 +237,11 @@ class Index:
         """Position of the record's collection in canonical order."""
         return _KIND_RANK[collection_of(record)]
 
-    def disorder_and_subtypes(self, disorder_id: str) -> set[str]:
-        """Return the disorder and all its subtypes, transitively."""
+    def disorder_and_subtypes(self, disorder_id: str) -> frozenset[str]:
+        """Return the disorder and all its subtypes, transitively (precomputed)."""
+        return self.under.get(disorder_id) or frozenset((disorder_id,))
+
+    def _walk_subtypes(self, disorder_id: str) -> set[str]:
         found = {disorder_id}
         stack = [disorder_id]
         while stack:

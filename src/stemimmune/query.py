@@ -15,8 +15,7 @@ record itself, its id, or any name, synonym or CURIE of it is accepted.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypedDict, TypeVar, overload
 
@@ -446,26 +445,26 @@ def _kinds(kinds: Iterable[type[Any] | str] | None) -> set[type[Record]] | None:
 
 def _ranked(index: Index, query: str, *, wanted: set[type[Record]] | None, min_score: float) -> list[SearchHit[Any]]:
     """Every record scoring at least *min_score* against *query* (folded), best first."""
-    counts: dict[int, int] = defaultdict(int)
     # Count shared trigrams over the rarer half of the query's trigrams: common ones
     # (" mu", "is ") list a large share of all keys and add little to the ranking.
+    # Counter.update counts a posting list in C; only the most shared keys are ranked.
+    counts: Counter[int] = Counter()
     query_grams = trigrams(query)
     grams = sorted(query_grams, key=lambda g: len(index.trigrams.get(g, ())))
     for gram in grams[: max(_MIN_GRAMS, (len(grams) + 1) // 2)]:
-        for position in index.trigrams.get(gram, ()):
-            counts[position] += 1
+        counts.update(index.trigrams.get(gram, ()))
+    if wanted is not None:
+        counts = Counter({p: n for p, n in counts.items() if any(type(r) in wanted for r in index.entries[p][2])})
     candidates = sorted(
-        (
-            (-2 * shared / (len(query_grams) + index.gram_counts[position]), position)
-            for position, shared in counts.items()
-            if wanted is None or any(type(r) in wanted for r in index.entries[position][2])
-        ),
+        (-2 * shared / (len(query_grams) + index.gram_counts[position]), position)
+        for position, shared in counts.most_common(_POOL)
     )
-    # Trigram overlap ranks candidates cheaply; the edit-based score runs on the best few only.
+    # Trigram overlap ranks candidates cheaply; the finer score runs on the best few only.
+    pattern = _Pattern(query)
     best: dict[str, SearchHit[Any]] = {}
     for _overlap, position in candidates[:_CANDIDATES]:
         folded, shown, records = index.entries[position]
-        score = round(_similarity(query, folded), 4)
+        score = round(_similarity(pattern, folded), 4)
         if score < min_score:
             continue
         for record in records:
@@ -474,36 +473,77 @@ def _ranked(index: Index, query: str, *, wanted: set[type[Record]] | None, min_s
     return sorted(best.values(), key=lambda h: (-h.score, index.kind_rank(h.record), h.record.id))
 
 
-def _similarity(query: str, key: str) -> float:
+def _similarity(query: _Pattern, key: str) -> float:
     """
     Score how well *query* matches *key* (both folded), from 0 to 1.
 
-    1 is an exact match. Otherwise the best of: the edit-based ratio of the whole
-    strings, and the ratio against the run of the key's words as long as the query
-    (spaces ignored), weighted by how much of the key that run covers, so "crohns"
-    finds "crohn s disease" and "multipel" finds "multiple sclerosis". Short keys
-    (abbreviations) only match closely.
+    1 is an exact match. Otherwise the best of: the Indel ratio (twice the longest
+    common subsequence over the total length) of the whole strings, and the ratio
+    against the run of the key's words as long as the query (spaces ignored), weighted
+    by how much of the key that run covers, so "crohns" finds "crohn s disease" and
+    "multipel" finds "multiple sclerosis". Short keys (abbreviations) only match closely.
     """
-    if query == key:
+    if query.text == key:
         return 1.0
-    ratio = difflib.SequenceMatcher(None, query, key, autojunk=False).ratio()
-    words, width = key.split(), len(query.split())
-    matcher = difflib.SequenceMatcher(None, autojunk=False)
-    matcher.set_seq2(query.replace(" ", ""))  # the matcher caches what it learns about seq2
+    ratio = query.whole.ratio(key)
+    words, width = key.split(), query.words
     for start in range(max(1, len(words) - width + 1)):
-        window = " ".join(words[start : start + width])
-        weight = 0.7 + 0.25 * len(window) / len(key)
-        matcher.set_seq1(window.replace(" ", ""))
-        if matcher.real_quick_ratio() * weight > ratio and matcher.quick_ratio() * weight > ratio:
-            ratio = max(ratio, matcher.ratio() * weight)
+        window = "".join(words[start : start + width])
+        weight = 0.7 + 0.25 * (len(window) + min(width, len(words)) - 1) / len(key)
+        ratio = max(ratio, query.joined.ratio(window) * weight)
     if len(key) <= _SHORT_KEY:
         ratio *= 0.8
     return min(ratio, 0.99)
 
 
+class _Lcs:
+    """
+    One side of an Indel ratio, prepared once: the bit masks of the bit-parallel LCS.
+
+    The longest common subsequence with another text costs one pass over that text's
+    characters with a few integer operations each (Hyyro's bit-vector algorithm), so a
+    search scores its candidates without a table per pair.
+    """
+
+    __slots__ = ("masks", "ones", "size")
+
+    def __init__(self, text: str) -> None:
+        self.size = len(text)
+        self.ones = (1 << self.size) - 1
+        self.masks: dict[str, int] = {}
+        for position, char in enumerate(text):
+            self.masks[char] = self.masks.get(char, 0) | 1 << position
+
+    def ratio(self, other: str) -> float:
+        """Twice the longest common subsequence of the two texts over their total length (0 to 1)."""
+        total = self.size + len(other)
+        if not total:
+            return 1.0
+        row, masks = self.ones, self.masks
+        for char in other:
+            matched = row & masks.get(char, 0)
+            row = (row + matched) | (row - matched)
+        common = self.size - (row & self.ones).bit_count()
+        return 2 * common / total
+
+
+class _Pattern:
+    """A folded query prepared for scoring: as written, and with its spaces removed."""
+
+    __slots__ = ("joined", "text", "whole", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = len(text.split())
+        self.whole = _Lcs(text)
+        self.joined = _Lcs(text.replace(" ", ""))
+
+
 _SHORT_KEY: Final = 4
 #: Fewest query trigrams counted when ranking candidates.
 _MIN_GRAMS: Final = 4
+#: How many keys sharing the most trigrams with the query are ranked by overlap.
+_POOL: Final = 64
 #: How many keys, ranked by trigram overlap, get the finer edit-based score.
 _CANDIDATES: Final = 8
 
@@ -562,9 +602,13 @@ def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapp
     if disorder is not None:
         root = resolve(index, disorder, Disorder, "disorder")
         subtypes = _flag(filters.get("include_subtypes", True), "include_subtypes")
-        disorders = index.disorder_and_subtypes(root.id) if subtypes else {root.id}
-        by_disorder = [index.indications_by_disorder.get(d, set()) for d in disorders]
-        sources.append((sum(map(len, by_disorder)), lambda: (i for group in by_disorder for i in group)))
+        if subtypes:
+            disorders = index.disorder_and_subtypes(root.id)
+            by_disorder = index.indications_under.get(root.id, frozenset())
+        else:
+            disorders = frozenset((root.id,))
+            by_disorder = frozenset(index.indications_by_disorder.get(root.id, ()))
+        sources.append((len(by_disorder), lambda: by_disorder))
         checks.append(lambda i: i.disorder_id in disorders)
     elif "include_subtypes" in filters:
         _flag(filters["include_subtypes"], "include_subtypes")
@@ -575,8 +619,8 @@ def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapp
         checks.append(lambda i: index.by_id[i.disorder_id].category is wanted)  # type: ignore[union-attr]
     if filters.get("min_evidence") is not None:
         level = _term(EvidenceLevel, filters["min_evidence"], "min_evidence")
-        by_level = [index.indications_by_level.get(lv, set()) for lv in EvidenceLevel if lv >= level]
-        sources.append((sum(map(len, by_level)), lambda: (i for group in by_level for i in group)))
+        by_level = index.indications_at_least.get(level, frozenset())
+        sources.append((len(by_level), lambda: by_level))
         checks.append(lambda i: i.evidence_level >= level)
     if filters.get("ebmt_category") is not None:
         category = _term(EbmtCategory, filters["ebmt_category"], "ebmt_category")
@@ -610,6 +654,8 @@ def _therapy_filter(
         A test of a therapy id against every filter, and the smallest indexed set
         of therapy ids that can pass it (to start from instead of every therapy).
     """
+    if filters.keys().isdisjoint(_THERAPY_FILTERS):
+        return None
     tests: list[Callable[[Therapy], bool]] = []
     pools: list[set[str]] = []
     if filters.get("therapy") is not None:
