@@ -30,6 +30,7 @@ from stemimmune import (
 )
 from stemimmune._index import fold
 from stemimmune.model import RECORD_TYPES, CellType, Disorder, Indication, Product, Record, Reference, Therapy
+from stemimmune.query import MAX_QUERY_LENGTH
 from stemimmune.vocabulary import (
     DisorderCategory,
     DonorRelation,
@@ -412,6 +413,42 @@ class TestArgumentErrors:
         with pytest.raises(error, match=words) as caught:
             call(load())
         assert isinstance(caught.value, StemImmuneError)
+
+    @pytest.mark.parametrize(
+        ("name", "bad"),
+        [
+            ("therapy", "no such therapy anywhere"),
+            ("mechanism", "no such mechanism anywhere"),
+            ("cell_type", "no such cell anywhere"),
+            ("cell_source", "no such source anywhere"),
+            ("mechanism_kind", "telepathy"),
+            ("donor_relation", "cousin"),
+            ("category", "imaginary"),
+            ("min_evidence", "hearsay"),
+            ("ebmt_category", "maybe"),
+            ("regulatory", "frowned-upon"),
+        ],
+    )
+    def test_a_bad_filter_value_names_its_filter(self, name: str, bad: str) -> None:
+        """The error for a bad filter value names that filter, so the caller knows which argument to fix."""
+        with pytest.raises((InvalidArgumentError, UnknownKeyError)) as caught:
+            load().find_indications(**{name: bad})
+        assert name == caught.value.argument
+        assert str(caught.value).startswith(name)
+
+    def test_search_accepts_text_up_to_the_limit(self) -> None:
+        """A query of exactly MAX_QUERY_LENGTH characters is searched; one more is refused."""
+        kb = load()
+        assert () == kb.search("q" * MAX_QUERY_LENGTH)
+        with pytest.raises(InvalidArgumentError):
+            kb.search("q" * (MAX_QUERY_LENGTH + 1))
+
+    def test_stem_cell_only_alone(self) -> None:
+        """stem_cell_only on its own keeps every stem-cell therapy and drops the comparators."""
+        kb = load()
+        expected = sorted(t.id for t in kb.therapies if t.is_stem_cell_therapy)
+        assert expected == _ids(kb.find_therapies(stem_cell_only=True))
+        assert sorted(t.id for t in kb.therapies) == _ids(kb.find_therapies(stem_cell_only=False))
 
     def test_a_record_of_another_knowledge_base_is_refused(self) -> None:
         """A record that is not the knowledge base's own is not silently accepted."""
