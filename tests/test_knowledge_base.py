@@ -256,3 +256,62 @@ class TestLoadPathRejects:
             p.record_id == record["id"] and p.path.startswith(f"$.{kind}[1]") and field in str(p)
             for p in caught.value.problems
         ), caught.value
+
+
+class TestEveryRuleSaysWhatAndExpectsWhat:
+    def test_each_rule_reports_value_and_expectation(self) -> None:
+        """Each cross-record rule reports its record, field, offending value and what was expected."""
+        kb = load()
+        cols: dict[Any, list[Any]] = {k: list(v) for k, v in kb.collections().items()}
+        first, second = cols["cell_types"][0], cols["cell_types"][1]
+        cols["cell_types"][0] = attrs.evolve(first, derives_from=(second.id,))
+        cols["cell_types"][1] = attrs.evolve(second, derives_from=(first.id,))
+        gvhd = {r.id for r in kb.risks if r.kind.value == "gvhd"}
+        allo = next(i for i, t in enumerate(cols["therapies"]) if t.donor_relation.value == "allogeneic")
+        auto = next(i for i, t in enumerate(cols["therapies"]) if t.donor_relation.value == "autologous")
+        cols["therapies"][allo] = attrs.evolve(
+            cols["therapies"][allo], risk_ids=tuple(r for r in cols["therapies"][allo].risk_ids if r not in gvhd)
+        )
+        cols["therapies"][auto] = attrs.evolve(
+            cols["therapies"][auto], risk_ids=(*cols["therapies"][auto].risk_ids, *sorted(gvhd)[:1])
+        )
+        promo = next(r.id for r in kb.references if r.is_promotional)
+        from stemimmune.model import Citation
+
+        strong = next(i for i, x in enumerate(cols["indications"]) if x.evidence_level.value == "randomized-trial")
+        cols["indications"][strong] = attrs.evolve(
+            cols["indications"][strong], citations=(Citation(reference_id=promo),)
+        )
+        clinical = next(i for i, f in enumerate(cols["findings"]) if f.design.value != "preclinical")
+        cols["findings"][clinical] = attrs.evolve(cols["findings"][clinical], citations=(Citation(reference_id=promo),))
+        auto_ind = next(
+            i
+            for i, x in enumerate(cols["indications"])
+            if x.therapy_id == cols["therapies"][auto].id and any(r.donor_type for r in x.recommendations)
+        )
+        recs = cols["indications"][auto_ind].recommendations
+        from stemimmune.vocabulary import DonorType
+
+        wrong = attrs.evolve(next(r for r in recs if r.donor_type), donor_type=DonorType.SIBLING)
+        cols["indications"][auto_ind] = attrs.evolve(cols["indications"][auto_ind], recommendations=(*recs, wrong))
+        problems = find_problems(cols)
+        by_rule = {
+            "cycle": "links that never lead back to this record",
+            "must list a GVHD risk": "a risk of kind 'gvhd' among the risk ids",
+            "must not list a GVHD risk": "no risk of kind 'gvhd'",
+            "rests on promotional sources alone": "at least one non-promotional source, or the level 'preclinical' or below",
+            "a clinical finding rests on promotional sources alone": "at least one non-promotional source",
+            "donors do not fit": "a donor column of a autologous therapy",
+        }
+        for words, expected in by_rule.items():
+            found = [p for p in problems if words in p.message]
+            assert found, words
+            assert all(p.value is not None and p.record_id and p.collection and p.field for p in found), words
+            assert expected in {p.expected for p in found}, words
+
+    def test_a_partial_mapping_is_checked_as_it_is(self) -> None:
+        """Collections left out of the mapping count as empty: no rule needs them present."""
+        kb = load()
+        assert () == find_problems({"references": kb.references, "risks": kb.risks})
+        assert () == find_problems({"references": kb.references, "findings": ()})
+        assert find_problems({"risks": kb.risks})  # their citations dangle without the references
