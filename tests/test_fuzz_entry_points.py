@@ -29,8 +29,8 @@ from .test_fuzz import _mutate as mutate
 
 
 THOROUGH = settings().max_examples >= 100
-EXAMPLES = 2_000 if THOROUGH else 200
-DATASET_EXAMPLES = 300 if THOROUGH else 40
+EXAMPLES = 600 if THOROUGH else 200
+DATASET_EXAMPLES = 100 if THOROUGH else 40
 #: The issue's bound per input, with room for a slow, shared CI machine.
 SECONDS = 2.0
 MESSAGE = 20_000
