@@ -115,7 +115,7 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
     and the folder is synced so the rename survives a crash. On any failure (a full
     disk, a permission error, Ctrl-C) the temporary file is removed and the old file at
     *path*, if any, is left exactly as it was. A new file gets the permissions the
-    umask allows (as :func:`open` would create it); a replaced file keeps its mode. A
+    umask allows (as the built-in ``open()`` would create it); a replaced file keeps its mode. A
     symbolic link to a file is followed: the file it points at is replaced, the link
     stays.
 

@@ -186,14 +186,14 @@ class DatasetError(StemImmuneError, ValueError):
     """
     A dataset is invalid; :attr:`problems` lists the problems found, not only the first.
 
-    At most :data:`MAX_PROBLEMS` problems are kept and listed, and :attr:`count` says
+    At most ``MAX_PROBLEMS`` problems are kept and listed, and :attr:`count` says
     how many there were; loading stops checking once it has found that many (so a
     file of a million bad records is refused as fast as one of fifty), and then
     :attr:`stopped` is true and :attr:`count` is a lower bound. The message has one
-    line per problem, each at most :data:`MAX_LINE` characters.
+    line per problem, each at most ``MAX_LINE`` characters.
 
     Attributes:
-        problems: The problems, in the order found (at most :data:`MAX_PROBLEMS`).
+        problems: The problems, in the order found (at most ``MAX_PROBLEMS``).
         count: How many problems were found.
         stopped: Whether checking stopped early, so more problems may exist.
 
