@@ -220,7 +220,8 @@ def oracle_lineage(kb: KnowledgeBase, cell: CellType, *, up: bool) -> list[str]:
 def keys_of(record: Any) -> list[str]:
     """Every text get() and search() must know a record by, from the documentation of get()."""
     keys = [record.id, getattr(record, "name", None), getattr(record, "title", None)]
-    for attribute in ("synonyms", "xrefs", "products", "nct_ids", "authors"):
+    keys.append(getattr(record, "generic_name", None))  # a product's INN
+    for attribute in ("synonyms", "xrefs", "nct_ids", "registry_ids", "authors"):
         keys += list(getattr(record, attribute, ()))
     for prefix in ("doi", "pmid", "pmcid"):
         value = getattr(record, prefix, None)
