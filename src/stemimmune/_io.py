@@ -220,7 +220,7 @@ _EXPECTED: Final = {
     "Extra data": "the end of the text after one JSON value",
     "Unterminated string starting at": "a closing double quote",
     "Invalid control character at": r"no raw control characters in a string (write them as \n, \t, \u0000)",
-    "Invalid \\escape": r"a valid escape: \", \\, \/, \b, \f, \n, \r, \t or \uXXXX",
+    "Invalid \\escape": r"a valid escape: \", \\, \/, \b, \f, \n, \r, \t or \u and four hex digits",
     "Illegal trailing comma before end of object": "no comma before the closing brace",
     "Illegal trailing comma before end of array": "no comma before the closing bracket",
 }

@@ -62,7 +62,7 @@ _BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069
 
 def escape_controls(text: str, *, keep_newlines: bool = True) -> str:
     r"""
-    Return *text* with control and bidirectional-override characters written as ``\uXXXX``.
+    Return *text* with control and bidirectional-override characters written as ``\u`` and four hex digits.
 
     Newlines and tabs are kept when *keep_newlines* is true, so that tables still lay out.
     The escape is also valid inside a JSON string, so JSON output stays JSON.

@@ -231,16 +231,14 @@ def result_frame(results: Iterable[object]) -> pd.DataFrame:
 
 def _result_rows(items: list[object]) -> tuple[str | None, list[dict[str, object]]]:
     """The table whose column types apply, and one flat row per item."""
-    from .query import SearchHit, TherapyOption  # noqa: PLC0415 - query is upstream of nothing here
-
-    kinds = {type(item) for item in items}
-    if kinds == {TherapyOption}:
+    kinds = {type(item).__name__ for item in items}  # by name: query imports this module, not the other way
+    if kinds == {"TherapyOption"}:
         options: list[Any] = items
         return "evidence", [dict(_evidence_row(o.indication, o.therapy, o.disorder)) for o in options]
-    if kinds == {SearchHit}:
+    if kinds == {"SearchHit"}:
         hits: list[Any] = items
         return None, [{"score": h.score, "kind": h.kind, "id": h.record.id, "matched": h.matched} for h in hits]
-    if kinds == {GuidelineRecommendation}:
+    if kinds == {GuidelineRecommendation.__name__}:
         return "recommendations", [dict(_flatten(GuidelineRecommendation, r)) for r in items]
     if items and all(type(item) in RECORD_TYPES.values() for item in items):
         tables = {collection_of(item) for item in items}
