@@ -51,6 +51,7 @@ nitpick_ignore_regex = [
     ("py:.*", r"(Axes|Figure|DataFrame|Traversable|TextIO|PathLike|Path)"),  # names imported for type checking only
     ("py:class", r"stemimmune\.(serialization\.T|knowledge_base\.R|query\.R)"),  # TypeVars
     ("py:class", r"stemimmune\._index\.Index"),  # private: the engine's index
+    ("py:class", r"(stemimmune\.export\.)?_Tables"),  # private: what the tables read of a KnowledgeBase
 ]
 
 # -- MyST and notebooks ------------------------------------------------------------

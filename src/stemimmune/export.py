@@ -43,7 +43,7 @@ import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
 
 import attrs
 
@@ -67,7 +67,25 @@ from .vocabulary import CredibilityTier, DisorderCategory, EbmtCategory, Evidenc
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .knowledge_base import KnowledgeBase
+
+class _Tables(Protocol):
+    """
+    What the tables read of a knowledge base: its version and its collections.
+
+    A :class:`~stemimmune.KnowledgeBase` is one; naming it here instead of importing
+    it keeps the views below the container, so data flows one way.
+    """
+
+    @property
+    def version(self) -> str: ...
+    @property
+    def disorders(self) -> tuple[Disorder, ...]: ...
+    @property
+    def therapies(self) -> tuple[Therapy, ...]: ...
+    @property
+    def products(self) -> tuple[Product, ...]: ...
+    @property
+    def indications(self) -> tuple[Indication, ...]: ...
 
 
 #: Tables that unnest records held inside other records.
@@ -119,7 +137,7 @@ def columns(table: str) -> tuple[str, ...]:
     return tuple(name for name, _ in _template(table))
 
 
-def records(kb: KnowledgeBase, table: str) -> list[dict[str, object]]:
+def records(kb: _Tables, table: str) -> list[dict[str, object]]:
     """
     Return the rows of *table* as flat dicts, all with the keys of :func:`columns`.
 
@@ -146,7 +164,7 @@ def records(kb: KnowledgeBase, table: str) -> list[dict[str, object]]:
     return [dict(row) for row in _rows(kb, table)]
 
 
-def dataframe(kb: KnowledgeBase, table: str) -> pd.DataFrame:
+def dataframe(kb: _Tables, table: str) -> pd.DataFrame:
     """
     Return *table* as a pandas DataFrame with typed columns, one per key of :func:`records`.
 
@@ -339,7 +357,7 @@ def _months(number: str, factor: float) -> float:
     return round(float(number) * factor, 1)
 
 
-def write_csv(kb: KnowledgeBase, table: str, stream: TextIO) -> None:
+def write_csv(kb: _Tables, table: str, stream: TextIO) -> None:
     """
     Write *table* to *stream* as CSV with a header row.
 
@@ -359,7 +377,7 @@ def write_csv(kb: KnowledgeBase, table: str, stream: TextIO) -> None:
     writer.writerows({key: _csv_cell(value) for key, value in row.items()} for row in records(kb, table))
 
 
-def write_json(kb: KnowledgeBase, table: str, stream: TextIO) -> None:
+def write_json(kb: _Tables, table: str, stream: TextIO) -> None:
     """
     Write *table* to *stream* as a JSON list of objects (sorted keys, two-space indent).
 
@@ -375,7 +393,7 @@ def write_json(kb: KnowledgeBase, table: str, stream: TextIO) -> None:
     stream.write("\n")
 
 
-def write_tables(kb: KnowledgeBase, folder: str | os.PathLike[str], *, parquet: bool | None = None) -> list[Path]:
+def write_tables(kb: _Tables, folder: str | os.PathLike[str], *, parquet: bool | None = None) -> list[Path]:
     """
     Write every table to *folder* as CSV (and Parquet) with a Frictionless ``datapackage.json``.
 
@@ -416,7 +434,7 @@ def write_tables(kb: KnowledgeBase, folder: str | os.PathLike[str], *, parquet: 
     return written
 
 
-def datapackage(kb: KnowledgeBase) -> dict[str, Any]:
+def datapackage(kb: _Tables) -> dict[str, Any]:
     """
     Return the Frictionless Data Package descriptor of the CSV files :func:`write_tables` writes.
 
@@ -518,7 +536,7 @@ def _pyarrow(*, required: bool) -> Any:
     return pa
 
 
-def _write_parquet(kb: KnowledgeBase, table: str, path: Path) -> Path:
+def _write_parquet(kb: _Tables, table: str, path: Path) -> Path:
     pa = _pyarrow(required=True)
     kinds = column_types(table)
     arrow_types = {int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
@@ -549,7 +567,7 @@ def _csv_cell(value: object) -> object:
     return value
 
 
-def _rows(kb: KnowledgeBase, table: str) -> Iterator[_Row]:
+def _rows(kb: _Tables, table: str) -> Iterator[_Row]:
     if table in RECORD_TYPES:
         indications = {indication.id: indication for indication in kb.indications}
         for record in getattr(kb, table):
