@@ -1,4 +1,4 @@
-"""Hypothesis profiles: ``fast`` (30 examples) locally, ``thorough`` (100) on CI, ``mutation`` (15, derandomized) for mutmut."""
+"""Hypothesis profiles: ``fast`` (30 examples, the default, run by CI), ``thorough`` (100, by hand before a release), ``mutation`` (15, derandomized) for mutmut."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from .strategies import FUZZ_STATS, knowledge_bases
 Path = tuple[str | int, ...]
 
 # The profile is chosen before test modules are imported, so the counts follow it:
-# the thorough profile (CI) tries 2,500 + 1,000 malformed inputs, the fast one 900 + 150.
+# the thorough profile (by hand before a release) tries 2,500 + 1,000 malformed inputs, the fast one 900 + 150.
 # (Each mutated bundled dataset is loaded whole, and the dataset tripled in 2026.12.)
 THOROUGH = settings().max_examples >= 100
 BUNDLED_EXAMPLES = 2_500 if THOROUGH else 900
