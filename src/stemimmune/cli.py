@@ -10,6 +10,7 @@ Examples::
     stemimmune search "multipel sclerosis"
     stemimmune get MS --json
     stemimmune products --jurisdiction EU --status approved --on 2024-01-01
+    stemimmune trials SLE --cell-type MSC --phase phase-2..phase-3 --status recruiting
     stemimmune export findings --json --output findings.json
     stemimmune validate my-dataset.json
     stemimmune plot --output evidence-map.png
@@ -48,6 +49,8 @@ from .vocabulary import (
     EvidenceLevel,
     MechanismKind,
     RegulatoryDecision,
+    TrialPhase,
+    TrialStatus,
     Vocabulary,
 )
 
@@ -127,6 +130,46 @@ def _limit(text: str) -> int:
     return value
 
 
+def _phases(text: str) -> list[str]:
+    """One trial phase, or a range ``FROM..TO`` of them (both ends included), as the phases' values."""
+    ends = text.split("..")
+    if len(ends) > 2:  # noqa: PLR2004 - a range has two ends
+        message = f"expected a phase or a range FROM..TO, got {text!r}"
+        raise argparse.ArgumentTypeError(message)
+    try:
+        low, high = TrialPhase.parse(ends[0]), TrialPhase.parse(ends[-1])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if low > high:
+        message = f"the range {text!r} runs backwards: {low.value} comes after {high.value}"
+        raise argparse.ArgumentTypeError(message)
+    return [p.value for p in TrialPhase if low <= p <= high]
+
+
+def _add_trials(trials: argparse.ArgumentParser) -> None:
+    """The arguments of ``trials``: the filters of :meth:`KnowledgeBase.find_trials`."""
+    trials.add_argument("disorder", nargs="?", help="trials studying this disorder or one of its subtypes")
+    trials.add_argument("--therapy", help="trials testing this therapy (id, name or synonym)")
+    trials.add_argument("--product", help="trials testing this product (id, name or code name)")
+    trials.add_argument("--cell-type", help="trials testing a therapy that gives this cell type (MSC, HSC...)")
+    trials.add_argument(
+        "--phase",
+        type=_phases,
+        action="extend",
+        dest="phases",
+        metavar="PHASE",
+        help=f"this phase, or a range FROM..TO such as phase-2..phase-3 (repeatable: any of them); "
+        f"one of: {_values(TrialPhase)}",
+    )
+    trials.add_argument(
+        "--status",
+        action="append",
+        dest="statuses",
+        metavar="STATUS",
+        help=f"this recruitment status as last seen (repeatable: any of them); one of: {_values(TrialStatus)}",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import DATASET_VERSION, __version__  # noqa: PLC0415 - the package imports this module's siblings
 
@@ -194,6 +237,7 @@ def _parser() -> argparse.ArgumentParser:
         help="products with this status; one of: " + ", ".join(d.value for d in RegulatoryDecision if d.sets_status),
     )
     products.add_argument("--on", metavar="YYYY-MM-DD", help="with --status: the status on this date")
+    _add_trials(command("trials", "registered clinical trials, by id, filtered as kb.find_trials() filters"))
     export = command("export", "write a table as CSV (or JSON with --json), or every table to a folder")
     export.add_argument(
         "table",
@@ -460,6 +504,55 @@ def _products(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     return _table(rows, ["product", "name", "therapy", "status"]) if rows else "no product matches"
 
 
+def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
+    found = kb.find_trials(
+        disorder=args.disorder,
+        therapy=args.therapy,
+        product=args.product,
+        cell_type=args.cell_type,
+        phase=args.phases,
+        status=args.statuses,
+    )
+    rows = [
+        {
+            "trial": t.id,
+            "registry_ids": list(t.registry_ids),
+            "phase": t.phase.value if t.phase else None,
+            "status": t.status.value if t.status else None,
+            "status_seen_on": t.status_seen_on,
+            "enrollment": t.enrollment,
+            "enrollment_kind": t.enrollment_kind.value if t.enrollment_kind else None,
+            "title": t.title,
+            "disorders": list(t.disorder_ids),
+            "therapies": list(t.therapy_ids),
+            "products": list(t.product_ids),
+        }
+        for t in found
+    ]
+    if args.json:
+        return _dump(rows)
+    if not rows:
+        return "no trial matches"
+    shown = [
+        {
+            "registry id": row["registry_ids"][0],
+            "phase": row["phase"] or "-",
+            "status (seen)": f"{row['status'] or '-'} ({row['status_seen_on'] or 'date not given'})",
+            "enrolment": f"{row['enrollment']} {row['enrollment_kind']}" if row["enrollment"] is not None else "-",
+            "title": _shorten(row["title"] or "-", _TITLE_WIDTH),
+        }
+        for row in rows
+    ]
+    return f"Trials ({len(rows)}), by id:\n" + _table(shown, list(shown[0]))
+
+
+_TITLE_WIDTH: Final = 70
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+
+
 def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     from . import export  # noqa: PLC0415 - only this command needs it
 
@@ -547,6 +640,7 @@ _COMMANDS: Final[dict[str, Callable[[KnowledgeBase, argparse.Namespace], str]]] 
     "therapies": _therapies,
     "evidence": _evidence,
     "products": _products,
+    "trials": _trials,
     "export": _export,
     "plot": _plot,
     "schema": _schema,
