@@ -242,7 +242,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "table",
         nargs="?",
-        help="a collection (disorders, findings, ...) or recommendations, regulatory, citations",
+        help="a collection (disorders, findings, ...), a child table (recommendations, regulatory, markers, "
+        "procedure_steps, conventional_treatments, product_holders, citations) or evidence",
     )
     export.add_argument(
         "--format", choices=("csv", "json"), default="csv", help="deprecated spelling of --json: csv or json"
@@ -513,7 +514,7 @@ def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         phase=args.phases,
         status=args.statuses,
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "trial": t.id,
             "registry_ids": list(t.registry_ids),
