@@ -577,3 +577,35 @@ def test_trials_help_lists_values(capsys: pytest.CaptureFixture[str], flag: str,
     after = " ".join(out[out.index(f"\n  {flag} ") :].split())
     listed = after[after.index("one of:") :].replace(",", " ").split()
     assert {m.value for m in vocabulary} <= set(listed), after[:700]
+
+
+def test_evidence_of_an_indication_lists_its_trials(capsys: pytest.CaptureFixture[str]) -> None:
+    """evidence INDICATION lists the trials it cites and every registered trial of its therapy in its disorder."""
+    kb = stemimmune.load()
+    indication = next(i for i in kb.indications if i.trial_ids)
+    expected = {t.id for t in kb.find_trials(disorder=indication.disorder_id, therapy=indication.therapy_id)}
+    expected |= set(indication.trial_ids)
+    data = _json(capsys, "evidence", indication.id, "--json")
+    assert sorted(expected) == [t["id"] for t in data["trials"]]
+    _, out, _ = _run(capsys, "evidence", indication.id)
+    cited = kb.get(indication.trial_ids[0], Trial)
+    assert f"  * {cited.registry_ids[0]} " in out
+    assert f"Registered trials of {indication.therapy_id} in {indication.disorder_id} ({len(expected)};" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("NCT03917797", "trials", "nct03917797"),
+        ("darvadstrocel", "products", "alofisel"),
+        ("Alofisel", "products", "alofisel"),
+    ],
+)
+def test_search_finds_trials_and_products(
+    capsys: pytest.CaptureFixture[str], text: str, kind: str, expected: str
+) -> None:
+    """search --kind trials or products finds a trial by registry id and a product by brand or generic name."""
+    rows = _json(capsys, "search", text, "--kind", kind, "--json")
+    assert {kind} == {r["kind"] for r in rows}
+    assert expected == rows[0]["id"]
+    assert expected in [h.record.id for h in stemimmune.load().search(text)[:3]]

@@ -13,7 +13,7 @@ Examples::
     stemimmune trials SLE --cell-type MSC --phase phase-2..phase-3 --status recruiting
     stemimmune export findings --json --output findings.json
     stemimmune validate my-dataset.json
-    stemimmune plot --output evidence-map.png
+    stemimmune plot --output evidence-map.png --mark-trials --trial-status recruiting
     stemimmune schema > dataset.schema.json
     stemimmune info --data my-dataset.json
 
@@ -40,7 +40,7 @@ from typing import Any, Final, NoReturn
 from ._loading import load
 from .exceptions import DatasetError, StemImmuneError
 from .knowledge_base import KnowledgeBase
-from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy
+from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy, Trial
 from .serialization import unstructure
 from .vocabulary import (
     DisorderCategory,
@@ -170,6 +170,38 @@ def _add_trials(trials: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_plot(plot: argparse.ArgumentParser) -> None:
+    """The arguments of ``plot``: the file, the subset and the marks of the evidence map."""
+    plot.add_argument(
+        "--output", metavar="FILE", required=True, help="the file; its extension names the format: .png, .svg or .pdf"
+    )
+    plot.add_argument("--disorder", action="append", dest="disorders", help="only this disorder (repeatable)")
+    plot.add_argument(
+        "--category",
+        action="append",
+        dest="categories",
+        metavar="CATEGORY",
+        help=f"only disorders of this category (repeatable); one of: {_values(DisorderCategory)}",
+    )
+    plot.add_argument("--therapy", action="append", dest="therapies", help="only this therapy (repeatable)")
+    plot.add_argument(
+        "--min-evidence",
+        metavar="EVIDENCELEVEL",
+        help=f"only this evidence level or stronger; one of: {_values(EvidenceLevel)}",
+    )
+    plot.add_argument("--title", help="the map's title (the dataset version is always shown)")
+    plot.add_argument(
+        "--mark-trials", action="store_true", help="mark the cells whose therapy and disorder have registered trials"
+    )
+    plot.add_argument(
+        "--trial-status",
+        action="append",
+        dest="trial_statuses",
+        metavar="STATUS",
+        help=f"with --mark-trials: count only trials of this status (repeatable); one of: {_values(TrialStatus)}",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import DATASET_VERSION, __version__  # noqa: PLC0415 - the package imports this module's siblings
 
@@ -253,25 +285,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = command("validate", "check a dataset file or folder and print every problem found")
     validate.add_argument("path", metavar="PATH")
     command("schema", "print the JSON Schema of the dataset format")
-    plot = command("plot", "save the evidence map (disorders by therapies) as PNG, SVG or PDF")
-    plot.add_argument(
-        "--output", metavar="FILE", required=True, help="the file; its extension names the format: .png, .svg or .pdf"
-    )
-    plot.add_argument("--disorder", action="append", dest="disorders", help="only this disorder (repeatable)")
-    plot.add_argument(
-        "--category",
-        action="append",
-        dest="categories",
-        metavar="CATEGORY",
-        help=f"only disorders of this category (repeatable); one of: {_values(DisorderCategory)}",
-    )
-    plot.add_argument("--therapy", action="append", dest="therapies", help="only this therapy (repeatable)")
-    plot.add_argument(
-        "--min-evidence",
-        metavar="EVIDENCELEVEL",
-        help=f"only this evidence level or stronger; one of: {_values(EvidenceLevel)}",
-    )
-    plot.add_argument("--title", help="the map's title (the dataset version is always shown)")
+    _add_plot(command("plot", "save the evidence map (disorders by therapies) as PNG, SVG or PDF"))
     return parser
 
 
@@ -403,10 +417,18 @@ class _CommandError(StemImmuneError):
     """A command cannot do what was asked; the message says why."""
 
 
+def _indication_trials(kb: KnowledgeBase, indication: Indication) -> list[Trial]:
+    """The trials the indication cites, and every registered trial of its therapy in its disorder, by id."""
+    found = {t.id: t for t in kb.find_trials(disorder=indication.disorder_id, therapy=indication.therapy_id)}
+    found.update((i, kb.get(i, Trial)) for i in indication.trial_ids if i not in found)
+    return [found[i] for i in sorted(found)]
+
+
 def _indication_data(kb: KnowledgeBase, indication: Indication) -> dict[str, Any]:
     return {
         "indication": unstructure(indication),
         "findings": unstructure([f for f in kb.findings if f.indication_id == indication.id]),
+        "trials": unstructure(_indication_trials(kb, indication)),
         "references": unstructure(list(kb.references_for(indication, deep=True))),
     }
 
@@ -416,6 +438,7 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
         return _dump(_indication_data(kb, indication))
     findings = [f for f in kb.findings if f.indication_id == indication.id]
     references = kb.references_for(indication, deep=True)
+    trials = _indication_trials(kb, indication)
     lines = [
         f"{indication.id}: evidence level {indication.evidence_level.value}",
         *(f"  {indication.summary}" for _ in [0] if indication.summary),
@@ -428,6 +451,16 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
         ),
         f"Findings ({len(findings)}):",
         *(f"  [{f.id}] {f.endpoint}: {f.result}" for f in findings),
+        (
+            f"Registered trials of {indication.therapy_id} in {indication.disorder_id} ({len(trials)}; "
+            f"* cited by the indication; details: stemimmune trials {indication.disorder_id} --therapy {indication.therapy_id}):"
+        ),
+        *(
+            f"  {'*' if t.id in indication.trial_ids else ' '} {t.registry_ids[0]} "
+            f"{t.phase.value if t.phase else '-'}, {t.status.value if t.status else '-'} "
+            f"({t.status_seen_on or 'date not given'}): {_shorten(t.title or '-', _TITLE_WIDTH)}"
+            for t in trials
+        ),
         f"References ({len(references)}), strongest first:",
         *(f"  {r.tier.value:<13} {r.id}: {r.title}" + (f" doi:{r.doi}" if r.doi else "") for r in references),
     ]
@@ -590,6 +623,10 @@ def _plot(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     }
     if args.title is not None:
         subset["title"] = args.title
+    if args.mark_trials:
+        subset["mark_trials"] = True
+    if args.trial_statuses is not None:
+        subset["trial_status"] = args.trial_statuses
     save_evidence_map(kb, args.output, **subset)
     return f"wrote the evidence map to {args.output}"
 
