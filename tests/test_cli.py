@@ -15,6 +15,7 @@ import pytest
 
 import stemimmune
 from stemimmune.cli import escape_controls, main
+from stemimmune.model import Trial
 from stemimmune.vocabulary import (
     DisorderCategory,
     DonorRelation,
@@ -22,6 +23,8 @@ from stemimmune.vocabulary import (
     EvidenceLevel,
     MechanismKind,
     RegulatoryDecision,
+    TrialPhase,
+    TrialStatus,
     Vocabulary,
 )
 
@@ -477,3 +480,132 @@ def test_interrupt_exits_130_quietly(monkeypatch: pytest.MonkeyPatch, capsys: py
     status, _, err = _run(capsys, "info")
     assert 130 == status
     assert "" == err
+
+
+_TRIAL_FILTERS: list[tuple[list[str], dict[str, Any]]] = [
+    (["SLE"], {"disorder": "SLE"}),
+    (["--therapy", "umbilical-cord-msc-therapy"], {"therapy": "umbilical-cord-msc-therapy"}),
+    (["--cell-type", "MSC"], {"cell_type": "MSC"}),
+    (["--phase", "phase-3"], {"phase": "phase-3"}),
+    (["--phase", "phase-1", "--phase", "phase-3"], {"phase": ["phase-1", "phase-3"]}),
+    (["--phase", "phase-2..phase-3"], {"phase": ["phase-2", "phase-2-3", "phase-3"]}),
+    (["--status", "recruiting"], {"status": "recruiting"}),
+    (["--status", "recruiting", "--status", "completed"], {"status": ["recruiting", "completed"]}),
+    (
+        ["SLE", "--cell-type", "MSC", "--phase", "phase-2..phase-3", "--status", "recruiting"],
+        {"disorder": "SLE", "cell_type": "MSC", "phase": ["phase-2", "phase-2-3", "phase-3"], "status": "recruiting"},
+    ),
+]
+
+
+def _product_with_trials() -> str:
+    return next(p for t in stemimmune.load().trials for p in t.product_ids)
+
+
+@pytest.mark.parametrize(("argv", "filters"), _TRIAL_FILTERS)
+def test_trials_answer_as_find_trials(
+    capsys: pytest.CaptureFixture[str], argv: list[str], filters: dict[str, Any]
+) -> None:
+    """trials --json lists what kb.find_trials() returns for the same filters, in the same order."""
+    expected = [t.id for t in stemimmune.load().find_trials(**filters)]
+    assert expected
+    assert expected == [r["trial"] for r in _json(capsys, "trials", *argv, "--json")]
+
+
+def test_trials_product_filter(capsys: pytest.CaptureFixture[str]) -> None:
+    """--product lists the trials testing that product, as find_trials(product=...) does."""
+    product = _product_with_trials()
+    expected = [t.id for t in stemimmune.load().find_trials(product=product)]
+    assert expected
+    assert expected == [r["trial"] for r in _json(capsys, "trials", "--product", product, "--json")]
+
+
+@pytest.mark.parametrize("argv", [*(argv for argv, _ in _TRIAL_FILTERS), ["--product", "-"]])
+def test_trials_filters_are_not_ignored(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """Every filter narrows the list: the answer differs from the unfiltered one."""
+    argv = [_product_with_trials() if a == "-" else a for a in argv]
+    everything = [r["trial"] for r in _json(capsys, "trials", "--json")]
+    assert [t.id for t in stemimmune.load().trials] == everything
+    assert everything != [r["trial"] for r in _json(capsys, "trials", *argv, "--json")]
+
+
+def test_trials_json_numbers_and_table(capsys: pytest.CaptureFixture[str]) -> None:
+    """Enrolment is a JSON number; the table shows registry id, phase, status with its date, enrolment and title."""
+    rows = _json(capsys, "trials", "SLE", "--json")
+    assert any(isinstance(r["enrollment"], int) for r in rows)
+    assert all(r["enrollment"] is None or isinstance(r["enrollment"], int) for r in rows)
+    status, out, _ = _run(capsys, "trials", "SLE")
+    lines = out.splitlines()
+    assert 0 == status
+    assert ["registry", "id", "phase", "status", "(seen)", "enrolment", "title"] == lines[1].split()
+    trial = stemimmune.load().get(rows[0]["trial"], Trial)
+    first = lines[3]
+    assert first.startswith(trial.registry_ids[0])
+    assert f"{trial.status.value if trial.status else '-'} ({trial.status_seen_on or 'date not given'})" in first
+    assert len(rows) == len(lines) - 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["trials", "--phase", "phase-9"], "'phase-9' is not a TrialPhase; expected one of"),
+        (["trials", "--phase", "phase-3..phase-1"], "runs backwards"),
+        (["trials", "--phase", "phase-1..phase-2..phase-3"], "a range FROM..TO"),
+        (["trials", "--status", "open"], "'open' is not a TrialStatus"),
+        (["trials", "lupus-nephritiss"], "lupus"),
+        (["trials", "--therapy", "SLE"], "not a Therapy"),
+    ],
+)
+def test_trials_bad_values_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
+    """A bad phase, status or name is one line on stderr with exit status 2."""
+    try:
+        status = main(argv)
+    except SystemExit as exc:
+        status = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert 2 == status
+    assert 1 == len(err.strip().splitlines()), err
+    assert expected in err
+
+
+@pytest.mark.parametrize(("flag", "vocabulary"), [("--phase", TrialPhase), ("--status", TrialStatus)])
+def test_trials_help_lists_values(capsys: pytest.CaptureFixture[str], flag: str, vocabulary: type[Vocabulary]) -> None:
+    """trials --help names every valid phase and status."""
+    with pytest.raises(SystemExit):
+        main(["trials", "--help"])
+    out = capsys.readouterr().out
+    after = " ".join(out[out.index(f"\n  {flag} ") :].split())
+    listed = after[after.index("one of:") :].replace(",", " ").split()
+    assert {m.value for m in vocabulary} <= set(listed), after[:700]
+
+
+def test_evidence_of_an_indication_lists_its_trials(capsys: pytest.CaptureFixture[str]) -> None:
+    """evidence INDICATION lists the trials it cites and every registered trial of its therapy in its disorder."""
+    kb = stemimmune.load()
+    indication = next(i for i in kb.indications if i.trial_ids)
+    expected = {t.id for t in kb.find_trials(disorder=indication.disorder_id, therapy=indication.therapy_id)}
+    expected |= set(indication.trial_ids)
+    data = _json(capsys, "evidence", indication.id, "--json")
+    assert sorted(expected) == [t["id"] for t in data["trials"]]
+    _, out, _ = _run(capsys, "evidence", indication.id)
+    cited = kb.get(indication.trial_ids[0], Trial)
+    assert f"  * {cited.registry_ids[0]} " in out
+    assert f"Registered trials of {indication.therapy_id} in {indication.disorder_id} ({len(expected)};" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("NCT03917797", "trials", "nct03917797"),
+        ("darvadstrocel", "products", "alofisel"),
+        ("Alofisel", "products", "alofisel"),
+    ],
+)
+def test_search_finds_trials_and_products(
+    capsys: pytest.CaptureFixture[str], text: str, kind: str, expected: str
+) -> None:
+    """search --kind trials or products finds a trial by registry id and a product by brand or generic name."""
+    rows = _json(capsys, "search", text, "--kind", kind, "--json")
+    assert {kind} == {r["kind"] for r in rows}
+    assert expected == rows[0]["id"]
+    assert expected in [h.record.id for h in stemimmune.load().search(text)[:3]]

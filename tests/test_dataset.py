@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from stemimmune import load
+from stemimmune import Disorder, UnknownKeyError, load
 from stemimmune._index import fold
 from stemimmune.serialization import canonical_document
 from stemimmune.vocabulary import ReferenceKind
@@ -141,3 +141,79 @@ def test_every_record_that_states_a_number_cites_a_source() -> None:
         if any(t and digits.search(t) for t in texts) and not getattr(record, "citations", ("reference",)):
             uncited.append(record.id)
     assert [] == uncited
+
+
+#: Each disorder issue 12 names, with the names, abbreviations and spelling variants a clinician types for it.
+ISSUE_12_DISORDERS: dict[str, tuple[str, ...]] = {
+    "inborn-error-of-immunity": ("inborn error of immunity", "IEI", "primary immunodeficiency"),
+    "severe-combined-immunodeficiency": ("severe combined immunodeficiency", "SCID"),
+    "x-linked-scid": ("X-SCID",),
+    "ada-scid": ("ADA-SCID",),
+    "non-scid-combined-immunodeficiency": ("non-SCID combined immunodeficiency", "CID"),
+    "wiskott-aldrich-syndrome": ("Wiskott-Aldrich syndrome", "WAS"),
+    "chronic-granulomatous-disease": ("chronic granulomatous disease", "CGD"),
+    "ipex-syndrome": ("IPEX",),
+    "primary-haemophagocytic-lymphohistiocytosis": (
+        "primary HLH",
+        "HLH",
+        "FHL",
+        "haemophagocytic lymphohistiocytosis",
+        "hemophagocytic lymphohistiocytosis",
+        "familial hemophagocytic lymphohistiocytosis",
+    ),
+    "acute-graft-versus-host-disease": ("acute GVHD", "aGVHD"),
+    "chronic-graft-versus-host-disease": ("chronic GVHD", "cGVHD"),
+    "myasthenia-gravis": ("myasthenia gravis", "MG"),
+    "stiff-person-spectrum-disorder": ("stiff-person syndrome", "stiff person syndrome", "SPS"),
+    "sjogren-syndrome": ("Sjögren's syndrome", "Sjogren's syndrome", "Sjogren syndrome"),
+    "antiphospholipid-syndrome": ("antiphospholipid syndrome", "APS"),
+    "atopic-dermatitis": ("atopic dermatitis", "atopic eczema"),
+    "aplastic-anaemia": ("aplastic anaemia", "aplastic anemia"),
+    "acquired-aplastic-anaemia": ("severe aplastic anaemia", "SAA"),
+    "systemic-sclerosis": ("systemic sclerosis", "SSc", "juvenile SSc", "juvenile systemic sclerosis", "JSSc"),
+    "paediatric-systemic-lupus-erythematosus": ("juvenile SLE", "jSLE", "pediatric SLE", "childhood-onset SLE"),
+    "lupus-nephritis": ("lupus nephritis", "LN"),
+    "neuromyelitis-optica": ("NMOSD", "neuromyelitis optica spectrum disorder"),
+    "type-1-diabetes": ("T1DM", "T1D", "type 1 diabetes mellitus"),
+    "polymyositis-dermatomyositis": ("polymyositis", "dermatomyositis", "PM/DM"),
+    "refractory-coeliac-disease-type-ii": (
+        "refractory celiac disease type II",
+        "RCD II",
+        "refractory coeliac disease type 2",
+    ),
+}
+
+
+@pytest.mark.parametrize(("disorder_id", "keys"), ISSUE_12_DISORDERS.items(), ids=list(ISSUE_12_DISORDERS))
+def test_issue_12_disorders_resolve_by_name_and_abbreviation(disorder_id: str, keys: tuple[str, ...]) -> None:
+    """Every disorder issue 12 lists is one get() away by its names, abbreviations and spelling variants."""
+    kb = load()
+    assert [disorder_id] * len(keys) == [kb.get(key, Disorder).id for key in keys]
+
+
+def test_celiac_points_to_the_refractory_coeliac_record() -> None:
+    """
+    A bare "celiac" is not a synonym of refractory coeliac disease type II, the only coeliac record: get() refuses and names it.
+
+    Calling coeliac disease itself by the name of its rare refractory form would let therapies_for("celiac")
+    answer with transplant evidence that concerns the refractory form only.
+    """
+    with pytest.raises(UnknownKeyError) as caught:
+        load().get("celiac")
+    assert "refractory coeliac disease type II" in caught.value.suggestions
+    assert "refractory-coeliac-disease-type-ii" == load().search("celiac")[0].record.id
+
+
+_NO_INDICATION_REASON = re.compile(r"\b(no indication|a grouping)\b", re.IGNORECASE)
+
+
+def test_a_disorder_without_indications_says_why() -> None:
+    """Each disorder with no indication says why in its description (no indication of its own, or a grouping)."""
+    kb = load()
+    with_indication = {i.disorder_id for i in kb.indications}
+    silent = [
+        d.id
+        for d in kb.disorders
+        if d.id not in with_indication and not _NO_INDICATION_REASON.search(d.description or "")
+    ]
+    assert [] == silent

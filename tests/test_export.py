@@ -7,10 +7,12 @@ import enum
 import io
 import json
 import sys
+import typing
 from collections import Counter
 from importlib.util import find_spec
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 
@@ -43,6 +45,14 @@ def expected_count(kb: KnowledgeBase, table: str) -> int:
         return sum(len(p.events) for p in kb.products)
     if table == "evidence":
         return len(kb.indications)
+    nested = {
+        "markers": sum(len(c.markers) for c in kb.cell_types),
+        "procedure_steps": sum(len(t.procedure) for t in kb.therapies),
+        "conventional_treatments": sum(len(d.conventional_treatments) for d in kb.disorders),
+        "product_holders": sum(len(p.holders) for p in kb.products),
+    }
+    if table in nested:
+        return nested[table]
     assert table == "citations"
     top = sum(len(r.citations) for r in kb.records() if hasattr(r, "citations"))
     regulatory = sum(len(e.citations) for p in kb.products for e in p.events)
@@ -51,8 +61,17 @@ def expected_count(kb: KnowledgeBase, table: str) -> int:
 
 
 def test_tables_are_the_collections_then_the_child_tables() -> None:
-    """TABLES lists every collection, in canonical order, then the three child tables, then the evidence join."""
-    assert (*RECORD_TYPES, "recommendations", "regulatory", "citations", "evidence") == TABLES
+    """TABLES lists every collection, in canonical order, then the child tables, then the evidence join."""
+    children = (
+        "recommendations",
+        "regulatory",
+        "markers",
+        "procedure_steps",
+        "conventional_treatments",
+        "product_holders",
+        "citations",
+    )
+    assert (*RECORD_TYPES, *children, "evidence") == TABLES
 
 
 class TestRecords:
@@ -174,18 +193,47 @@ class TestRecords:
         assert regulatory == [(r["product_id"], r["therapy_id"], r["decision"]) for r in records(kb, "regulatory")]
 
     def test_child_fields_are_left_to_child_tables(self) -> None:
-        """Products hold no events column and indications no recommendations column."""
+        """Parents hold no column for what a child table holds."""
         assert "events" not in columns("products")
+        assert "holders" not in columns("products")
         assert "recommendations" not in columns("indications")
+        assert "procedure" not in columns("therapies")
+        assert "conventional_treatments" not in columns("disorders")
+        assert "markers" not in columns("cell_types")
 
-    def test_lists_of_records_become_json_strings(self) -> None:
-        """Each procedure step of a therapy is one compact JSON object, in order."""
-        kb = load()
-        therapy = kb.therapies[0]
-        row = records(kb, "therapies")[0]
-        steps = row["procedure"]
-        assert isinstance(steps, list)
-        assert [s.kind.value for s in therapy.procedure] == [json.loads(s)["kind"] for s in steps]
+    @given(knowledge_bases())
+    def test_nested_lists_are_child_tables(self, kb: KnowledgeBase) -> None:
+        """Markers, procedure steps, conventional treatments and holders are rows naming their parent and position."""
+        steps = [(t.id, n, s.kind.value, s.description) for t in kb.therapies for n, s in enumerate(t.procedure)]
+        keys: tuple[str, ...] = ("therapy_id", "position", "kind", "description")
+        assert steps == [tuple(row[k] for k in keys) for row in records(kb, "procedure_steps")]
+        treatments = [
+            (d.id, n, c.name, list(c.drawbacks), [r.reference_id for r in c.citations])
+            for d in kb.disorders
+            for n, c in enumerate(d.conventional_treatments)
+        ]
+        keys = ("disorder_id", "position", "name", "drawbacks", "reference_ids")
+        assert treatments == [tuple(row[k] for k in keys) for row in records(kb, "conventional_treatments")]
+        markers = [(c.id, n, list(m.names), m.expression.value) for c in kb.cell_types for n, m in enumerate(c.markers)]
+        keys = ("cell_type_id", "position", "names", "expression")
+        assert markers == [tuple(row[k] for k in keys) for row in records(kb, "markers")]
+        holders = [(p.id, n, h.name, list(h.jurisdictions)) for p in kb.products for n, h in enumerate(p.holders)]
+        keys = ("product_id", "position", "name", "jurisdictions")
+        assert holders == [tuple(row[k] for k in keys) for row in records(kb, "product_holders")]
+
+    def test_no_cell_holds_a_nested_record(self) -> None:
+        """No collection table keeps a list of nested records: every one is a child table (citations are reference_ids)."""
+        for kind, cls in RECORD_TYPES.items():
+            attrs.resolve_types(cls)
+            for field in attrs.fields(cls):
+                item = typing.get_args(field.type)[0] if typing.get_args(field.type) else None
+                if field.name != "citations" and isinstance(item, type) and attrs.has(item):
+                    assert field.name not in columns(kind), (kind, field.name)
+        for table in TABLES:
+            for row in records(load(), table):
+                for key, value in row.items():
+                    items = value if isinstance(value, list) else [value]
+                    assert not any(isinstance(v, str) and v.startswith('{"') for v in items), (table, key, value)
 
     def test_bundled_reference_row(self) -> None:
         """A known reference exports with its kind, tier and identifiers as strings."""
@@ -472,6 +520,17 @@ class TestWriteTables:
         assert {"fields": ["reference_id"], "reference": {"resource": "references", "fields": ["id"]}} in resources[
             "citations"
         ]["foreignKeys"]
+        parents = {
+            "markers": ("cell_type_id", "cell-types"),
+            "procedure-steps": ("therapy_id", "therapies"),
+            "conventional-treatments": ("disorder_id", "disorders"),
+            "product-holders": ("product_id", "products"),
+        }
+        for child, (key, parent) in parents.items():
+            assert [key, "position"] == resources[child]["primaryKey"]
+            assert {"fields": [key], "reference": {"resource": parent, "fields": ["id"]}} in resources[child][
+                "foreignKeys"
+            ]
         design = next(f for f in resources["findings"]["fields"] if f["name"] == "design")
         assert [m.value for m in EvidenceLevel] == design["constraints"]["enum"]
         n = next(f for f in resources["findings"]["fields"] if f["name"] == "n")
@@ -498,6 +557,44 @@ class TestWriteTables:
         assert "int64" == str(findings.schema.field("n").type)
         assert "string" == str(findings.schema.field("reference_ids").type.value_type)
         assert records(load(), "findings") == findings.to_pylist()
+
+    def test_a_child_row_without_its_parent_is_caught(self, folder: Any, tmp_path: Any) -> None:
+        """A procedure step naming no therapy, or a repeated position, fails validation."""
+        frictionless = pytest.importorskip("frictionless")
+        for path in folder.iterdir():
+            (tmp_path / path.name).write_bytes(path.read_bytes())
+        steps = tmp_path / "procedure_steps.csv"
+        text = steps.read_text(encoding="utf-8")
+        first = text.splitlines()[1]
+        steps.write_text(f"{text}{first}\nno-such-therapy,0,infusion,Cells are given.,,\n", encoding="utf-8")
+        report = frictionless.validate(str(tmp_path / "datapackage.json"))
+        assert {"foreign-key", "primary-key"} <= {row[0] for row in report.flatten(["type"])}
+
+    def test_parquet_vocabularies_and_counts_are_typed(self, folder: Any) -> None:
+        """Vocabulary columns are dictionaries of the vocabulary in order (ordered if it is); pandas and DuckDB read them."""
+        parquet = pytest.importorskip("pyarrow.parquet")
+        duckdb = pytest.importorskip("duckdb")
+        evidence = parquet.read_table(folder / "evidence.parquet")
+        level = evidence.schema.field("evidence_level").type
+        assert "dictionary" == str(level).split("<")[0]
+        assert level.ordered
+        frame = evidence.to_pandas()
+        assert [m.value for m in EvidenceLevel] == list(frame.evidence_level.cat.categories)
+        assert frame.evidence_level.cat.ordered
+        category = parquet.read_table(folder / "disorders.parquet").schema.field("category").type
+        assert not category.ordered
+        trials = parquet.read_table(folder / "trials.parquet")
+        assert "int64" == str(trials.schema.field("enrollment").type)
+        assert [m.value for m in TrialPhase] == list(trials.to_pandas().phase.cat.categories)
+        steps = parquet.read_table(folder / "procedure_steps.parquet")
+        assert "int64" == str(steps.schema.field("position").type)
+        described = duckdb.sql(f"DESCRIBE SELECT * FROM '{folder / 'trials.parquet'}'").fetchall()  # noqa: S608 - a test path
+        types = {row[0]: row[1] for row in described}
+        assert ("BIGINT", "VARCHAR") == (types["enrollment"], types["phase"])
+        recruiting = duckdb.sql(
+            f"SELECT count(*) FROM '{folder / 'trials.parquet'}' WHERE status = 'recruiting'"  # noqa: S608 - a test path
+        ).fetchall()
+        assert [(len(load().find_trials(status="recruiting")),)] == recruiting
 
     def test_parquet_refused_without_pyarrow(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
         """parquet=True without pyarrow names the extra; the default writes CSV only."""

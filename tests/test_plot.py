@@ -267,6 +267,48 @@ class TestNotebookAndFiles:
         assert 2 == main(["plot", "--output", str(tmp_path / "map.jpg")])
         assert ".png, .svg or .pdf" in capsys.readouterr().err
 
+    def test_marks_the_cells_with_registered_trials(self) -> None:
+        """mark_trials puts one triangle in each cell whose therapy has trials in its disorder, as find_trials() says."""
+        kb = load()
+        figure = evidence_map(kb, categories=["autoimmune"], mark_trials=True, trial_status="recruiting")
+        ax = figure.axes[0]
+        rows = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+        disorders = [next(d for d in kb.disorders if d.name == name) for name in rows]
+        _, therapies = shown(kb)
+        columns = [
+            t
+            for t in therapies
+            if any(i.therapy_id == t.id and i.disorder_id in {d.id for d in disorders} for i in kb.indications)
+        ]
+        expected = {
+            (column, row)
+            for row, disorder in enumerate(disorders)
+            for column, therapy in enumerate(columns)
+            if kb.find_trials(disorder=disorder, therapy=therapy, status="recruiting")
+        }
+        offsets: Any = ax.collections[0].get_offsets()
+        marks = {(round(float(x) - 0.3), round(float(y) + 0.3)) for x, y in offsets}
+        assert expected
+        assert expected == marks
+        children: list[Any] = ax.get_children()
+        legend_texts = [t.get_text() for c in children if type(c).__name__ == "Legend" for t in c.get_texts()]
+        assert any("registered trials, recruiting" in text for text in legend_texts)
+
+    def test_no_marks_unless_asked(self) -> None:
+        """Without mark_trials nothing is scattered; trial_status alone is refused."""
+        assert 0 == len(evidence_map(load()).axes[0].collections)
+        with pytest.raises(InvalidArgumentError, match="mark_trials"):
+            evidence_map(load(), trial_status="recruiting")
+
+    def test_cli_plot_marks_trials(self, tmp_path: Path) -> None:
+        """stemimmune plot --mark-trials --trial-status recruiting writes the map with the marks."""
+        from stemimmune.cli import main
+
+        path = tmp_path / "map.png"
+        assert 0 == main(["plot", "--output", str(path), "--mark-trials", "--trial-status", "recruiting"])
+        assert path.read_bytes().startswith(PNG_MAGIC)
+        assert 2 == main(["plot", "--output", str(path), "--mark-trials", "--trial-status", "open"])
+
 
 def np_isnan(grid: Any) -> Any:
     import numpy as np

@@ -10,9 +10,10 @@ Examples::
     stemimmune search "multipel sclerosis"
     stemimmune get MS --json
     stemimmune products --jurisdiction EU --status approved --on 2024-01-01
+    stemimmune trials SLE --cell-type MSC --phase phase-2..phase-3 --status recruiting
     stemimmune export findings --json --output findings.json
     stemimmune validate my-dataset.json
-    stemimmune plot --output evidence-map.png
+    stemimmune plot --output evidence-map.png --mark-trials --trial-status recruiting
     stemimmune schema > dataset.schema.json
     stemimmune info --data my-dataset.json
 
@@ -39,7 +40,7 @@ from typing import Any, Final, NoReturn
 from ._loading import load
 from .exceptions import DatasetError, StemImmuneError
 from .knowledge_base import KnowledgeBase
-from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy
+from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy, Trial
 from .serialization import unstructure
 from .vocabulary import (
     DisorderCategory,
@@ -48,6 +49,8 @@ from .vocabulary import (
     EvidenceLevel,
     MechanismKind,
     RegulatoryDecision,
+    TrialPhase,
+    TrialStatus,
     Vocabulary,
 )
 
@@ -127,6 +130,78 @@ def _limit(text: str) -> int:
     return value
 
 
+def _phases(text: str) -> list[str]:
+    """One trial phase, or a range ``FROM..TO`` of them (both ends included), as the phases' values."""
+    ends = text.split("..")
+    if len(ends) > 2:  # noqa: PLR2004 - a range has two ends
+        message = f"expected a phase or a range FROM..TO, got {text!r}"
+        raise argparse.ArgumentTypeError(message)
+    try:
+        low, high = TrialPhase.parse(ends[0]), TrialPhase.parse(ends[-1])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if low > high:
+        message = f"the range {text!r} runs backwards: {low.value} comes after {high.value}"
+        raise argparse.ArgumentTypeError(message)
+    return [p.value for p in TrialPhase if low <= p <= high]
+
+
+def _add_trials(trials: argparse.ArgumentParser) -> None:
+    """The arguments of ``trials``: the filters of :meth:`KnowledgeBase.find_trials`."""
+    trials.add_argument("disorder", nargs="?", help="trials studying this disorder or one of its subtypes")
+    trials.add_argument("--therapy", help="trials testing this therapy (id, name or synonym)")
+    trials.add_argument("--product", help="trials testing this product (id, name or code name)")
+    trials.add_argument("--cell-type", help="trials testing a therapy that gives this cell type (MSC, HSC...)")
+    trials.add_argument(
+        "--phase",
+        type=_phases,
+        action="extend",
+        dest="phases",
+        metavar="PHASE",
+        help=f"this phase, or a range FROM..TO such as phase-2..phase-3 (repeatable: any of them); "
+        f"one of: {_values(TrialPhase)}",
+    )
+    trials.add_argument(
+        "--status",
+        action="append",
+        dest="statuses",
+        metavar="STATUS",
+        help=f"this recruitment status as last seen (repeatable: any of them); one of: {_values(TrialStatus)}",
+    )
+
+
+def _add_plot(plot: argparse.ArgumentParser) -> None:
+    """The arguments of ``plot``: the file, the subset and the marks of the evidence map."""
+    plot.add_argument(
+        "--output", metavar="FILE", required=True, help="the file; its extension names the format: .png, .svg or .pdf"
+    )
+    plot.add_argument("--disorder", action="append", dest="disorders", help="only this disorder (repeatable)")
+    plot.add_argument(
+        "--category",
+        action="append",
+        dest="categories",
+        metavar="CATEGORY",
+        help=f"only disorders of this category (repeatable); one of: {_values(DisorderCategory)}",
+    )
+    plot.add_argument("--therapy", action="append", dest="therapies", help="only this therapy (repeatable)")
+    plot.add_argument(
+        "--min-evidence",
+        metavar="EVIDENCELEVEL",
+        help=f"only this evidence level or stronger; one of: {_values(EvidenceLevel)}",
+    )
+    plot.add_argument("--title", help="the map's title (the dataset version is always shown)")
+    plot.add_argument(
+        "--mark-trials", action="store_true", help="mark the cells whose therapy and disorder have registered trials"
+    )
+    plot.add_argument(
+        "--trial-status",
+        action="append",
+        dest="trial_statuses",
+        metavar="STATUS",
+        help=f"with --mark-trials: count only trials of this status (repeatable); one of: {_values(TrialStatus)}",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import DATASET_VERSION, __version__  # noqa: PLC0415 - the package imports this module's siblings
 
@@ -194,11 +269,13 @@ def _parser() -> argparse.ArgumentParser:
         help="products with this status; one of: " + ", ".join(d.value for d in RegulatoryDecision if d.sets_status),
     )
     products.add_argument("--on", metavar="YYYY-MM-DD", help="with --status: the status on this date")
+    _add_trials(command("trials", "registered clinical trials, by id, filtered as kb.find_trials() filters"))
     export = command("export", "write a table as CSV (or JSON with --json), or every table to a folder")
     export.add_argument(
         "table",
         nargs="?",
-        help="a collection (disorders, findings, ...) or recommendations, regulatory, citations",
+        help="a collection (disorders, findings, ...), a child table (recommendations, regulatory, markers, "
+        "procedure_steps, conventional_treatments, product_holders, citations) or evidence",
     )
     export.add_argument(
         "--format", choices=("csv", "json"), default="csv", help="deprecated spelling of --json: csv or json"
@@ -208,25 +285,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = command("validate", "check a dataset file or folder and print every problem found")
     validate.add_argument("path", metavar="PATH")
     command("schema", "print the JSON Schema of the dataset format")
-    plot = command("plot", "save the evidence map (disorders by therapies) as PNG, SVG or PDF")
-    plot.add_argument(
-        "--output", metavar="FILE", required=True, help="the file; its extension names the format: .png, .svg or .pdf"
-    )
-    plot.add_argument("--disorder", action="append", dest="disorders", help="only this disorder (repeatable)")
-    plot.add_argument(
-        "--category",
-        action="append",
-        dest="categories",
-        metavar="CATEGORY",
-        help=f"only disorders of this category (repeatable); one of: {_values(DisorderCategory)}",
-    )
-    plot.add_argument("--therapy", action="append", dest="therapies", help="only this therapy (repeatable)")
-    plot.add_argument(
-        "--min-evidence",
-        metavar="EVIDENCELEVEL",
-        help=f"only this evidence level or stronger; one of: {_values(EvidenceLevel)}",
-    )
-    plot.add_argument("--title", help="the map's title (the dataset version is always shown)")
+    _add_plot(command("plot", "save the evidence map (disorders by therapies) as PNG, SVG or PDF"))
     return parser
 
 
@@ -358,10 +417,18 @@ class _CommandError(StemImmuneError):
     """A command cannot do what was asked; the message says why."""
 
 
+def _indication_trials(kb: KnowledgeBase, indication: Indication) -> list[Trial]:
+    """The trials the indication cites, and every registered trial of its therapy in its disorder, by id."""
+    found = {t.id: t for t in kb.find_trials(disorder=indication.disorder_id, therapy=indication.therapy_id)}
+    found.update((i, kb.get(i, Trial)) for i in indication.trial_ids if i not in found)
+    return [found[i] for i in sorted(found)]
+
+
 def _indication_data(kb: KnowledgeBase, indication: Indication) -> dict[str, Any]:
     return {
         "indication": unstructure(indication),
         "findings": unstructure([f for f in kb.findings if f.indication_id == indication.id]),
+        "trials": unstructure(_indication_trials(kb, indication)),
         "references": unstructure(list(kb.references_for(indication, deep=True))),
     }
 
@@ -371,6 +438,7 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
         return _dump(_indication_data(kb, indication))
     findings = [f for f in kb.findings if f.indication_id == indication.id]
     references = kb.references_for(indication, deep=True)
+    trials = _indication_trials(kb, indication)
     lines = [
         f"{indication.id}: evidence level {indication.evidence_level.value}",
         *(f"  {indication.summary}" for _ in [0] if indication.summary),
@@ -383,6 +451,16 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
         ),
         f"Findings ({len(findings)}):",
         *(f"  [{f.id}] {f.endpoint}: {f.result}" for f in findings),
+        (
+            f"Registered trials of {indication.therapy_id} in {indication.disorder_id} ({len(trials)}; "
+            f"* cited by the indication; details: stemimmune trials {indication.disorder_id} --therapy {indication.therapy_id}):"
+        ),
+        *(
+            f"  {'*' if t.id in indication.trial_ids else ' '} {t.registry_ids[0]} "
+            f"{t.phase.value if t.phase else '-'}, {t.status.value if t.status else '-'} "
+            f"({t.status_seen_on or 'date not given'}): {_shorten(t.title or '-', _TITLE_WIDTH)}"
+            for t in trials
+        ),
         f"References ({len(references)}), strongest first:",
         *(f"  {r.tier.value:<13} {r.id}: {r.title}" + (f" doi:{r.doi}" if r.doi else "") for r in references),
     ]
@@ -460,6 +538,55 @@ def _products(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     return _table(rows, ["product", "name", "therapy", "status"]) if rows else "no product matches"
 
 
+def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
+    found = kb.find_trials(
+        disorder=args.disorder,
+        therapy=args.therapy,
+        product=args.product,
+        cell_type=args.cell_type,
+        phase=args.phases,
+        status=args.statuses,
+    )
+    rows: list[dict[str, Any]] = [
+        {
+            "trial": t.id,
+            "registry_ids": list(t.registry_ids),
+            "phase": t.phase.value if t.phase else None,
+            "status": t.status.value if t.status else None,
+            "status_seen_on": t.status_seen_on,
+            "enrollment": t.enrollment,
+            "enrollment_kind": t.enrollment_kind.value if t.enrollment_kind else None,
+            "title": t.title,
+            "disorders": list(t.disorder_ids),
+            "therapies": list(t.therapy_ids),
+            "products": list(t.product_ids),
+        }
+        for t in found
+    ]
+    if args.json:
+        return _dump(rows)
+    if not rows:
+        return "no trial matches"
+    shown = [
+        {
+            "registry id": row["registry_ids"][0],
+            "phase": row["phase"] or "-",
+            "status (seen)": f"{row['status'] or '-'} ({row['status_seen_on'] or 'date not given'})",
+            "enrolment": f"{row['enrollment']} {row['enrollment_kind']}" if row["enrollment"] is not None else "-",
+            "title": _shorten(row["title"] or "-", _TITLE_WIDTH),
+        }
+        for row in rows
+    ]
+    return f"Trials ({len(rows)}), by id:\n" + _table(shown, list(shown[0]))
+
+
+_TITLE_WIDTH: Final = 70
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+
+
 def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     from . import export  # noqa: PLC0415 - only this command needs it
 
@@ -496,6 +623,10 @@ def _plot(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     }
     if args.title is not None:
         subset["title"] = args.title
+    if args.mark_trials:
+        subset["mark_trials"] = True
+    if args.trial_statuses is not None:
+        subset["trial_status"] = args.trial_statuses
     save_evidence_map(kb, args.output, **subset)
     return f"wrote the evidence map to {args.output}"
 
@@ -547,6 +678,7 @@ _COMMANDS: Final[dict[str, Callable[[KnowledgeBase, argparse.Namespace], str]]] 
     "therapies": _therapies,
     "evidence": _evidence,
     "products": _products,
+    "trials": _trials,
     "export": _export,
     "plot": _plot,
     "schema": _schema,

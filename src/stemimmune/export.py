@@ -2,20 +2,22 @@
 Flat, join-ready tables of a knowledge base: rows of dicts, DataFrames, CSV and JSON.
 
 Every collection of a :class:`~stemimmune.KnowledgeBase` is a table of the same name
-(``references``, ``disorders``, ``therapies``, ...), with one row per record. Three
-more tables unnest what records hold: ``recommendations`` (one row per guideline
+(``references``, ``disorders``, ``therapies``, ...), with one row per record. More
+tables unnest what records hold: ``recommendations`` (one row per guideline
 recommendation of an indication), ``regulatory`` (one row per regulatory decision of
-a therapy) and ``citations`` (one row per citation anywhere in the knowledge base,
-its ``field`` saying where in the record it sits, e.g. ``regulatory[0].citations``).
+a product), ``markers``, ``procedure_steps``, ``conventional_treatments`` and
+``product_holders`` (one row per item of a cell type's markers, a therapy's procedure,
+a disorder's conventional treatments and a product's holders, with the parent's id and
+the item's ``position``, from 0), and ``citations`` (one row per citation anywhere in
+the knowledge base, its ``field`` saying where in the record it sits, e.g.
+``events[0].citations``).
 
 Rows are flat: enum members become their string values; lists of scalars (ids,
 CURIEs, synonyms) become lists of strings; a nested record (a finding's ``effect``)
 becomes prefixed columns (``effect_measure``, ``effect_value``, ...); ``citations``
-become ``reference_ids``; nested records in lists (markers, procedure steps,
-conventional treatments) become lists of compact JSON strings. The ``regulatory``
-and ``recommendations`` fields are left out of the ``therapies`` and ``indications``
-tables because they have tables of their own, joined on ``therapy_id`` and
-``indication_id``. Join columns are added where useful: findings carry their
+become ``reference_ids``. Lists of nested records are left out of their parent's
+table because they have tables of their own (above), joined on the parent's id:
+``indication_id``, ``product_id``, ``cell_type_id``, ``therapy_id`` or ``disorder_id``. Join columns are added where useful: findings carry their
 indication's ``therapy_id`` and ``disorder_id``, references their credibility
 ``tier``.
 
@@ -52,10 +54,15 @@ from .exceptions import UnknownKeyError
 from .model import (
     LINKS_TO,
     RECORD_TYPES,
+    CellType,
+    ConventionalTreatment,
     Disorder,
     GuidelineRecommendation,
     Indication,
+    Marker,
+    ProcedureStep,
     Product,
+    ProductHolder,
     RegulatoryEvent,
     Therapy,
     collection_of,
@@ -89,7 +96,15 @@ class _Tables(Protocol):
 
 
 #: Tables that unnest records held inside other records.
-CHILD_TABLES: Final = ("recommendations", "regulatory", "citations")
+CHILD_TABLES: Final = (
+    "recommendations",
+    "regulatory",
+    "markers",
+    "procedure_steps",
+    "conventional_treatments",
+    "product_holders",
+    "citations",
+)
 
 #: Tables that join records for the common questions. ``evidence`` has one row per
 #: indication with its therapy, disorder, stem-cell flag, evidence level and best
@@ -105,8 +120,24 @@ _MONTHS_PER: Final = {"day": 12 / 365.25, "week": 7 * 12 / 365.25, "month": 1.0,
 #: Separator of list items in CSV cells.
 LIST_SEPARATOR: Final = "|"
 
+#: Child tables of one row per item of a list of nested records: (parent collection,
+#: its field, the item class, the column holding the parent's id). Each row also has
+#: the item's ``position`` in the list, from 0.
+_NESTED: Final[dict[str, tuple[str, str, type, str]]] = {
+    "markers": ("cell_types", "markers", Marker, "cell_type_id"),
+    "procedure_steps": ("therapies", "procedure", ProcedureStep, "therapy_id"),
+    "conventional_treatments": ("disorders", "conventional_treatments", ConventionalTreatment, "disorder_id"),
+    "product_holders": ("products", "holders", ProductHolder, "product_id"),
+}
+
 #: Fields left out of a collection table because a child table holds them.
-_CHILD_FIELDS: Final = {Product: frozenset({"events"}), Indication: frozenset({"recommendations"})}
+_CHILD_FIELDS: Final = {
+    Product: frozenset({"events", "holders"}),
+    Indication: frozenset({"recommendations"}),
+    CellType: frozenset({"markers"}),
+    Therapy: frozenset({"procedure"}),
+    Disorder: frozenset({"conventional_treatments"}),
+}
 
 _Row = list[tuple[str, object]]
 
@@ -485,6 +516,8 @@ def _resource(table: str) -> dict[str, Any]:
         schema["primaryKey"] = ["id"]
     elif table == "evidence":
         schema["primaryKey"] = ["indication_id"]
+    elif table in _NESTED:
+        schema["primaryKey"] = [_NESTED[table][3], "position"]
     foreign = [
         {"fields": [name], "reference": {"resource": target, "fields": ["id"]}}
         for name, target in _links(table)
@@ -513,6 +546,10 @@ def _links(table: str) -> list[tuple[str, str]]:
         classes.append(GuidelineRecommendation)
     elif table == "regulatory":
         classes.append(RegulatoryEvent)
+    elif table in _NESTED:
+        parents, _, item_class, key = _NESTED[table]
+        found[key] = parents
+        classes.append(item_class)
     for cls in classes:
         for field in _fields(cls):
             targets = field.metadata.get(LINKS_TO, ())
@@ -537,16 +574,30 @@ def _pyarrow(*, required: bool) -> Any:
 
 
 def _write_parquet(kb: _Tables, table: str, path: Path) -> Path:
+    """
+    Write *table* as Parquet with typed columns.
+
+    Vocabulary columns are dictionary-encoded with the vocabulary's values, in its
+    order, as the dictionary (marked ordered for an ordered vocabulary), so pandas
+    reads them back as the same ``Categorical`` that :func:`dataframe` gives; counts
+    are 64-bit integers, lists are lists of strings.
+    """
     pa = _pyarrow(required=True)
     kinds = column_types(table)
-    arrow_types = {int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
-    schema = pa.schema(
-        [
-            (name, arrow_types.get(kinds[name], pa.string()) if name in kinds else pa.list_(pa.string()))
-            for name in columns(table)
-        ]
-    )
-    pa.parquet.write_table(pa.Table.from_pylist(records(kb, table), schema=schema), path)
+    rows = records(kb, table)
+    arrow_types = {int: pa.int64(), float: pa.float64(), bool: pa.bool_(), str: pa.string()}
+    arrays = []
+    for name in columns(table):
+        values = [row[name] for row in rows]
+        kind = kinds.get(name)
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            terms = [m.value for m in kind]
+            rank = {term: position for position, term in enumerate(terms)}
+            indices = pa.array([None if v is None else rank[v] for v in values], type=pa.int8())
+            arrays.append(pa.DictionaryArray.from_arrays(indices, pa.array(terms), ordered=issubclass(kind, _Ordered)))
+        else:
+            arrays.append(pa.array(values, type=arrow_types[kind] if kind else pa.list_(pa.string())))
+    pa.parquet.write_table(pa.Table.from_arrays(arrays, names=list(columns(table))), path)
     return path
 
 
@@ -580,6 +631,11 @@ def _rows(kb: _Tables, table: str) -> Iterator[_Row]:
         for product in kb.products:
             for event in product.events:
                 yield _regulatory_row(product, event)
+    elif table in _NESTED:
+        parents, field, item_class, key = _NESTED[table]
+        for parent in getattr(kb, parents):
+            for position, item in enumerate(getattr(parent, field)):
+                yield _nested_row(key, parent.id, position, item_class, item)
     elif table == "evidence":
         therapies = {t.id: t for t in kb.therapies}
         disorders = {d.id: d for d in kb.disorders}
@@ -602,6 +658,9 @@ def _template(table: str) -> _Row:
         return _regulatory_row(None, None)
     if table == "evidence":
         return _evidence_row(None, None, None)
+    if table in _NESTED:
+        _, _, item_class, key = _NESTED[table]
+        return _nested_row(key, None, None, item_class, None)
     return _citation_row(None, None, None, None, None)
 
 
@@ -629,6 +688,9 @@ def _typed_template(table: str) -> list[tuple[str, object]]:
         return [("product_id", str), ("therapy_id", str), *_flatten_types(RegulatoryEvent)]
     if table == "evidence":
         return list(_EVIDENCE_TYPES.items())
+    if table in _NESTED:
+        _, _, item_class, key = _NESTED[table]
+        return [(key, str), ("position", int), *_flatten_types(item_class)]
     return [(name, str) for name in columns(table)]
 
 
@@ -704,6 +766,10 @@ def _regulatory_row(product: Product | None, event: RegulatoryEvent | None) -> _
         ("therapy_id", None if product is None else product.therapy_id),
         *_flatten(RegulatoryEvent, event),
     ]
+
+
+def _nested_row(key: str, parent_id: str | None, position: int | None, item_class: type, item: object) -> _Row:
+    return [(key, parent_id), ("position", position), *_flatten(item_class, item)]
 
 
 def _citation_row(

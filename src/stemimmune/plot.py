@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from .exceptions import InvalidArgumentError, argument_type_error
-from .vocabulary import DisorderCategory, EbmtCategory, EvidenceLevel
+from .vocabulary import DisorderCategory, EbmtCategory, EvidenceLevel, TrialStatus
 
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ _CELL_INCHES: Final = 0.42
 _LABEL_WIDTH: Final = 34  # characters per line of a row or column label
 _DARK_BACKGROUND: Final = 0.5  # relative luminance below which a cell's text is white
 _GROUP_LABEL_INCHES: Final = 1.5  # room right of the grid for the group labels
+_TRIAL_MARK_OFFSET: Final = 0.3  # from a cell's centre to its top right corner, in cells
+_TRIAL_MARK_COLOR: Final = "#c0392b"
 
 #: The file formats :func:`save_evidence_map` writes, by file extension.
 FORMATS: Final = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -55,6 +57,8 @@ def evidence_map(
     therapies: Iterable[Therapy | str] | None = None,
     min_evidence: EvidenceLevel | str | None = None,
     title: str | None = DEFAULT_TITLE,
+    mark_trials: bool = False,
+    trial_status: TrialStatus | str | Iterable[TrialStatus | str] | None = None,
 ) -> Figure:
     """
     Draw the evidence map: disorders (rows) by therapies (columns).
@@ -68,6 +72,10 @@ def evidence_map(
     immunodeficiency, ...), each group labelled on the right, and keep the knowledge
     base's order within a group; therapies that use no stem cells are marked with a
     dagger and drawn in italics. The title's second line names the dataset version.
+    With *mark_trials*, a triangle in a cell's top right corner says that registered
+    trials test the therapy in the disorder (or its subtypes), as
+    :meth:`~stemimmune.KnowledgeBase.find_trials` finds them; blank cells are marked
+    too, so trials without graded evidence yet stand out.
 
     Args:
         kb: The knowledge base to draw.
@@ -77,6 +85,9 @@ def evidence_map(
         therapies: Only these therapies.
         min_evidence: Only indications with at least this evidence level.
         title: The title's first line; None for no title (the version line stays).
+        mark_trials: Mark the cells that have registered trials.
+        trial_status: With *mark_trials*, count only trials of this status (or of any
+            of these), as last seen: ``"recruiting"``, for one.
 
     Returns:
         The figure holding the map (the figure of *ax* when *ax* is given).
@@ -90,6 +101,9 @@ def evidence_map(
         >>> import stemimmune
         >>> figure = evidence_map(stemimmune.load(), categories=["immunodeficiency"], min_evidence="observational")
         >>> figure.axes[0].images[0].get_array().shape[0] < 10
+        True
+        >>> figure = evidence_map(stemimmune.load(), categories=["autoimmune"], mark_trials=True)
+        >>> len(figure.axes[0].collections[0].get_offsets()) > 0  # one triangle per cell with trials
         True
     """
     _require_matplotlib()
@@ -105,6 +119,10 @@ def evidence_map(
     for indication in shown:
         cells.setdefault((row_of[indication.disorder_id], column_of[indication.therapy_id]), []).append(indication)
 
+    if trial_status is not None and not mark_trials:
+        raise InvalidArgumentError("trial_status", "needs mark_trials=True")
+    if not isinstance(mark_trials, bool):
+        raise argument_type_error("mark_trials", "True or False", mark_trials)
     if ax is None:
         ax = _new_axes(len(rows), len(columns))
     figure = _root_figure(ax)
@@ -139,10 +157,41 @@ def evidence_map(
                 color="white" if _luminance(palette[rank]) < _DARK_BACKGROUND else "black",
             )
 
+    if mark_trials:
+        with_trials = [
+            (column, row)
+            for row, disorder in enumerate(rows)
+            for column, therapy in enumerate(columns)
+            if kb.find_trials(disorder=disorder, therapy=therapy, status=trial_status)
+        ]
+        ax.scatter(
+            [column + _TRIAL_MARK_OFFSET for column, _ in with_trials],
+            [row - _TRIAL_MARK_OFFSET for _, row in with_trials],
+            marker="^",
+            s=18,
+            color=_TRIAL_MARK_COLOR,
+            edgecolors="white",
+            linewidths=0.5,
+            zorder=3,
+        )
     _label_axes(ax, rows, columns)
     _group_labels(ax, rows, len(columns))
-    _legends(ax, palette, marked=any(not t.is_stem_cell_therapy for t in columns), offset=_legend_offset(ax))
+    _legends(
+        ax,
+        palette,
+        marked=any(not t.is_stem_cell_therapy for t in columns),
+        trials=_trials_note(trial_status) if mark_trials else None,
+        offset=_legend_offset(ax),
+    )
     return figure
+
+
+def _trials_note(status: object) -> str:
+    """The legend's words for the trial mark."""
+    if status is None:
+        return "registered trials"
+    statuses = [status] if isinstance(status, str) else list(status)  # type: ignore[call-overload]
+    return "registered trials, " + " or ".join(str(getattr(s, "value", s)) for s in statuses)
 
 
 def _subset(
@@ -233,8 +282,11 @@ def _label_axes(ax: Axes, disorders: Sequence[Disorder], therapies: Sequence[The
         spine.set_visible(False)
 
 
-def _legends(ax: Axes, palette: Sequence[Any], *, marked: bool, offset: float = 1.02) -> None:
+def _legends(
+    ax: Axes, palette: Sequence[Any], *, marked: bool, trials: str | None = None, offset: float = 1.02
+) -> None:
     """Name the evidence levels (top right) and explain the cell text and marks (bottom right)."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
     style: dict[str, Any] = {"fontsize": 8, "title_fontsize": 9, "frameon": False, "alignment": "left"}
@@ -258,8 +310,13 @@ def _legends(ax: Axes, palette: Sequence[Any], *, marked: bool, offset: float = 
     ]
     if marked:
         notes.append(f"{NON_STEM_CELL_MARK} not a stem-cell therapy")
+    handles: list[Any] = [Patch(visible=False, label=note) for note in notes]
+    if trials is not None:
+        handles.append(
+            Line2D([], [], linestyle="none", marker="^", markersize=5, color=_TRIAL_MARK_COLOR, label=f"    {trials}")
+        )
     ax.legend(
-        handles=[Patch(visible=False, label=note) for note in notes],
+        handles=handles,
         title="Best EBMT category in a cell",
         loc="lower left",
         bbox_to_anchor=(offset, 0.0),
