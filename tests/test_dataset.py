@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from stemimmune import Disorder, UnknownKeyError, load
+from stemimmune import Disorder, load
 from stemimmune._index import fold
 from stemimmune.serialization import canonical_document
 from stemimmune.vocabulary import ReferenceKind
@@ -176,6 +176,7 @@ ISSUE_12_DISORDERS: dict[str, tuple[str, ...]] = {
     "neuromyelitis-optica": ("NMOSD", "neuromyelitis optica spectrum disorder"),
     "type-1-diabetes": ("T1DM", "T1D", "type 1 diabetes mellitus"),
     "polymyositis-dermatomyositis": ("polymyositis", "dermatomyositis", "PM/DM"),
+    "coeliac-disease": ("coeliac disease", "celiac disease", "celiac", "coeliac"),
     "refractory-coeliac-disease-type-ii": (
         "refractory celiac disease type II",
         "RCD II",
@@ -191,17 +192,18 @@ def test_issue_12_disorders_resolve_by_name_and_abbreviation(disorder_id: str, k
     assert [disorder_id] * len(keys) == [kb.get(key, Disorder).id for key in keys]
 
 
-def test_celiac_points_to_the_refractory_coeliac_record() -> None:
+def test_celiac_is_coeliac_disease_whose_transplant_evidence_is_for_its_refractory_form_only() -> None:
     """
-    A bare "celiac" is not a synonym of refractory coeliac disease type II, the only coeliac record: get() refuses and names it.
+    "celiac" names coeliac disease itself; the therapies it lists all concern refractory type II, a subtype.
 
-    Calling coeliac disease itself by the name of its rare refractory form would let therapies_for("celiac")
-    answer with transplant evidence that concerns the refractory form only.
+    So therapies_for("celiac") never presents transplant evidence as if it were for ordinary coeliac disease:
+    each option names the refractory form as its disorder, and leaving subtypes out leaves nothing.
     """
-    with pytest.raises(UnknownKeyError) as caught:
-        load().get("celiac")
-    assert "refractory coeliac disease type II" in caught.value.suggestions
-    assert "refractory-coeliac-disease-type-ii" == load().search("celiac")[0].record.id
+    kb = load()
+    options = kb.therapies_for("celiac")
+    assert options
+    assert {"refractory-coeliac-disease-type-ii"} == {o.disorder.id for o in options}
+    assert () == tuple(kb.therapies_for("celiac", include_subtypes=False))
 
 
 _NO_INDICATION_REASON = re.compile(r"\b(no indication|a grouping)\b", re.IGNORECASE)
