@@ -448,12 +448,19 @@ def _ranked(index: Index, query: str, *, wanted: set[type[Record]] | None, min_s
     """Every record scoring at least *min_score* against *query* (folded), best first."""
     # Count shared trigrams over the rarer half of the query's trigrams: common ones
     # (" mu", "is ") list a large share of all keys and add little to the ranking.
+    # Past the rarest few, a trigram is counted only while the postings read stay within
+    # a budget, so the work is bounded as the data grows (posting lists grow with it).
     # Counter.update counts a posting list in C; only the most shared keys are ranked.
     counts: Counter[int] = Counter()
     query_grams = trigrams(query)
-    grams = sorted(query_grams, key=lambda g: len(index.trigrams.get(g, ())))
-    for gram in grams[: max(_MIN_GRAMS, (len(grams) + 1) // 2)]:
-        counts.update(index.trigrams.get(gram, ()))
+    rarest = sorted((len(index.trigrams.get(gram, ())), gram) for gram in query_grams)  # by text on ties: deterministic
+    postings = [index.trigrams.get(gram, ()) for _count, gram in rarest]
+    read = 0
+    for position, listed in enumerate(postings[: max(_MIN_GRAMS, (len(postings) + 1) // 2)]):
+        if position >= _MIN_GRAMS and read + len(listed) > _MAX_POSTINGS:
+            break
+        counts.update(listed)
+        read += len(listed)
     if wanted is not None:
         counts = Counter({p: n for p, n in counts.items() if any(type(r) in wanted for r in index.entries[p][2])})
     candidates = sorted(
@@ -487,11 +494,13 @@ def _similarity(query: _Pattern, key: str) -> float:
     if query.text == key:
         return 1.0
     ratio = query.whole.ratio(key)
-    words, width = key.split(), query.words
+    words, width, joined = key.split(), query.words, query.joined
     for start in range(max(1, len(words) - width + 1)):
         window = "".join(words[start : start + width])
         weight = 0.7 + 0.25 * (len(window) + min(width, len(words)) - 1) / len(key)
-        ratio = max(ratio, query.joined.ratio(window) * weight)
+        # The ratio is at most twice the shorter length over the total: skip a window that cannot win.
+        if 2 * min(joined.size, len(window)) / (joined.size + len(window)) * weight > ratio:
+            ratio = max(ratio, joined.ratio(window) * weight)
     if len(key) <= _SHORT_KEY:
         ratio *= 0.8
     return min(ratio, 0.99)
@@ -543,6 +552,8 @@ class _Pattern:
 _SHORT_KEY: Final = 4
 #: Fewest query trigrams counted when ranking candidates.
 _MIN_GRAMS: Final = 4
+#: Most postings read for one query beyond its rarest ``_MIN_GRAMS`` trigrams.
+_MAX_POSTINGS: Final = 4_096
 #: How many keys sharing the most trigrams with the query are ranked by overlap.
 _POOL: Final = 64
 #: How many keys, ranked by trigram overlap, get the finer edit-based score.
