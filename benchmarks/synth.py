@@ -393,11 +393,7 @@ class _Builder:
 
 
 def generate(total: int, seed: int = 20261121) -> tuple[dict[str, Any], Probes]:
-    """
-    Generate a dataset document of *total* records and the probes to query it by.
-
-    The same *total* and *seed* always give the same document.
-    """
+    """Generate a dataset document of *total* records and its probes; the same *total* and *seed* give the same."""
     builder = _Builder(total, seed)
     document: dict[str, Any] = {"dataset_version": VERSION}
     for kind in SHARES:  # in link order: every collection only points at earlier ones
@@ -407,11 +403,9 @@ def generate(total: int, seed: int = 20261121) -> tuple[dict[str, Any], Probes]:
 
 def write(folder: Path, total: int, seed: int = 20261121) -> tuple[Path, Probes]:
     """
-    Write a generated dataset as a folder of documents, laid out like the bundled data, and return it with its probes.
+    Write a generated dataset as ``folder/synthetic-TOTAL/``, one file per collection like the bundled data.
 
-    ``folder/synthetic-TOTAL/dataset.json`` holds the version and each collection has its
-    own file (two-space indent, like the bundled files): one document of 100,000 records
-    (79 MB) would be over ``load()``'s default ``max_bytes`` of 50 MiB.
+    One document of 100,000 records (79 MB) would be over ``load()``'s default ``max_bytes``.
     """
     document, probes = generate(total, seed)
     target = folder / f"synthetic-{total}"
