@@ -177,8 +177,9 @@ def scale(sizes: list[int], rounds: int, seed: int) -> dict[str, Any]:
                 command = [sys.executable, __file__, "--scale-child", str(path), json.dumps(dataclasses.asdict(probes))]
                 done = subprocess.run(command, capture_output=True, text=True, check=True)
                 runs[size].append(json.loads(done.stdout))
+    medians = ("load_s", "load_cpu_s", "index_cpu_s")  # over the rounds; the queries are medians already
     found: dict[str, Any] = {
-        str(s): runs[s][0] | {"load_s": statistics.median(r["load_s"] for r in runs[s])} for s in sizes
+        str(s): runs[s][0] | {k: statistics.median(r[k] for r in runs[s]) for k in medians} for s in sizes
     }
     if 10_000 in runs and 100_000 in runs:  # each 100k load over the 10k load of the same round
         for key in ("load_s", "load_cpu_s"):
