@@ -1,10 +1,8 @@
 """
 pydantic v2 and msgspec mirrors of :class:`stemimmune.model.Finding`, for the structuring comparison.
 
-Same fields, enums, defaults and declarative constraints (identifier pattern, bounded
-non-empty text, at least one citation, positive counts, finite numbers, no unknown keys,
-frozen). stemimmune's validators check a little more (no surrounding whitespace, known
-reference ids format, intervals that hold their value), so the mirrors do slightly less.
+Same fields, enums, defaults and declarative constraints (identifier pattern, bounded non-empty text, a citation,
+positive counts, finite numbers, no unknown keys, frozen); stemimmune checks a little more (surrounding whitespace...).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -110,25 +110,13 @@ class Probes:
     mechanism_kind: str
     cell_source: str
 
-    def to_dict(self) -> dict[str, str]:
-        """Return the probes as a JSON-ready mapping."""
-        return asdict(self)
-
 
 #: Probes for the bundled dataset, chosen to match the synthetic ones field by field.
 BUNDLED_PROBES: Final = Probes(
-    id="multiple-sclerosis",
-    name="Multiple Sclerosis",
-    synonym="Autoimmune Haemolytic Anemia",
-    curie="MONDO:0005301",
-    search="multipel sclerosis",
-    disorder="MS",
-    category="autoimmune",
-    therapy="autologous-hsct",
-    donor_relation="autologous",
-    mechanism_kind="immune-reset",
-    cell_source="adipose tissue",
-)
+    id="multiple-sclerosis", name="Multiple Sclerosis", synonym="Autoimmune Haemolytic Anemia", curie="MONDO:0005301",
+    search="multipel sclerosis", disorder="MS", category="autoimmune", therapy="autologous-hsct",
+    donor_relation="autologous", mechanism_kind="immune-reset", cell_source="adipose tissue",
+)  # fmt: skip
 
 
 class _Builder:
@@ -140,8 +128,6 @@ class _Builder:
         self.next_word = 0
         self.next_number = 1000
         self.surnames = [word(_WORDS - 1 - j).capitalize() for j in range(400)]
-
-    # ------------------------------------------------------------ small helpers
 
     def word(self) -> str:
         self.next_word += 1
@@ -158,25 +144,19 @@ class _Builder:
 
     def cite(self, pool: list[str], low: int = 1, high: int = 3) -> list[dict[str, str]]:
         chosen = self.rng.sample(pool, min(len(pool), self.rng.randint(low, high)))
-        return [
-            {"reference_id": ref, "locator": "Table 2"} if self.rng.random() < 0.3 else {"reference_id": ref}
-            for ref in chosen
-        ]
+        located = [{"reference_id": ref, "locator": "Table 2"} for ref in chosen]
+        return [cite if self.rng.random() < 0.3 else {"reference_id": cite["reference_id"]} for cite in located]
 
     def some(self, pool: list[str], high: int, low: int = 0) -> list[str]:
         return self.rng.sample(pool, min(len(pool), self.rng.randint(low, high)))
-
-    # ------------------------------------------------------------ collections
 
     def references(self) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
         for i in range(self.split["references"]):
             w = self.word()
             year = self.rng.randint(1995, 2026)
-            promotional = i % 33 == 32
             record: dict[str, Any] = {
-                "id": f"{w}-{year}",
-                "kind": "promotional-material" if promotional else self.rng.choice(_CREDIBLE_KINDS),
+                "id": f"{w}-{year}", "kind": "promotional-material" if i % 33 == 32 else self.rng.choice(_CREDIBLE_KINDS),
                 "title": f"{w.capitalize()} cell therapy in immune disease: {self.prose(4, 9)}",
                 "authors": [f"{s} {self.rng.choice('ABCDEFGHJKLMNPRS')}" for s in self.rng.sample(self.surnames, 3)],
                 "year": year,
@@ -194,14 +174,9 @@ class _Builder:
         """A record with an id, a name, a synonym, a CURIE, a description and citations."""
         w = self.word()
         return {
-            "id": f"{w}-{suffix}",
-            "name": f"{w} {name}",
-            "synonyms": [f"{w[:3].upper()}{suffix[0].upper()}{i}"],
-            "xrefs": [f"{prefix}:{self.number():07d}"],
-            "description": self.prose(8, 20),
-            "citations": self.cite(self.reference_ids, 0, 2),
-            **extra,
-        }
+            "id": f"{w}-{suffix}", "name": f"{w} {name}", "synonyms": [f"{w[:3].upper()}{suffix[0].upper()}{i}"],
+            "xrefs": [f"{prefix}:{self.number():07d}"], "description": self.prose(8, 20),
+            "citations": self.cite(self.reference_ids, 0, 2), **extra}  # fmt: skip
 
     def immune_components(self) -> list[dict[str, Any]]:
         records = [
@@ -241,13 +216,11 @@ class _Builder:
         return records
 
     def risks(self) -> list[dict[str, Any]]:
-        records = []
-        for i in range(self.split["risks"]):
-            record = self.named(
-                i, "risk", "reaction", "X", kind="gvhd" if i % 4 == 0 else _OTHER_RISKS[i % len(_OTHER_RISKS)]
-            )
-            del record["xrefs"]
-            records.append(record)
+        records = [
+            self.named(i, "risk", "reaction", "X", kind="gvhd" if i % 4 == 0 else _OTHER_RISKS[i % len(_OTHER_RISKS)])
+            for i in range(self.split["risks"])]  # fmt: skip
+        for record in records:
+            del record["xrefs"]  # risks have no cross-references
         self.gvhd_risks = [r["id"] for r in records if r["kind"] == "gvhd"]
         self.other_risks = [r["id"] for r in records if r["kind"] != "gvhd"]
         return records
@@ -325,18 +298,10 @@ class _Builder:
         therapies, disorders = self.therapies_list, self.disorders_list
         self.trial_ids = [f"nct{10_000_000 + i:08d}" for i in range(self.split["trials"])]
         return [
-            {
-                "id": f"nct{10_000_000 + i:08d}",
-                "registry_ids": [f"NCT{10_000_000 + i:08d}"],
-                "title": self.prose(6, 12),
-                "phase": ("phase-1", "phase-2", "phase-3")[i % 3],
-                "status": ("recruiting", "completed", "terminated")[i % 3],
-                "status_seen_on": "2026-12-01",
-                "disorder_ids": [disorders[i % len(disorders)]["id"]],
-                "therapy_ids": [therapies[i % len(therapies)]["id"]],
-            }
-            for i in range(self.split["trials"])
-        ]
+            {"id": f"nct{10_000_000 + i:08d}", "registry_ids": [f"NCT{10_000_000 + i:08d}"], "title": self.prose(6, 12),
+            "phase": ("phase-1", "phase-2", "phase-3")[i % 3], "status": ("recruiting", "completed", "terminated")[i % 3],
+            "status_seen_on": "2026-12-01", "disorder_ids": [disorders[i % len(disorders)]["id"]],
+            "therapy_ids": [therapies[i % len(therapies)]["id"]]} for i in range(self.split["trials"])]  # fmt: skip
 
     def indications(self) -> list[dict[str, Any]]:
         therapies, disorders = self.therapies_list, self.disorders_list
@@ -361,11 +326,8 @@ class _Builder:
                 "outcomes": self.rng.sample(_OUTCOMES, 2), "risk_ids": self.some(self.other_risks, 1),
                 "summary": self.prose(15, 40)}  # fmt: skip
             if self.rng.random() < 0.3:
-                donor = (
-                    "autologous"
-                    if therapy["donor_relation"] == "autologous"
-                    else self.rng.choice(("sibling", "unrelated"))
-                )
+                autologous = therapy["donor_relation"] == "autologous"
+                donor = "autologous" if autologous else self.rng.choice(("sibling", "unrelated"))
                 record["recommendations"] = [
                     {"reference_id": self.rng.choice(self.credible_ids),
                     "categories": [self.rng.choice(("S", "CO", "D", "GNR"))],
@@ -403,8 +365,6 @@ class _Builder:
             records.append(record)
         return records
 
-    # ------------------------------------------------------------ probes
-
     def probes(self) -> Probes:
         """Probe the first autoimmune disorder with an indication, from the middle of the disorders on."""
         therapies = {t["id"]: t for t in self.therapies_list}
@@ -425,26 +385,15 @@ class _Builder:
         w = disorder["name"].split()[0]
         typo = w[:2] + w[3] + w[2] + w[4:]
         return Probes(
-            id=disorder["id"],
-            name=disorder["name"].title(),
-            synonym=f"{w.upper()} HEMATOLOGIC DISORDER",
-            curie=disorder["xrefs"][0],
-            search=f"{typo} {disorder['name'].partition(' ')[2]}",
-            disorder=disorder["synonyms"][0],
-            category=disorder["category"],
-            therapy=therapy["id"],
-            donor_relation=therapy["donor_relation"],
-            mechanism_kind=self.mechanism_kinds[therapy["mechanism_ids"][0]],
-            cell_source=sources[therapy["source_ids"][0]]["name"],
-        )
+            id=disorder["id"], name=disorder["name"].title(), synonym=f"{w.upper()} HEMATOLOGIC DISORDER",
+            curie=disorder["xrefs"][0], search=f"{typo} {disorder['name'].partition(' ')[2]}",
+            disorder=disorder["synonyms"][0], category=disorder["category"], therapy=therapy["id"],
+            donor_relation=therapy["donor_relation"], mechanism_kind=self.mechanism_kinds[therapy["mechanism_ids"][0]],
+            cell_source=sources[therapy["source_ids"][0]]["name"])  # fmt: skip
 
 
 def generate(total: int, seed: int = 20261121) -> tuple[dict[str, Any], Probes]:
-    """
-    Generate a dataset document of *total* records and the probes to query it by.
-
-    The same *total* and *seed* always give the same document.
-    """
+    """Generate a dataset document of *total* records and its probes; the same *total* and *seed* give the same."""
     builder = _Builder(total, seed)
     document: dict[str, Any] = {"dataset_version": VERSION}
     for kind in SHARES:  # in link order: every collection only points at earlier ones
@@ -454,11 +403,9 @@ def generate(total: int, seed: int = 20261121) -> tuple[dict[str, Any], Probes]:
 
 def write(folder: Path, total: int, seed: int = 20261121) -> tuple[Path, Probes]:
     """
-    Write a generated dataset as a folder of documents, laid out like the bundled data, and return it with its probes.
+    Write a generated dataset as ``folder/synthetic-TOTAL/``, one file per collection like the bundled data.
 
-    ``folder/synthetic-TOTAL/dataset.json`` holds the version and each collection has its
-    own file (two-space indent, like the bundled files): one document of 100,000 records
-    (79 MB) would be over ``load()``'s default ``max_bytes`` of 50 MiB.
+    One document of 100,000 records (79 MB) would be over ``load()``'s default ``max_bytes``.
     """
     document, probes = generate(total, seed)
     target = folder / f"synthetic-{total}"

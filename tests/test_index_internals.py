@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import stemimmune
+from stemimmune import query
 from stemimmune._index import fold
+from stemimmune._io import MAX_DEPTH, _depth
 from stemimmune.query import _Lcs
 
 
@@ -48,3 +56,101 @@ def test_precomputed_subtypes_and_evidence_sets_match_their_definitions() -> Non
         assert index.indications_under[disorder.id] == {i.id for i in kb.indications if i.disorder_id in under}
     for level, ids in index.indications_at_least.items():
         assert ids == {i.id for i in kb.indications if i.evidence_level >= level}
+
+
+def test_decision_and_stem_cell_sets_match_their_definitions() -> None:
+    """The indexed sets the regulatory and stem-cell filters intersect hold exactly the records that pass them."""
+    kb = stemimmune.load()
+    index = kb._index()
+    events = [(p.therapy_id, e) for p in kb.products for e in p.events]
+    assert index.indications_by_decision
+    for (decision, code), ids in index.indications_by_decision.items():
+        assert ids == {
+            i.id
+            for i in kb.indications
+            for therapy_id, e in events
+            if therapy_id == i.therapy_id and e.decision is decision and code in {None, e.jurisdiction}
+            if i.disorder_id in e.disorder_ids
+        }
+    assert index.stem_cell_therapies == {t.id for t in kb.therapies if t.is_stem_cell_therapy}
+
+
+def test_one_is_the_first_two_steps_of_lookup() -> None:
+    """get()'s dict hit finds a record only when lookup() finds that record alone, for ids and keys in any case."""
+    index = stemimmune.load()._index()
+    keys = [*index.by_id, *index.plain, *(k.upper() for k in index.plain), *(k.title() for k in index.plain)]
+    found = 0
+    for key in [*keys, "no such key", "Sjögren's syndrome"]:
+        record = index.one(key)
+        if record is not None:
+            found += 1
+            assert index.lookup(key) == (record,), key
+        elif key.isascii():
+            assert key not in index.by_id
+            assert len(index.plain.get(key.lower(), ())) != 1, key
+    assert found > len(index.by_id)
+
+
+def _nesting(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_nesting, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_nesting, value), default=0)
+    return 0
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text('a"\\[]{}é\n'),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text('k"\\[]{}', max_size=3), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(_JSON, st.booleans(), st.sampled_from([None, 2]))
+def test_depth_check_counts_what_json_nests(value: object, ascii_only: bool, indent: int | None) -> None:
+    """The byte-level depth check equals the nesting of the parsed value: brackets, quotes and escapes inside strings do not count."""
+    raw = json.dumps(value, ensure_ascii=ascii_only, indent=indent).encode()
+    assert _depth(raw) == _nesting(json.loads(raw))
+
+
+def test_depth_check_stops_one_past_the_limit() -> None:
+    assert _depth(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH) == MAX_DEPTH
+    assert _depth(b"[" * 2 * MAX_DEPTH + b"]" * 2 * MAX_DEPTH) == MAX_DEPTH + 1
+
+
+def test_search_budget_leaves_the_bundled_results_as_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the bundled data the postings budget never binds: unbounded, every search gives the same hits."""
+    kb = stemimmune.load()
+    queries = [getattr(r, "name", None) or r.id for r in kb.records()][::3]
+    queries += [q[:2] + q[3] + q[2] + q[4:] for q in queries if len(q) > 4]
+    bounded = [kb.search(q) for q in queries]
+    monkeypatch.setattr(query, "_MAX_POSTINGS", 10**9)
+    assert bounded == [kb.search(q) for q in queries]
+
+
+def test_search_does_not_depend_on_the_string_hash_seed() -> None:
+    """Trigrams that list equally many keys are taken in text order, so every process gives the same hits."""
+    program = (
+        "import stemimmune; kb = stemimmune.load(); print([[h.record.id for h in kb.search(q)] for q in {queries!r}])"
+    )
+    # Queries whose hits changed with the seed when tied trigrams were taken in set order.
+    queries = [
+        "Mesenchymal stroma cells for treatmnet of steroid-refractory acute GvHD",
+        "Refractory myasthenia gravis treated wit",
+    ]
+    queries += [
+        "Transplantation for Autoimmune Diseases ",
+        "Adipose Mesenchymal Stem Cells (AMSC) fo",
+        "multipel sclerosis",
+    ]
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", program.format(queries=queries)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1, outputs

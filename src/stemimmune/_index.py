@@ -157,6 +157,8 @@ class Index:
 
     def _index_queries(self) -> None:
         """The sets the filters start from, and the sort key of every indication."""
+        self.indications_by_decision: dict[tuple[RegulatoryDecision, str | None], set[str]] = defaultdict(set)
+        self.stem_cell_therapies: set[str] = set()
         get: Any = self.collections.get
         categories = {d.id: d.category for d in get("disorders", ())}
         indication: Indication
@@ -175,6 +177,9 @@ class Index:
                 indication.therapy_id,
                 indication.disorder_id,
             )
+        by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)  # (therapy, disorder) -> indications
+        for indication in get("indications", ()):
+            by_pair[indication.therapy_id, indication.disorder_id].append(indication.id)
         for finding in get("findings", ()):
             self.findings_by_indication[finding.indication_id].append(finding)
         disorder: Disorder
@@ -204,6 +209,8 @@ class Index:
             for source_id in therapy.source_ids:
                 self.therapies_by_source[source_id].add(therapy.id)
             self.therapies_by_donor[therapy.donor_relation].add(therapy.id)
+            if therapy.is_stem_cell_therapy:
+                self.stem_cell_therapies.add(therapy.id)
         product: Product
         for product in get("products", ()):
             self.products_by_therapy[product.therapy_id].append(product)
@@ -212,6 +219,9 @@ class Index:
                 self.therapies_by_decision[event.decision, event.jurisdiction].add(product.therapy_id)
                 for disorder_id in event.disorder_ids:
                     self.products_by_disorder[disorder_id].add(product.id)
+                    for indication_id in by_pair.get((product.therapy_id, disorder_id), ()):
+                        self.indications_by_decision[event.decision, None].add(indication_id)
+                        self.indications_by_decision[event.decision, event.jurisdiction].add(indication_id)
 
     def lookup(self, key: str) -> tuple[Record, ...]:
         """
@@ -228,6 +238,20 @@ class Index:
             if found is not None:
                 return found
         return self.keys.get(fold(key), ())
+
+    def one(self, key: str) -> Record | None:
+        """
+        The one record *key* names by its exact id, or as an ASCII key written as in the data (any case).
+
+        These are the first two steps of :meth:`lookup`, for the common case of a key that
+        names one record; None when they find nothing or several records (ask :meth:`lookup`).
+        """
+        record = self.by_id.get(key)
+        if record is None and key.isascii():
+            found = self.plain.get(key.lower(), ())
+            if len(found) == 1:
+                record = found[0]
+        return record
 
     def records(self, kind: CollectionName) -> Sequence[Record]:
         """The records of one collection."""

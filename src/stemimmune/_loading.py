@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 import threading
 from collections.abc import Mapping
@@ -167,6 +166,8 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
 
 def _create_beside(target: Path) -> tuple[Path, int]:
     """Create a new, empty temporary file in *target*'s folder; the OS applies the umask to its mode."""
+    import secrets  # noqa: PLC0415 - only saving needs it (it imports hashlib and hmac)
+
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")

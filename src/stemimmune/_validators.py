@@ -140,7 +140,8 @@ def text(_instance: object, attribute: attrs.Attribute[Any], value: object) -> N
         _fail(attribute, value, f"text of at most {MAX_TEXT_LENGTH} characters")
     elif (unsafe := unsafe_character(value)) is not None:
         _fail(attribute, value, f"text without control characters (found {unsafe})")
-    elif not is_visible(value):
+    elif not value.isascii() and not is_visible(value):
+        # ASCII text that is not blank and holds no control character holds a visible character.
         _fail(attribute, value, "text with at least one visible character")
 
 

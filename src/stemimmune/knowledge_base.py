@@ -160,11 +160,13 @@ class KnowledgeBase:
 
     def _index(self) -> Index:
         """The one index, built on first use (once, even when threads race)."""
-        if not self._built:
+        try:
+            return self._built[0]
+        except IndexError:
             with self._lock:
                 if not self._built:
                     self._built.append(Index(self.collections()))
-        return self._built[0]
+            return self._built[0]
 
     # ------------------------------------------------------------ lookups
 
@@ -196,6 +198,9 @@ class KnowledgeBase:
             >>> kb.get("aHSCT", Therapy).donor_relation.value
             'autologous'
         """
+        found = self._index().one(key) if isinstance(key, str) else None  # an id or a name: one dict hit
+        if found is not None and (kind is None or type(found) is kind):
+            return found
         return query.get(self._index(), key, kind)
 
     @overload
@@ -216,6 +221,9 @@ class KnowledgeBase:
             >>> stemimmune.load().get_or_none("no such thing") is None
             True
         """
+        found = self._index().one(key) if isinstance(key, str) else None  # an id or a name: one dict hit
+        if found is not None and (kind is None or type(found) is kind):
+            return found
         return query.get_or_none(self._index(), key, kind)
 
     @overload

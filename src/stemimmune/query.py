@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypedDict, TypeVar, overload
 
 import attrs
@@ -447,12 +448,19 @@ def _ranked(index: Index, query: str, *, wanted: set[type[Record]] | None, min_s
     """Every record scoring at least *min_score* against *query* (folded), best first."""
     # Count shared trigrams over the rarer half of the query's trigrams: common ones
     # (" mu", "is ") list a large share of all keys and add little to the ranking.
+    # Past the rarest few, a trigram is counted only while the postings read stay within
+    # a budget, so the work is bounded as the data grows (posting lists grow with it).
     # Counter.update counts a posting list in C; only the most shared keys are ranked.
     counts: Counter[int] = Counter()
     query_grams = trigrams(query)
-    grams = sorted(query_grams, key=lambda g: len(index.trigrams.get(g, ())))
-    for gram in grams[: max(_MIN_GRAMS, (len(grams) + 1) // 2)]:
-        counts.update(index.trigrams.get(gram, ()))
+    rarest = sorted((len(index.trigrams.get(gram, ())), gram) for gram in query_grams)  # by text on ties: deterministic
+    postings = [index.trigrams.get(gram, ()) for _count, gram in rarest]
+    read = 0
+    for position, listed in enumerate(postings[: max(_MIN_GRAMS, (len(postings) + 1) // 2)]):
+        if position >= _MIN_GRAMS and read + len(listed) > _MAX_POSTINGS:
+            break
+        counts.update(listed)
+        read += len(listed)
     if wanted is not None:
         counts = Counter({p: n for p, n in counts.items() if any(type(r) in wanted for r in index.entries[p][2])})
     candidates = sorted(
@@ -486,11 +494,13 @@ def _similarity(query: _Pattern, key: str) -> float:
     if query.text == key:
         return 1.0
     ratio = query.whole.ratio(key)
-    words, width = key.split(), query.words
+    words, width, joined = key.split(), query.words, query.joined
     for start in range(max(1, len(words) - width + 1)):
         window = "".join(words[start : start + width])
         weight = 0.7 + 0.25 * (len(window) + min(width, len(words)) - 1) / len(key)
-        ratio = max(ratio, query.joined.ratio(window) * weight)
+        # The ratio is at most twice the shorter length over the total: skip a window that cannot win.
+        if 2 * min(joined.size, len(window)) / (joined.size + len(window)) * weight > ratio:
+            ratio = max(ratio, joined.ratio(window) * weight)
     if len(key) <= _SHORT_KEY:
         ratio *= 0.8
     return min(ratio, 0.99)
@@ -542,6 +552,8 @@ class _Pattern:
 _SHORT_KEY: Final = 4
 #: Fewest query trigrams counted when ranking candidates.
 _MIN_GRAMS: Final = 4
+#: Most postings read for one query beyond its rarest ``_MIN_GRAMS`` trigrams.
+_MAX_POSTINGS: Final = 4_096
 #: How many keys sharing the most trigrams with the query are ranked by overlap.
 _POOL: Final = 64
 #: How many keys, ranked by trigram overlap, get the finer edit-based score.
@@ -577,141 +589,107 @@ def find_therapies(index: Index, *, disorder: Disorder | str | None = None, **fi
     """Therapies passing every filter, by id (see :meth:`KnowledgeBase.find_therapies`)."""
     _check_filters(filters, _INDICATION_FILTERS, "find_therapies")
     if disorder is not None or set(filters) - _THERAPY_FILTERS:
-        ids = {index.by_id[i].therapy_id for i in _indication_ids(index, disorder, filters)}  # type: ignore[union-attr]
+        ids: AbstractSet[str] = {index.by_id[i].therapy_id for i in _indication_ids(index, disorder, filters)}  # type: ignore[union-attr]
     else:
-        compiled = _therapy_filter(index, filters)
-        ids = (
-            {t.id for t in index.records("therapies")}
-            if compiled is None
-            else {t for t in compiled[1] if compiled[0](t)}
-        )
+        passing = _therapy_ids(index, filters)
+        ids = {t.id for t in index.records("therapies")} if passing is None else passing
     return Results(sorted((index.by_id[i] for i in ids), key=lambda t: t.id))  # type: ignore[misc]
 
 
-def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapping[str, Any]) -> set[str]:
+def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapping[str, Any]) -> AbstractSet[str]:
     """
     Return the ids of the indications passing every given filter.
 
-    The smallest indexed candidate set (the disorder's indications, a category's, an
-    evidence level's, an EBMT category's, or those of the therapies passing the therapy
-    filters) is read, and every other filter is checked on each candidate, so the cost
-    follows the result, not the data.
+    Each filter names an indexed set holding exactly the indications that pass it (the
+    disorder's, a category's, an evidence level's and up, an EBMT category's, a
+    regulatory decision's); the answer is their intersection, computed in C from the
+    smallest set up. The therapy filters give a set of therapies, whose indications are
+    read from the index when they are fewer than the smallest set, and otherwise tested
+    on its members, so the cost follows the result, not the data.
     """
-    sources: list[tuple[int, Callable[[], Iterable[str]]]] = []  # (size, how to list them)
-    checks: list[Callable[[Indication], bool]] = []
+    sets: list[AbstractSet[str]] = []
     if disorder is not None:
         root = resolve(index, disorder, Disorder, "disorder")
-        subtypes = _flag(filters.get("include_subtypes", True), "include_subtypes")
-        if subtypes:
-            disorders = index.disorder_and_subtypes(root.id)
-            by_disorder = index.indications_under.get(root.id, frozenset())
+        if _flag(filters.get("include_subtypes", True), "include_subtypes"):
+            sets.append(index.indications_under.get(root.id, _NONE))
         else:
-            disorders = frozenset((root.id,))
-            by_disorder = frozenset(index.indications_by_disorder.get(root.id, ()))
-        sources.append((len(by_disorder), lambda: by_disorder))
-        checks.append(lambda i: i.disorder_id in disorders)
+            sets.append(index.indications_by_disorder.get(root.id, _NONE))
     elif "include_subtypes" in filters:
         _flag(filters["include_subtypes"], "include_subtypes")
     if filters.get("category") is not None:
-        wanted = _term(DisorderCategory, filters["category"], "category")
-        by_category = index.indications_by_category.get(wanted, set())
-        sources.append((len(by_category), lambda: by_category))
-        checks.append(lambda i: index.by_id[i.disorder_id].category is wanted)  # type: ignore[union-attr]
+        category = _term(DisorderCategory, filters["category"], "category")
+        sets.append(index.indications_by_category.get(category, _NONE))
     if filters.get("min_evidence") is not None:
         level = _term(EvidenceLevel, filters["min_evidence"], "min_evidence")
-        by_level = index.indications_at_least.get(level, frozenset())
-        sources.append((len(by_level), lambda: by_level))
-        checks.append(lambda i: i.evidence_level >= level)
+        sets.append(index.indications_at_least.get(level, _NONE))
     if filters.get("ebmt_category") is not None:
-        category = _term(EbmtCategory, filters["ebmt_category"], "ebmt_category")
-        by_ebmt = index.indications_by_ebmt.get(category, set())
-        sources.append((len(by_ebmt), lambda: by_ebmt))
-        checks.append(lambda i: any(category in r.categories for r in i.recommendations))
-    compiled = _therapy_filter(index, filters)
-    if filters.get("regulatory") is not None:
+        ebmt = _term(EbmtCategory, filters["ebmt_category"], "ebmt_category")
+        sets.append(index.indications_by_ebmt.get(ebmt, _NONE))
+    therapies = _therapy_ids(index, filters)
+    if filters.get("regulatory") is not None:  # a product of the therapy has the decision for the disorder
         decision = _term(RegulatoryDecision, filters["regulatory"], "regulatory")
         code = filters.get("jurisdiction")
-        checks.append(lambda i: _has_event_for(index, i, decision, code))
-    if compiled is not None:
-        therapy_check, pool = compiled
-        checks.append(lambda i: therapy_check(i.therapy_id))
-        # The pool's length stands in for the number of its indications, so that
-        # choosing the smallest source never walks a large pool.
-        sources.append((len(pool), lambda: (i for t in pool for i in index.indications_by_therapy.get(t, ()))))
-    if not sources:
+        sets.append(
+            index.indications_by_decision.get((decision, None if code is None else code.strip().upper()), _NONE)
+        )
+    sets.sort(key=len)
+    if therapies is not None and (not sets or len(therapies) <= len(sets[0])):
+        sets.insert(0, {i for t in therapies for i in index.indications_by_therapy.get(t, ())})
+        therapies = None
+    if not sets:
         return {i.id for i in index.records("indications")}
-    _size, smallest = min(sources, key=lambda source: source[0])
-    return {i for i in smallest() if all(check(index.by_id[i]) for check in checks)}  # type: ignore[arg-type]
+    found = set(sets[0]).intersection(*sets[1:])
+    if therapies is not None:
+        found = {i for i in found if index.by_id[i].therapy_id in therapies}  # type: ignore[union-attr]
+    return found
 
 
-def _therapy_filter(
-    index: Index, filters: Mapping[str, Any]
-) -> tuple[Callable[[str], bool], set[str] | frozenset[str]] | None:
+def _therapy_ids(index: Index, filters: Mapping[str, Any]) -> AbstractSet[str] | None:
     """
-    Compile the therapy filters, or return None when none was given.
+    The ids of the therapies passing every therapy filter given, or None when none was given.
 
-    Returns:
-        A test of a therapy id against every filter, and the smallest indexed set
-        of therapy ids that can pass it (to start from instead of every therapy).
+    Each filter names an indexed set holding exactly the therapies that pass it; the
+    answer is their intersection, from the smallest set up.
     """
     if filters.keys().isdisjoint(_THERAPY_FILTERS):
         return None
-    tests: list[Callable[[Therapy], bool]] = []
-    pools: list[set[str]] = []
+    sets: list[AbstractSet[str]] = []
     if filters.get("therapy") is not None:
-        therapy_id = resolve(index, filters["therapy"], Therapy, "therapy").id
-        tests.append(lambda t: t.id == therapy_id)
-        pools.append({therapy_id})
+        sets.append({resolve(index, filters["therapy"], Therapy, "therapy").id})
     if filters.get("mechanism") is not None:
         mechanism_id = resolve(index, filters["mechanism"], Mechanism, "mechanism").id
-        tests.append(lambda t: mechanism_id in t.mechanism_ids)
-        pools.append(index.therapies_by_mechanism.get(mechanism_id, set()))
+        sets.append(index.therapies_by_mechanism.get(mechanism_id, _NONE))
     if filters.get("mechanism_kind") is not None:
         kind = _term(MechanismKind, filters["mechanism_kind"], "mechanism_kind")
-        with_kind = index.therapies_by_mechanism_kind.get(kind, set())
-        tests.append(lambda t: t.id in with_kind)
-        pools.append(with_kind)
+        sets.append(index.therapies_by_mechanism_kind.get(kind, _NONE))
     if filters.get("cell_type") is not None:
         cell_id = resolve(index, filters["cell_type"], CellType, "cell_type").id
-        tests.append(lambda t: t.cell_type_id == cell_id)
-        pools.append(index.therapies_by_cell_type.get(cell_id, set()))
+        sets.append(index.therapies_by_cell_type.get(cell_id, _NONE))
     if filters.get("cell_source") is not None:
         source_id = resolve(index, filters["cell_source"], CellSource, "cell_source").id
-        tests.append(lambda t: source_id in t.source_ids)
-        pools.append(index.therapies_by_source.get(source_id, set()))
+        sets.append(index.therapies_by_source.get(source_id, _NONE))
     if filters.get("donor_relation") is not None:
         relation = _term(DonorRelation, filters["donor_relation"], "donor_relation")
-        tests.append(lambda t: t.donor_relation is relation)
-        pools.append(index.therapies_by_donor.get(relation, set()))
+        sets.append(index.therapies_by_donor.get(relation, _NONE))
     jurisdiction = filters.get("jurisdiction")
     if jurisdiction is not None and not isinstance(jurisdiction, str):
         raise argument_type_error("jurisdiction", "a jurisdiction code such as 'US' or 'EU'", jurisdiction)
     if filters.get("regulatory") is not None:
         decision = _term(RegulatoryDecision, filters["regulatory"], "regulatory")
         code = None if jurisdiction is None else jurisdiction.strip().upper()
-        with_decision = index.therapies_by_decision.get((decision, code), set())
-        tests.append(lambda t: t.id in with_decision)
-        pools.append(with_decision)
+        sets.append(index.therapies_by_decision.get((decision, code), _NONE))
     elif jurisdiction is not None:
         raise InvalidArgumentError("jurisdiction", "needs regulatory= (the decision to look for in that jurisdiction)")
     if _flag(filters.get("stem_cell_only", False), "stem_cell_only"):
-        tests.append(lambda t: t.is_stem_cell_therapy)
-    if not tests:
+        sets.append(index.stem_cell_therapies)
+    if not sets:
         return None
-    pool = min(pools, key=len) if pools else {t.id for t in index.records("therapies")}
-    return (lambda therapy_id: all(test(index.by_id[therapy_id]) for test in tests)), pool  # type: ignore[arg-type]
+    sets.sort(key=len)
+    return set(sets[0]).intersection(*sets[1:])
 
 
-def _has_event_for(index: Index, indication: Indication, decision: RegulatoryDecision, code: str | None) -> bool:
-    """Whether a product of the indication's therapy has this decision for the indication's disorder."""
-    wanted = None if code is None else code.strip().upper()
-    return any(
-        event.decision is decision
-        and wanted in {None, event.jurisdiction}
-        and indication.disorder_id in event.disorder_ids
-        for product in index.products_by_therapy.get(indication.therapy_id, ())
-        for event in product.events
-    )
+#: The empty set a filter gives when its indexed set is missing.
+_NONE: Final[frozenset[str]] = frozenset()
 
 
 def find_products(

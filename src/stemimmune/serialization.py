@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import enum
 import json
+import types
+import typing
 from collections.abc import Callable, Mapping
+from types import NoneType
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -74,6 +77,13 @@ def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
     return structure
 
 
+def _is_optional(type_: Any) -> bool:
+    """Whether *type_* is ``X | None`` for one type X."""
+    arguments = typing.get_args(type_)
+    others = [argument for argument in arguments if argument is not NoneType]
+    return typing.get_origin(type_) in {typing.Union, types.UnionType} and len(others) == 1 and NoneType in arguments
+
+
 def _make_converter() -> JsonConverter:
     """
     Build the converter used for all stemimmune JSON.
@@ -105,6 +115,17 @@ def _make_converter() -> JsonConverter:
         return structure
 
     converter.register_structure_hook_factory(is_sequence, sequence_factory)
+
+    def optional_factory(type_: Any, conv: cattrs.Converter) -> Callable[[object, Any], Any]:
+        inner_type = next(arg for arg in typing.get_args(type_) if arg is not NoneType)
+        inner = conv.get_structure_hook(inner_type)  # found once, not looked up on every value
+
+        def structure(value: object, _: Any) -> Any:
+            return None if value is None else inner(value, inner_type)
+
+        return structure
+
+    converter.register_structure_hook_factory(_is_optional, optional_factory)
 
     def record_factory(type_: Any, conv: cattrs.Converter) -> Callable[[object, Any], Any]:
         inner = conv.gen_structure_attrs_fromdict(type_)

@@ -59,7 +59,7 @@ _MAX_SHOWN = 80
 
 
 def _fold_term(text: str) -> str:
-    return "".join(c for c in text.casefold() if c not in " -_")
+    return text.casefold().replace(" ", "").replace("-", "").replace("_", "")
 
 
 class _Ordered(Vocabulary):
