@@ -47,6 +47,9 @@ from .strategies import knowledge_bases
 
 # ------------------------------------------------------------------ the oracles
 
+#: A key that names no record of the bundled data.
+NOWHERE = "no such record anywhere at all"
+
 #: Every link field, written out by hand from the data model's documentation: the
 #: oracle must not read the engine's own link metadata.
 LINK_FIELDS: dict[type, tuple[str, ...]] = {
@@ -363,6 +366,41 @@ class TestFiltersAgainstTheOracle:
         assert "adipose-msc-therapy" in {kb.get(i, Indication).therapy_id for i in crohn - alone}
 
 
+#: A call with a wrong value for one argument of a query, and that argument's name.
+NAMED_ARGUMENTS: list[tuple[Any, str]] = [
+    (lambda kb: kb.therapies_for(NOWHERE), "disorder"),
+    (lambda kb: kb.find_indications(disorder=NOWHERE), "disorder"),
+    (lambda kb: kb.find_therapies(disorder=NOWHERE), "disorder"),
+    (lambda kb: kb.find_therapies(therapy=NOWHERE), "therapy"),
+    (lambda kb: kb.find_therapies(mechanism=NOWHERE), "mechanism"),
+    (lambda kb: kb.find_therapies(cell_type=NOWHERE), "cell_type"),
+    (lambda kb: kb.find_therapies(cell_source=NOWHERE), "cell_source"),
+    (lambda kb: kb.find_therapies(donor_relation="cousin"), "donor_relation"),
+    (lambda kb: kb.find_therapies(mechanism_kind="telepathy"), "mechanism_kind"),
+    (lambda kb: kb.find_therapies(regulatory="frowned-upon"), "regulatory"),
+    (lambda kb: kb.find_products(disorder=NOWHERE), "disorder"),
+    (lambda kb: kb.find_products(therapy=NOWHERE), "therapy"),
+    (lambda kb: kb.find_products(status="frowned-upon"), "status"),
+    (lambda kb: kb.find_products(status="designated"), "status"),
+    (lambda kb: kb.find_products(on="2024-01-01"), "on"),
+    (lambda kb: kb.find_products(status="approved", on="January 2024"), "on"),
+    (lambda kb: kb.find_trials(disorder=NOWHERE), "disorder"),
+    (lambda kb: kb.find_trials(therapy=NOWHERE), "therapy"),
+    (lambda kb: kb.find_trials(product=NOWHERE), "product"),
+    (lambda kb: kb.find_trials(product="autologous-hsct"), "product"),
+    (lambda kb: kb.find_trials(cell_type=NOWHERE), "cell_type"),
+    (lambda kb: kb.find_trials(phase="phase-9"), "phase"),
+    (lambda kb: kb.find_trials(phase=["phase-2", "phase-9"]), "phase"),
+    (lambda kb: kb.find_trials(status="sleeping"), "status"),
+    (lambda kb: kb.recommendations_for(NOWHERE), "indication"),
+    (lambda kb: kb.ancestors(NOWHERE), "cell_type"),
+    (lambda kb: kb.descendants(NOWHERE), "cell_type"),
+    (lambda kb: kb.neighbours(NOWHERE), "key"),
+    (lambda kb: kb.references_for(NOWHERE), "key"),
+    (lambda kb: kb.evidence_summary(NOWHERE), "disorder"),
+]
+
+
 class TestArgumentErrors:
     @pytest.mark.parametrize(
         ("call", "error", "words"),
@@ -438,6 +476,30 @@ class TestArgumentErrors:
         assert name == getattr(caught.value, "argument", None)
         assert str(caught.value).startswith(name)
 
+    @pytest.mark.parametrize(
+        ("call", "argument"),
+        NAMED_ARGUMENTS,
+        ids=[f"{n}-{argument}" for n, (_, argument) in enumerate(NAMED_ARGUMENTS)],
+    )
+    def test_every_argument_is_named_in_its_error(self, call: Any, argument: str) -> None:
+        """A wrong value of any argument of any query raises an error that names that argument first."""
+        with pytest.raises((UnknownKeyError, WrongKindError, InvalidArgumentError)) as caught:
+            call(load())
+        assert argument == getattr(caught.value, "argument", None)
+        assert str(caught.value).startswith(argument)
+
+    def test_the_reason_is_given_with_the_argument(self) -> None:
+        """A date without a status, or a status no decision sets, is refused saying why and what would do."""
+        kb = load()
+        with pytest.raises(InvalidArgumentError) as caught:
+            kb.find_products(on="2024-01-01")
+        assert "on: needs status= (the status to look for on that date)" == str(caught.value)
+        with pytest.raises(InvalidArgumentError) as caught:
+            kb.find_products(status="designated")
+        setting = [repr(d.value) for d in RegulatoryDecision if d.sets_status]
+        assert str(caught.value).endswith("does not set a status; expected one of: " + ", ".join(setting))
+        assert {"'approved'", "'withdrawn'"} <= set(setting)
+
     def test_search_accepts_text_up_to_the_limit(self) -> None:
         """A query of exactly MAX_QUERY_LENGTH characters is searched; one more is refused."""
         kb = load()
@@ -498,6 +560,22 @@ class TestProductsAgainstTheOracle:
         ]
         setting = [t for t in setting if on is None or t[0] <= on]
         assert (max(setting)[2] if setting else None) == product.status(place, on)
+
+    @pytest.mark.parametrize("spell", [str.upper, lambda code: f" {code.lower()} "], ids=["as-written", "spaced-lower"])
+    def test_regulatory_filters_on_the_bundled_data(self, spell: Any) -> None:
+        """Every decision, alone and in every jurisdiction it was taken in, selects the oracle's indications and therapies."""
+        kb = load()
+        taken = sorted({(e.decision.value, e.jurisdiction) for p in kb.products for e in p.events})
+        narrowed = 0
+        for decision, code in [*taken, *((d, None) for d in sorted({d for d, _ in taken}))]:
+            f: dict[str, Any] = {"regulatory": decision, "jurisdiction": code}
+            asked = {**f, "jurisdiction": None if code is None else spell(code)}
+            expected = oracle_indications(kb, f)
+            assert expected == _ids(kb.find_indications(**asked)), f
+            assert oracle_therapies(kb, f) == _ids(kb.find_therapies(**asked)), f
+            if code is not None and expected != oracle_indications(kb, {"regulatory": decision}):
+                narrowed += 1
+        assert narrowed  # the jurisdiction mattered somewhere, so ignoring it would be caught
 
     def test_a_decision_counts_from_its_own_day(self) -> None:
         """A decision dated D sets the status on D itself; a year-only date counts from 1 January."""
@@ -580,6 +658,49 @@ class TestProductsAgainstTheOracle:
         )
         found = kb.find_trials(disorder=disorder, therapy=therapy, cell_type=cell, phase=phases, status=status)
         assert expected == _ids(found)
+
+    def test_the_bundled_products_trials_and_recommendations(self) -> None:
+        """On the bundled data, each disorder, therapy, product, cell type and jurisdiction selects the oracle's products and trials."""
+        kb = load()
+        for disorder in kb.disorders:
+            under = subtypes(kb, disorder.id)
+            concerned = sorted(p.id for p in kb.products if under & {d for e in p.events for d in e.disorder_ids})
+            assert concerned == _ids(kb.find_products(disorder=disorder.id)), disorder.id
+            assert sorted(t.id for t in kb.trials if under & set(t.disorder_ids)) == _ids(
+                kb.find_trials(disorder=disorder)
+            )
+        for therapy in kb.therapies:
+            assert sorted(p.id for p in kb.products if p.therapy_id == therapy.id) == _ids(
+                kb.find_products(therapy=therapy)
+            )
+            assert sorted(t.id for t in kb.trials if therapy.id in t.therapy_ids) == _ids(
+                kb.find_trials(therapy=therapy.id)
+            )
+        for product in kb.products:
+            assert sorted(t.id for t in kb.trials if product.id in t.product_ids) == _ids(
+                kb.find_trials(product=product)
+            )
+        for cell in kb.cell_types:
+            giving = {t.id for t in kb.therapies if t.cell_type_id == cell.id}
+            assert sorted(t.id for t in kb.trials if giving & set(t.therapy_ids)) == _ids(
+                kb.find_trials(cell_type=cell)
+            )
+        for code in sorted({e.jurisdiction for p in kb.products for e in p.events}):
+            expected = sorted(p.id for p in kb.products if code in {e.jurisdiction for e in p.events})
+            assert expected == _ids(kb.find_products(jurisdiction=f" {code.lower()}")), code
+        assert any(kb.find_products(disorder=d) for d in kb.disorders)  # the selections are not all empty
+        assert any(kb.find_trials(product=p) for p in kb.products)
+
+    def test_the_bundled_recommendations_come_newest_first(self) -> None:
+        """Each bundled indication's recommendations come newest guideline first, then by reference id."""
+        kb = load()
+        year = {r.id: r.year or 0 for r in kb.references}
+        reordered = 0
+        for indication in kb.indications:
+            newest_first = sorted(indication.recommendations, key=lambda r: (-year[r.reference_id], r.reference_id))
+            assert newest_first == list(kb.recommendations_for(indication)), indication.id
+            reordered += newest_first != list(indication.recommendations)
+        assert reordered  # the data holds recommendations out of that order, so the ordering is exercised
 
     def test_the_trial_questions(self) -> None:
         """Recruiting phase 3 MSC trials in Crohn's disease, and phase 2-3 MSC trials in SLE, each in one call."""
@@ -693,6 +814,55 @@ class TestGetAndSearch:
             kb.get("!!!")
         assert () == empty.value.suggestions
 
+    def test_suggestions_are_of_the_kind_asked_for(self) -> None:
+        """With a record class, an unknown key suggests only records of that class."""
+        kb = load()
+        with pytest.raises(UnknownKeyError) as anything:
+            kb.get("autologous hsctt")
+        with pytest.raises(UnknownKeyError) as disorders:
+            kb.get("autologous hsctt", Disorder)
+        names = {getattr(d, "name", None) for d in kb.disorders}
+        assert not set(anything.value.suggestions) <= names  # therapies come first when any kind will do
+        assert set(disorders.value.suggestions) <= names
+
+    def test_suggestions_are_at_most_five_display_names(self) -> None:
+        """An unknown key suggests the five closest names, a reference by its title, a record without a name by its id."""
+        kb = load()
+        assert 5 < len(kb.search("stem cel", min_score=0.6, limit=50))  # more than five are close
+        with pytest.raises(UnknownKeyError) as caught:
+            kb.get("stem cel")
+        assert 5 == len(caught.value.suggestions)
+        assert "stem cell" == caught.value.suggestions[0]
+        reference = kb.get("burt2019-mist", Reference)
+        with pytest.raises(UnknownKeyError) as caught:
+            kb.get(reference.title + "zq")
+        assert reference.title == caught.value.suggestions[0]
+
+    def test_results_show_their_ids_and_grades(self) -> None:
+        """A therapy option, a search hit and an evidence summary print the ids, grades and counts they hold."""
+        kb = load()
+        option = next(o for o in kb.therapies_for("MS") if o.ebmt_category is not None)
+        category = option.ebmt_category
+        assert category is not None
+        assert (
+            f"TherapyOption(therapy={option.therapy.id!r}, disorder={option.disorder.id!r}, "
+            f"evidence_level={option.evidence_level.value!r}, ebmt_category={category.value!r})"
+        ) == repr(option)
+        bare = next(o for o in kb.therapies_for("MS") if o.ebmt_category is None)
+        assert repr(bare).endswith(", ebmt_category=None)")
+        hit = kb.search("multiple sclerosis")[0]
+        assert "SearchHit(disorders:'multiple-sclerosis', score=1.00, matched='multiple-sclerosis')" == repr(hit)
+        summary = kb.evidence_summary("MS")
+        strongest = summary.strongest_evidence
+        assert strongest is not None
+        assert (
+            f"EvidenceSummary(disorder='multiple-sclerosis', options={len(summary.options)}, "
+            f"findings={len(summary.findings)}, references={len(summary.references)}, "
+            f"strongest_evidence={strongest.value!r})"
+        ) == repr(summary)
+        untreated = next(s for s in map(kb.evidence_summary, kb.disorders) if not s.options)
+        assert repr(untreated).endswith(", strongest_evidence=None)")
+
     def test_the_bundled_keys(self) -> None:
         """The examples from the engine issue: a DOI and an author find the same record by get() and search()."""
         kb = load()
@@ -750,6 +920,22 @@ class TestNavigationAgainstTheOracle:
             assert oracle_references(kb, disorder, deep=True) == _ids(summary.references)
             levels = [o.evidence_level for o in options]
             assert summary.strongest_evidence == (max(levels) if levels else None)
+
+    def test_a_therapy_without_indications_has_only_its_own_references(self) -> None:
+        """A therapy no indication studies yet cites what it cites itself, deep or not."""
+        kb = load()
+        therapy = kb.therapies[0]
+        dropped = {i.id for i in kb.indications if i.therapy_id == therapy.id}
+        assert dropped
+        bare = attrs.evolve(
+            kb,
+            indications=tuple(i for i in kb.indications if i.id not in dropped),
+            findings=tuple(f for f in kb.findings if f.indication_id not in dropped),
+        )
+        assert oracle_references(bare, bare.get(therapy.id), deep=True) == _ids(
+            bare.references_for(therapy.id, deep=True)
+        )
+        assert _ids(bare.references_for(therapy.id)) == _ids(bare.references_for(therapy.id, deep=True))
 
     def test_immune_cells_descend_from_hsc(self) -> None:
         """The lineage graph answers which immune cells come from HSCs."""
