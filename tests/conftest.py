@@ -1,18 +1,25 @@
-"""Hypothesis profiles: ``fast`` (30 examples, the default, run by CI), ``thorough`` (100, by hand before a release), ``mutation`` (15, derandomized) for mutmut."""
+"""Hypothesis profiles: ``fast`` (30 examples, the default, run by CI), ``thorough`` (100, by hand before a release), ``mutation`` (8, derandomized) for mutmut."""
 
 from __future__ import annotations
 
 import sys
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 
 settings.register_profile("fast", max_examples=30, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-# Mutation testing runs the suite once per mutant: few examples, no database, the same every run.
+# Mutation testing runs the tests once per mutant: few examples, no database, the same every run, and no
+# shrinking (a mutant is killed by the first failing example; shrinking it only costs time).
 settings.register_profile(
-    "mutation", max_examples=15, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    "mutation",
+    max_examples=8,
+    derandomize=True,
+    deadline=None,  # a slow example on a loaded machine must not count as a killed mutant
+    database=None,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=list(HealthCheck),
 )
 settings.load_profile("fast")
 

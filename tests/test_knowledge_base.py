@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import stemimmune
-from stemimmune import DatasetError, KnowledgeBase, UnknownKeyError, dumps, find_problems, load, loads
+from stemimmune import DatasetError, KnowledgeBase, Problem, UnknownKeyError, dumps, find_problems, load, loads
 from stemimmune._index import fold
-from stemimmune.vocabulary import EvidenceLevel
+from stemimmune.exceptions import shorten
+from stemimmune.model import RECORD_TYPES, Citation, Reference, iter_links
+from stemimmune.vocabulary import CredibilityTier, DonorRelation, DonorType, EvidenceLevel, ReferenceKind, RiskKind
 
 from .strategies import MUTATIONS, knowledge_bases
 
@@ -315,3 +318,282 @@ class TestEveryRuleSaysWhatAndExpectsWhat:
         assert () == find_problems({"references": kb.references, "risks": kb.risks})
         assert () == find_problems({"references": kb.references, "findings": ()})
         assert find_problems({"risks": kb.risks})  # their citations dangle without the references
+
+
+# ------------------------------------------------------------------ find_problems against an oracle
+
+
+def oracle_problems(cols: Mapping[str, Sequence[Any]]) -> list[Problem]:  # noqa: PLR0915 - one flat list of rules, as in find_problems
+    """
+    Every problem the cross-record rules should report, written plainly from find_problems' documentation.
+
+    Ids are unique across collections (a repeat names the collection that used the id first); every link
+    resolves to a record of a collection the field allows; a lineage or disorder record that can reach
+    itself through its links lies on a cycle; a therapy's cell type is one its (known) sources yield;
+    allogeneic therapies list a GVHD risk and autologous ones do not; no evidence above preclinical rests
+    on promotional sources alone; a recommendation's donor column fits the therapy's donor relation.
+    """
+
+    def problem(  # noqa: PLR0917 - a Problem has these parts
+        kind: str, index: int, record: Any, field: str, message: str, value: object, expected: str
+    ) -> Problem:
+        return Problem(
+            message=message,
+            collection=kind,
+            index=index,
+            field=field,
+            record_id=record.id,
+            value=shorten(value),
+            expected=expected,
+        )
+
+    def each(kind: str) -> list[tuple[int, Any]]:
+        return list(enumerate(cols.get(kind, ())))
+
+    found: list[Problem] = []
+    first_kind: dict[str, str] = {}
+    for kind in RECORD_TYPES:
+        for index, record in each(kind):
+            if record.id in first_kind:
+                message = f"duplicate id; already used in {first_kind[record.id]}"
+                found.append(problem(kind, index, record, "id", message, record.id, "an id no other record uses"))
+            else:
+                first_kind[record.id] = kind
+    for kind in RECORD_TYPES:
+        for index, record in each(kind):
+            for field, targets, value in iter_links(record):
+                if first_kind.get(value) not in targets:
+                    wanted = " or ".join(targets)
+                    message = f"{value!r} does not resolve to a record of {wanted}"
+                    expected = f"the id of a record of {wanted} in this knowledge base"
+                    found.append(problem(kind, index, record, field, message, value, expected))
+    for kind, field in (("cell_types", "derives_from"), ("disorders", "parent_ids")):
+        edges = {record.id: getattr(record, field) for _, record in each(kind)}  # a repeated id keeps its last links
+        for index, record in each(kind):
+            seen: set[str] = set()
+            todo = list(edges[record.id])
+            while todo:
+                node = todo.pop()
+                if node not in seen:
+                    seen.add(node)
+                    todo.extend(edges.get(node, ()))
+            if record.id in seen:
+                links = list(getattr(record, field))
+                found.append(
+                    problem(
+                        kind,
+                        index,
+                        record,
+                        field,
+                        f"{field} forms a cycle",
+                        links,
+                        "links that never lead back to this record",
+                    )
+                )
+    sources = {s.id: s for s in cols.get("cell_sources", ())}
+    risks = {r.id: r for r in cols.get("risks", ())}
+    for index, therapy in each("therapies"):
+        yielded = sorted({c for s in therapy.source_ids if s in sources for c in sources[s].yields})
+        if yielded and therapy.cell_type_id not in yielded:
+            message = (
+                f"{therapy.cell_type_id!r} is not a cell type its sources ({', '.join(therapy.source_ids)}) yield "
+                f"({', '.join(yielded)})"
+            )
+            found.append(
+                problem(
+                    "therapies",
+                    index,
+                    therapy,
+                    "cell_type_id",
+                    message,
+                    therapy.cell_type_id,
+                    f"one of {', '.join(yielded)}",
+                )
+            )
+        gvhd = [r for r in therapy.risk_ids if r in risks and risks[r].kind is RiskKind.GVHD]
+        risk_ids = list(therapy.risk_ids)
+        if therapy.donor_relation is DonorRelation.ALLOGENEIC and not gvhd:
+            message = "an allogeneic therapy must list a GVHD risk"
+            found.append(
+                problem(
+                    "therapies",
+                    index,
+                    therapy,
+                    "risk_ids",
+                    message,
+                    risk_ids,
+                    "a risk of kind 'gvhd' among the risk ids",
+                )
+            )
+        if therapy.donor_relation is DonorRelation.AUTOLOGOUS and gvhd:
+            message = "an autologous therapy must not list a GVHD risk"
+            found.append(problem("therapies", index, therapy, "risk_ids", message, risk_ids, "no risk of kind 'gvhd'"))
+    references = {r.id: r for r in cols.get("references", ())}
+    therapies = {t.id: t for t in cols.get("therapies", ())}
+
+    def promotional_only(citations: Sequence[Citation]) -> bool:
+        cited = [references[c.reference_id] for c in citations if c.reference_id in references]
+        return len(cited) > 0 and all(r.is_promotional for r in cited)
+
+    for index, indication in each("indications"):
+        cited = [c.reference_id for c in indication.citations]
+        if indication.evidence_level > EvidenceLevel.PRECLINICAL and promotional_only(indication.citations):
+            message = f"evidence level {indication.evidence_level.value!r} rests on promotional sources alone"
+            expected = "at least one non-promotional source, or the level 'preclinical' or below"
+            found.append(problem("indications", index, indication, "citations", message, cited, expected))
+        therapy = therapies.get(indication.therapy_id)
+        for position, recommendation in enumerate(indication.recommendations):
+            donor = recommendation.donor_type
+            if therapy is not None and donor is not None and donor.relation is not therapy.donor_relation:
+                relation = therapy.donor_relation.value
+                message = f"{donor.value!r} donors do not fit a {relation} therapy"
+                field = f"recommendations[{position}].donor_type"
+                expected = f"a donor column of a {relation} therapy"
+                found.append(problem("indications", index, indication, field, message, donor.value, expected))
+    for index, finding in each("findings"):
+        if finding.design > EvidenceLevel.PRECLINICAL and promotional_only(finding.citations):
+            cited = [c.reference_id for c in finding.citations]
+            message = "a clinical finding rests on promotional sources alone"
+            found.append(
+                problem("findings", index, finding, "citations", message, cited, "at least one non-promotional source")
+            )
+    return found
+
+
+def _pick(draw: st.DrawFn, cols: dict[Any, list[Any]], kind: str) -> int | None:
+    """The position of a record of *kind*, or None when there is none."""
+    return draw(st.integers(0, len(cols[kind]) - 1)) if cols[kind] else None
+
+
+def _replace(cols: dict[Any, list[Any]], kind: str, position: int, **changes: Any) -> None:
+    """Change one record, leaving it as it was when the change breaks a rule of the record itself."""
+    with contextlib.suppress(ValueError, TypeError):
+        cols[kind][position] = attrs.evolve(cols[kind][position], **changes)
+
+
+def _repeat_an_id(draw: st.DrawFn, cols: dict[Any, list[Any]]) -> None:
+    source, target = draw(st.sampled_from(list(RECORD_TYPES))), draw(st.sampled_from(list(RECORD_TYPES)))
+    i, j = _pick(draw, cols, source), _pick(draw, cols, target)
+    if i is not None and j is not None:
+        _replace(cols, target, j, id=cols[source][i].id)
+
+
+def _copy_a_record(draw: st.DrawFn, cols: dict[Any, list[Any]]) -> None:
+    kind = draw(st.sampled_from(list(RECORD_TYPES)))
+    i = _pick(draw, cols, kind)
+    if i is not None:
+        cols[kind].append(cols[kind][i])
+
+
+def _relink(draw: st.DrawFn, cols: dict[Any, list[Any]]) -> None:
+    """Point a link at nothing, or at a record of another collection, or of the right one."""
+    every_id = [r.id for records in cols.values() for r in records]
+    target = draw(st.sampled_from(["nowhere", *every_id]))
+    kind, field, many = draw(
+        st.sampled_from(
+            [
+                ("therapies", "cell_type_id", False),
+                ("therapies", "source_ids", True),
+                ("therapies", "risk_ids", True),
+                ("indications", "disorder_id", False),
+                ("mechanisms", "target_ids", True),
+                ("findings", "indication_id", False),
+                ("products", "therapy_id", False),
+            ]
+        )
+    )
+    i = _pick(draw, cols, kind)
+    if i is not None:
+        _replace(cols, kind, i, **{field: (*getattr(cols[kind][i], field), target) if many else target})
+
+
+def _add_hierarchy_links(draw: st.DrawFn, cols: dict[Any, list[Any]]) -> None:
+    """Add a few links inside the lineage or the disorder hierarchy: cycles, self-links, shortcuts."""
+    kind, field = draw(st.sampled_from([("cell_types", "derives_from"), ("disorders", "parent_ids")]))
+    for _ in range(draw(st.integers(1, 4))):
+        i, j = _pick(draw, cols, kind), _pick(draw, cols, kind)
+        if i is not None and j is not None:
+            record = cols[kind][i]
+            _replace(cols, kind, i, **{field: (*getattr(record, field), cols[kind][j].id)})
+
+
+def _change_therapy(draw: st.DrawFn, cols: dict[Any, list[Any]]) -> None:
+    """Give a therapy another cell type, donor relation or risks."""
+    i = _pick(draw, cols, "therapies")
+    if i is None:
+        return
+    cell_type = draw(st.sampled_from([c.id for c in cols["cell_types"]]))
+    risk_ids = tuple(draw(st.lists(st.sampled_from([r.id for r in cols["risks"]]), max_size=2, unique=True)))
+    relation = draw(st.sampled_from(DonorRelation))
+    _replace(cols, "therapies", i, cell_type_id=cell_type, risk_ids=risk_ids, donor_relation=relation)
+
+
+def _cite_promotion(draw: st.DrawFn, cols: dict[Any, list[Any]]) -> None:
+    """Add a promotional source and make an indication or a finding cite it, alone or with others."""
+    promo = f"promo-{len(cols['references'])}"
+    kind = draw(st.sampled_from([k for k in ReferenceKind if k.tier is CredibilityTier.PROMOTIONAL]))
+    cols["references"].append(Reference(id=promo, kind=kind, title="An advert"))
+    collection = draw(st.sampled_from(["indications", "findings"]))
+    i = _pick(draw, cols, collection)
+    if i is not None:
+        kept = cols[collection][i].citations if draw(st.booleans()) else ()
+        level = draw(st.sampled_from(EvidenceLevel))
+        level_field = "evidence_level" if collection == "indications" else "design"
+        citations = (*kept, Citation(reference_id=promo))
+        _replace(cols, collection, i, citations=citations, **{level_field: level})
+
+
+def _change_donor_column(draw: st.DrawFn, cols: dict[Any, list[Any]]) -> None:
+    i = _pick(draw, cols, "indications")
+    if i is None or not cols["indications"][i].recommendations:
+        return
+    indication = cols["indications"][i]
+    position = draw(st.integers(0, len(indication.recommendations) - 1))
+    recommendations = list(indication.recommendations)
+    try:
+        recommendations[position] = attrs.evolve(recommendations[position], donor_type=draw(st.sampled_from(DonorType)))
+    except (ValueError, TypeError):
+        return
+    _replace(cols, "indications", i, recommendations=tuple(recommendations))
+
+
+BREAKS = (
+    _repeat_an_id,
+    _copy_a_record,
+    _relink,
+    _add_hierarchy_links,
+    _change_therapy,
+    _cite_promotion,
+    _change_donor_column,
+)
+
+
+@st.composite
+def broken_collections(draw: st.DrawFn) -> dict[Any, list[Any]]:
+    """The records of a generated valid knowledge base, with a few of them changed to break cross-record rules."""
+    kb = draw(knowledge_bases())
+    cols: dict[Any, list[Any]] = {kind: list(records) for kind, records in kb.collections().items()}
+    for _ in range(draw(st.integers(1, 4))):
+        draw(st.sampled_from(BREAKS))(draw, cols)
+    return cols
+
+
+class TestFindProblemsAgainstTheOracle:
+    @given(broken_collections())
+    def test_problems_are_the_oracles(self, cols: dict[Any, list[Any]]) -> None:
+        """find_problems reports exactly the problems the oracle finds: each record, field, message, value and expectation."""
+        assert sorted(oracle_problems(cols), key=repr) == sorted(find_problems(cols), key=repr)
+
+    def test_a_record_on_two_cycles_is_reported(self) -> None:
+        """Every record that can reach itself is on a cycle, even one reached again through a record already checked."""
+        kb = load()
+        cols: dict[Any, list[Any]] = {k: list(v) for k, v in kb.collections().items()}
+        a, b, c, d = (cols["cell_types"][i] for i in range(4))
+        # a -> b -> c -> a, and a -> d -> b: d lies on the cycle a -> d -> b -> c -> a.
+        cols["cell_types"][0] = attrs.evolve(a, derives_from=(b.id, d.id))
+        cols["cell_types"][1] = attrs.evolve(b, derives_from=(c.id,))
+        cols["cell_types"][2] = attrs.evolve(c, derives_from=(a.id,))
+        cols["cell_types"][3] = attrs.evolve(d, derives_from=(b.id,))
+        cycles = [p for p in find_problems(cols) if p.message == "derives_from forms a cycle"]
+        assert {a.id, b.id, c.id, d.id} == {p.record_id for p in cycles}
+        assert sorted(oracle_problems(cols), key=repr) == sorted(find_problems(cols), key=repr)

@@ -47,6 +47,9 @@ from .strategies import knowledge_bases
 
 # ------------------------------------------------------------------ the oracles
 
+#: A key that names no record of the bundled data.
+NOWHERE = "no such record anywhere at all"
+
 #: Every link field, written out by hand from the data model's documentation: the
 #: oracle must not read the engine's own link metadata.
 LINK_FIELDS: dict[type, tuple[str, ...]] = {
@@ -236,6 +239,39 @@ def oracle_get(kb: KnowledgeBase, key: str) -> list[Any]:
     return [r for r in kb.records() if fold(key) and any(fold(k) == fold(key) for k in keys_of(r))]
 
 
+def _indel_ratio(a: str, b: str) -> float:
+    """Twice the longest common subsequence over the total length, by the textbook table."""
+    if not a and not b:
+        return 1.0
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0] * (len(b) + 1)
+        for j, y in enumerate(b, 1):
+            current[j] = previous[j - 1] + 1 if x == y else max(previous[j], current[j - 1])
+        previous = current
+    return 2 * previous[-1] / (len(a) + len(b))
+
+
+def oracle_score(query: str, key: str) -> float:
+    """The score search() documents for a folded query against a folded key."""
+    if query == key:
+        return 1.0
+    ratio = _indel_ratio(query, key)
+    words, width = key.split(), len(query.split())
+    for start in range(max(1, len(words) - width + 1)):
+        window = "".join(words[start : start + width])
+        coverage = (len(window) + min(width, len(words)) - 1) / len(key)
+        ratio = max(ratio, _indel_ratio(query.replace(" ", ""), window) * (0.7 + 0.25 * coverage))
+    if len(key) <= 4:  # a short key (an abbreviation) only matches closely
+        ratio *= 0.8
+    return min(ratio, 0.99)
+
+
+def fresh_bundled() -> KnowledgeBase:
+    """The bundled knowledge base built again, so that its index is built by the code under test, not taken from a cache."""
+    return attrs.evolve(load())
+
+
 def _id(value: Any) -> str:
     return value if isinstance(value, str) else value.id
 
@@ -344,6 +380,35 @@ class TestFiltersAgainstTheOracle:
         assert all(o.therapy.is_stem_cell_therapy for o in kb.therapies_for("SLE", stem_cell_only=True))
         assert any(not o.therapy.is_stem_cell_therapy for o in kb.therapies_for("SLE"))
 
+    def test_each_filter_alone_on_the_bundled_data(self) -> None:
+        """Every value of every filter, alone, selects the oracle's indications and therapies from the bundled data."""
+        kb = fresh_bundled()
+        values: dict[str, list[Any]] = {
+            "disorder": [d.id for d in kb.disorders],
+            "therapy": [t.id for t in kb.therapies],
+            "mechanism": [m.id for m in kb.mechanisms],
+            "mechanism_kind": [k.value for k in MechanismKind],
+            "cell_type": [c.id for c in kb.cell_types],
+            "cell_source": [c.id for c in kb.cell_sources],
+            "donor_relation": list(DonorRelation),
+            "category": list(DisorderCategory),
+            "min_evidence": list(EvidenceLevel),
+            "ebmt_category": list(EbmtCategory),
+            "stem_cell_only": [True, False],
+        }
+        for name, options in values.items():
+            selected = 0
+            for value in options:
+                f = {name: value}
+                expected = oracle_indications(kb, f)
+                assert expected == _ids(kb.find_indications(**f)), f
+                assert oracle_therapies(kb, f) == _ids(kb.find_therapies(**f)), f
+                selected += 0 < len(expected) < len(kb.indications)
+            assert selected, name  # some value of each filter keeps some indications and drops others
+        for disorder in kb.disorders:
+            f = {"disorder": disorder.id, "include_subtypes": False}
+            assert oracle_indications(kb, f) == _ids(kb.find_indications(**f)), f
+
     def test_string_comparisons_of_evidence_follow_the_order(self) -> None:
         """Comparing an option's evidence level with a string uses the vocabulary's order, never the alphabet."""
         kb = load()
@@ -361,6 +426,80 @@ class TestFiltersAgainstTheOracle:
         alone = {o.indication.id for o in kb.therapies_for("Crohn's disease", include_subtypes=False)}
         assert alone < crohn
         assert "adipose-msc-therapy" in {kb.get(i, Indication).therapy_id for i in crohn - alone}
+
+
+#: A call with a wrong value for one argument of a query, and that argument's name.
+NAMED_ARGUMENTS: list[tuple[Any, str]] = [
+    (lambda kb: kb.therapies_for(NOWHERE), "disorder"),
+    (lambda kb: kb.find_indications(disorder=NOWHERE), "disorder"),
+    (lambda kb: kb.find_therapies(disorder=NOWHERE), "disorder"),
+    (lambda kb: kb.find_therapies(therapy=NOWHERE), "therapy"),
+    (lambda kb: kb.find_therapies(mechanism=NOWHERE), "mechanism"),
+    (lambda kb: kb.find_therapies(cell_type=NOWHERE), "cell_type"),
+    (lambda kb: kb.find_therapies(cell_source=NOWHERE), "cell_source"),
+    (lambda kb: kb.find_therapies(donor_relation="cousin"), "donor_relation"),
+    (lambda kb: kb.find_therapies(mechanism_kind="telepathy"), "mechanism_kind"),
+    (lambda kb: kb.find_therapies(regulatory="frowned-upon"), "regulatory"),
+    (lambda kb: kb.find_products(disorder=NOWHERE), "disorder"),
+    (lambda kb: kb.find_products(therapy=NOWHERE), "therapy"),
+    (lambda kb: kb.find_products(status="frowned-upon"), "status"),
+    (lambda kb: kb.find_products(status="designated"), "status"),
+    (lambda kb: kb.find_products(on="2024-01-01"), "on"),
+    (lambda kb: kb.find_products(status="approved", on="January 2024"), "on"),
+    (lambda kb: kb.find_trials(disorder=NOWHERE), "disorder"),
+    (lambda kb: kb.find_trials(therapy=NOWHERE), "therapy"),
+    (lambda kb: kb.find_trials(product=NOWHERE), "product"),
+    (lambda kb: kb.find_trials(product="autologous-hsct"), "product"),
+    (lambda kb: kb.find_trials(cell_type=NOWHERE), "cell_type"),
+    (lambda kb: kb.find_trials(phase="phase-9"), "phase"),
+    (lambda kb: kb.find_trials(phase=["phase-2", "phase-9"]), "phase"),
+    (lambda kb: kb.find_trials(status="sleeping"), "status"),
+    (lambda kb: kb.recommendations_for(NOWHERE), "indication"),
+    (lambda kb: kb.ancestors(NOWHERE), "cell_type"),
+    (lambda kb: kb.descendants(NOWHERE), "cell_type"),
+    (lambda kb: kb.neighbours(NOWHERE), "key"),
+    (lambda kb: kb.references_for(NOWHERE), "key"),
+    (lambda kb: kb.evidence_summary(NOWHERE), "disorder"),
+    (lambda kb: kb.neighbours("Burt RK"), "key"),  # an author of several references
+]
+
+
+#: A wrong call, and the whole message it must raise: the argument, what was expected, what came.
+EXACT_MESSAGES: list[tuple[Any, str]] = [
+    (lambda kb: kb.search(5), "text: expected a string, got int"),
+    (lambda kb: kb.search("ms", limit="3"), "limit: expected a whole number, got str"),
+    (lambda kb: kb.search("ms", limit=-1), "limit: expected 0 or more, got -1"),
+    (lambda kb: kb.search("ms", min_score="x"), "min_score: expected a number from 0 to 1, got str"),
+    (lambda kb: kb.search("ms", min_score=2), "min_score: expected a number from 0 to 1, got 2"),
+    (lambda kb: kb.search("x" * 1001), "text: expected at most 1000 characters, got 1001"),
+    (
+        lambda kb: kb.search("ms", kinds="disorders"),
+        "kinds: expected a list of record classes or collection names, got str",
+    ),
+    (lambda kb: kb.neighbours(5), "key: expected a record, or its id, name or CURIE, got int"),
+    (lambda kb: kb.references_for(5.0), "key: expected a record, or its id, name or CURIE, got float"),
+    (
+        lambda kb: kb.find_therapies(regulatory="approved", jurisdiction=1),
+        "jurisdiction: expected a jurisdiction code such as 'US' or 'EU', got int",
+    ),
+    (lambda kb: kb.find_indications(include_subtypes="no"), "include_subtypes: expected True or False, got str"),
+    (lambda kb: kb.get(NOWHERE), f"{NOWHERE!r}: no record matches"),
+    (lambda kb: kb.get(5), "key: expected a string (an id, name, synonym or CURIE), got int"),
+    (lambda kb: kb.get("MS", int), "kind: expected a record class such as Disorder or Therapy, got int"),
+    (
+        lambda kb: kb.therapies_for(kb.get("autologous-hsct")),
+        "disorder='autologous-hsct': names a Therapy ('autologous-hsct'), not a Disorder",
+    ),
+    (lambda kb: kb.therapies_for(5), "disorder: expected a Disorder, or its id, name or CURIE, got int"),
+    (
+        lambda kb: kb.therapies_for("MS", min_evidence=3),
+        "min_evidence: expected an EvidenceLevel or one of its values as a string, got int",
+    ),
+    (
+        lambda kb: kb.find_products(jurisdiction=1),
+        "jurisdiction: expected a jurisdiction code such as 'US' or 'EU', got int",
+    ),
+]
 
 
 class TestArgumentErrors:
@@ -438,6 +577,41 @@ class TestArgumentErrors:
         assert name == getattr(caught.value, "argument", None)
         assert str(caught.value).startswith(name)
 
+    @pytest.mark.parametrize(
+        ("call", "argument"),
+        NAMED_ARGUMENTS,
+        ids=[f"{n}-{argument}" for n, (_, argument) in enumerate(NAMED_ARGUMENTS)],
+    )
+    def test_every_argument_is_named_in_its_error(self, call: Any, argument: str) -> None:
+        """A wrong value of any argument of any query raises an error that names that argument first."""
+        with pytest.raises((UnknownKeyError, AmbiguousKeyError, WrongKindError, InvalidArgumentError)) as caught:
+            call(load())
+        assert argument == getattr(caught.value, "argument", None)
+        assert str(caught.value).startswith(argument)
+
+    @pytest.mark.parametrize(
+        ("call", "message"),
+        EXACT_MESSAGES,
+        ids=[f"{n}-{message.split(':')[0]}" for n, (_, message) in enumerate(EXACT_MESSAGES)],
+    )
+    def test_the_message_names_the_argument_the_expectation_and_the_value(self, call: Any, message: str) -> None:
+        """The error reads: which argument, what it expects, and what it was given."""
+        with pytest.raises(StemImmuneError) as caught:
+            call(load())
+        assert message == str(caught.value)
+
+    def test_the_reason_is_given_with_the_argument(self) -> None:
+        """A date without a status, or a status no decision sets, is refused saying why and what would do."""
+        kb = load()
+        with pytest.raises(InvalidArgumentError) as caught:
+            kb.find_products(on="2024-01-01")
+        assert "on: needs status= (the status to look for on that date)" == str(caught.value)
+        with pytest.raises(InvalidArgumentError) as caught:
+            kb.find_products(status="designated")
+        setting = [repr(d.value) for d in RegulatoryDecision if d.sets_status]
+        assert str(caught.value).endswith("does not set a status; expected one of: " + ", ".join(setting))
+        assert {"'approved'", "'withdrawn'"} <= set(setting)
+
     def test_search_accepts_text_up_to_the_limit(self) -> None:
         """A query of exactly MAX_QUERY_LENGTH characters is searched; one more is refused."""
         kb = load()
@@ -498,6 +672,22 @@ class TestProductsAgainstTheOracle:
         ]
         setting = [t for t in setting if on is None or t[0] <= on]
         assert (max(setting)[2] if setting else None) == product.status(place, on)
+
+    @pytest.mark.parametrize("spell", [str.upper, lambda code: f" {code.lower()} "], ids=["as-written", "spaced-lower"])
+    def test_regulatory_filters_on_the_bundled_data(self, spell: Any) -> None:
+        """Every decision, alone and in every jurisdiction it was taken in, selects the oracle's indications and therapies."""
+        kb = fresh_bundled()
+        taken = sorted({(e.decision.value, e.jurisdiction) for p in kb.products for e in p.events})
+        narrowed = 0
+        for decision, code in [*taken, *((d, None) for d in sorted({d for d, _ in taken}))]:
+            f: dict[str, Any] = {"regulatory": decision, "jurisdiction": code}
+            asked = {**f, "jurisdiction": None if code is None else spell(code)}
+            expected = oracle_indications(kb, f)
+            assert expected == _ids(kb.find_indications(**asked)), f
+            assert oracle_therapies(kb, f) == _ids(kb.find_therapies(**asked)), f
+            if code is not None and expected != oracle_indications(kb, {"regulatory": decision}):
+                narrowed += 1
+        assert narrowed  # the jurisdiction mattered somewhere, so ignoring it would be caught
 
     def test_a_decision_counts_from_its_own_day(self) -> None:
         """A decision dated D sets the status on D itself; a year-only date counts from 1 January."""
@@ -580,6 +770,49 @@ class TestProductsAgainstTheOracle:
         )
         found = kb.find_trials(disorder=disorder, therapy=therapy, cell_type=cell, phase=phases, status=status)
         assert expected == _ids(found)
+
+    def test_the_bundled_products_trials_and_recommendations(self) -> None:
+        """On the bundled data, each disorder, therapy, product, cell type and jurisdiction selects the oracle's products and trials."""
+        kb = fresh_bundled()
+        for disorder in kb.disorders:
+            under = subtypes(kb, disorder.id)
+            concerned = sorted(p.id for p in kb.products if under & {d for e in p.events for d in e.disorder_ids})
+            assert concerned == _ids(kb.find_products(disorder=disorder.id)), disorder.id
+            assert sorted(t.id for t in kb.trials if under & set(t.disorder_ids)) == _ids(
+                kb.find_trials(disorder=disorder)
+            )
+        for therapy in kb.therapies:
+            assert sorted(p.id for p in kb.products if p.therapy_id == therapy.id) == _ids(
+                kb.find_products(therapy=therapy)
+            )
+            assert sorted(t.id for t in kb.trials if therapy.id in t.therapy_ids) == _ids(
+                kb.find_trials(therapy=therapy.id)
+            )
+        for product in kb.products:
+            assert sorted(t.id for t in kb.trials if product.id in t.product_ids) == _ids(
+                kb.find_trials(product=product)
+            )
+        for cell in kb.cell_types:
+            giving = {t.id for t in kb.therapies if t.cell_type_id == cell.id}
+            assert sorted(t.id for t in kb.trials if giving & set(t.therapy_ids)) == _ids(
+                kb.find_trials(cell_type=cell)
+            )
+        for code in sorted({e.jurisdiction for p in kb.products for e in p.events}):
+            expected = sorted(p.id for p in kb.products if code in {e.jurisdiction for e in p.events})
+            assert expected == _ids(kb.find_products(jurisdiction=f" {code.lower()}")), code
+        assert any(kb.find_products(disorder=d) for d in kb.disorders)  # the selections are not all empty
+        assert any(kb.find_trials(product=p) for p in kb.products)
+
+    def test_the_bundled_recommendations_come_newest_first(self) -> None:
+        """Each bundled indication's recommendations come newest guideline first, then by reference id."""
+        kb = fresh_bundled()
+        year = {r.id: r.year or 0 for r in kb.references}
+        reordered = 0
+        for indication in kb.indications:
+            newest_first = sorted(indication.recommendations, key=lambda r: (-year[r.reference_id], r.reference_id))
+            assert newest_first == list(kb.recommendations_for(indication)), indication.id
+            reordered += newest_first != list(indication.recommendations)
+        assert reordered  # the data holds recommendations out of that order, so the ordering is exercised
 
     def test_the_trial_questions(self) -> None:
         """Recruiting phase 3 MSC trials in Crohn's disease, and phase 2-3 MSC trials in SLE, each in one call."""
@@ -693,6 +926,100 @@ class TestGetAndSearch:
             kb.get("!!!")
         assert () == empty.value.suggestions
 
+    def test_suggestions_are_of_the_kind_asked_for(self) -> None:
+        """With a record class, an unknown key suggests only records of that class."""
+        kb = load()
+        with pytest.raises(UnknownKeyError) as anything:
+            kb.get("autologous hsctt")
+        with pytest.raises(UnknownKeyError) as disorders:
+            kb.get("autologous hsctt", Disorder)
+        names = {getattr(d, "name", None) for d in kb.disorders}
+        assert not set(anything.value.suggestions) <= names  # therapies come first when any kind will do
+        assert set(disorders.value.suggestions) <= names
+
+    def test_suggestions_are_at_most_five_display_names(self) -> None:
+        """An unknown key suggests the five closest names, a reference by its title, a record without a name by its id."""
+        kb = load()
+        assert 5 < len(kb.search("stem cel", min_score=0.6, limit=50))  # more than five are close
+        with pytest.raises(UnknownKeyError) as caught:
+            kb.get("stem cel")
+        assert 5 == len(caught.value.suggestions)
+        assert "stem cell" == caught.value.suggestions[0]
+        reference = kb.get("burt2019-mist", Reference)
+        with pytest.raises(UnknownKeyError) as caught:
+            kb.get(reference.title + "zq")
+        assert reference.title == caught.value.suggestions[0]
+
+    def test_results_show_their_ids_and_grades(self) -> None:
+        """A therapy option, a search hit and an evidence summary print the ids, grades and counts they hold."""
+        kb = load()
+        option = next(o for o in kb.therapies_for("MS") if o.ebmt_category is not None)
+        category = option.ebmt_category
+        assert category is not None
+        assert (
+            f"TherapyOption(therapy={option.therapy.id!r}, disorder={option.disorder.id!r}, "
+            f"evidence_level={option.evidence_level.value!r}, ebmt_category={category.value!r})"
+        ) == repr(option)
+        bare = next(o for o in kb.therapies_for("MS") if o.ebmt_category is None)
+        assert repr(bare).endswith(", ebmt_category=None)")
+        hit = kb.search("multiple sclerosis")[0]
+        assert "SearchHit(disorders:'multiple-sclerosis', score=1.00, matched='multiple-sclerosis')" == repr(hit)
+        summary = kb.evidence_summary("MS")
+        strongest = summary.strongest_evidence
+        assert strongest is not None
+        assert (
+            f"EvidenceSummary(disorder='multiple-sclerosis', options={len(summary.options)}, "
+            f"findings={len(summary.findings)}, references={len(summary.references)}, "
+            f"strongest_evidence={strongest.value!r})"
+        ) == repr(summary)
+        untreated = next(s for s in map(kb.evidence_summary, kb.disorders) if not s.options)
+        assert repr(untreated).endswith(", strongest_evidence=None)")
+
+    def test_scores_are_the_documented_similarity(self) -> None:
+        """Each hit's score is the documented similarity of the query and the matched key (both folded), to four places."""
+        kb = fresh_bundled()
+        queries = ["ms", "sle", "gvhd", "crohns", "multipel", "haematopoetic stem cel", "mesenchymal stromal cellz"]
+        for record in list(kb.records())[::25]:
+            name = getattr(record, "name", None) or getattr(record, "title", None) or record.id
+            middle = len(name) // 2
+            queries += [name, name[:middle] + name[middle + 1 :], name.split()[0], name[:4]]
+        scored = 0
+        for query in queries:
+            hits = kb.search(query, min_score=0, limit=20)
+            for hit in hits[:5]:
+                assert round(oracle_score(fold(query), fold(hit.matched)), 4) == hit.score, (query, hit)
+                scored += 0 < hit.score < 1
+            for at_least in (0.5, 0.7):  # min_score drops the hits below it, and only those
+                kept = [h for h in hits if h.score >= at_least][:5]
+                assert kept == list(kb.search(query, min_score=at_least, limit=5)), (query, at_least)
+        assert scored > 100
+        title = kb.get("burt2019-mist", Reference).title
+        near = kb.search(title[:-1] + "#" + title[-1], limit=1)[0]  # one character more than the title
+        assert (0.99, title) == (near.score, near.matched)  # near is not exact: below 1
+
+    def test_every_key_of_every_bundled_record_finds_it(self) -> None:
+        """In a freshly built copy of the bundled data, each key of each record gets that record, or an ambiguity naming it."""
+        kb = attrs.evolve(load())  # built again, so the index is built by the code under test
+        owners: dict[str, set[str]] = {}
+        for record in kb.records():
+            for key in keys_of(record):
+                owners.setdefault(fold(key), set()).add(record.id)
+        ids = {r.id for r in kb.records()}
+        checked = 0
+        for record in kb.records():
+            for key in keys_of(record):
+                if key in ids:  # an exact id wins over every other key
+                    assert key == kb.get(key).id
+                elif len(owners[fold(key)]) == 1:
+                    assert record is kb.get(key), key
+                    assert record is kb.get(f" {key.upper()}!"), key
+                    checked += 1
+                else:
+                    with pytest.raises(AmbiguousKeyError) as caught:
+                        kb.get(key)
+                    assert sorted(owners[fold(key)]) == sorted(caught.value.candidates), key
+        assert checked > 1000
+
     def test_the_bundled_keys(self) -> None:
         """The examples from the engine issue: a DOI and an author find the same record by get() and search()."""
         kb = load()
@@ -750,6 +1077,22 @@ class TestNavigationAgainstTheOracle:
             assert oracle_references(kb, disorder, deep=True) == _ids(summary.references)
             levels = [o.evidence_level for o in options]
             assert summary.strongest_evidence == (max(levels) if levels else None)
+
+    def test_a_therapy_without_indications_has_only_its_own_references(self) -> None:
+        """A therapy no indication studies yet cites what it cites itself, deep or not."""
+        kb = load()
+        therapy = kb.therapies[0]
+        dropped = {i.id for i in kb.indications if i.therapy_id == therapy.id}
+        assert dropped
+        bare = attrs.evolve(
+            kb,
+            indications=tuple(i for i in kb.indications if i.id not in dropped),
+            findings=tuple(f for f in kb.findings if f.indication_id not in dropped),
+        )
+        assert oracle_references(bare, bare.get(therapy.id), deep=True) == _ids(
+            bare.references_for(therapy.id, deep=True)
+        )
+        assert _ids(bare.references_for(therapy.id)) == _ids(bare.references_for(therapy.id, deep=True))
 
     def test_immune_cells_descend_from_hsc(self) -> None:
         """The lineage graph answers which immune cells come from HSCs."""

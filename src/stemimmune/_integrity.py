@@ -194,27 +194,7 @@ def _cycles(collections: Mapping[CollectionName, Sequence[Record]], kind: Collec
     """Report each record that lies on a cycle of *field* links."""
     records = collections.get(kind, ())
     edges: dict[str, tuple[str, ...]] = {r.id: getattr(r, field) for r in records}
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    on_cycle: set[str] = set()
-    for start, first in edges.items():
-        if state.get(start):
-            continue
-        stack: list[tuple[str, Iterator[str]]] = [(start, iter(first))]
-        path = [start]
-        state[start] = 1
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                stack.pop()
-                path.pop()
-                state[node] = 2
-            elif state.get(child) == 1:
-                on_cycle.update(path[path.index(child) :])
-            elif child in edges and not state.get(child):
-                state[child] = 1
-                path.append(child)
-                stack.append((child, iter(edges[child])))
+    on_cycle = _on_cycles(edges)
     return [
         _problem(
             kind,
@@ -228,3 +208,49 @@ def _cycles(collections: Mapping[CollectionName, Sequence[Record]], kind: Collec
         for index, record in enumerate(records)
         if record.id in on_cycle
     ]
+
+
+def _on_cycles(edges: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """
+    Return the nodes that can reach themselves through *edges*.
+
+    They are the members of the strongly connected components with more than one
+    node, and the nodes linked to themselves; the components are Tarjan's, found
+    without recursion so that a long chain cannot exhaust the stack. Links to
+    nodes outside *edges* lead nowhere.
+    """
+    order: dict[str, int] = {}  # discovery order
+    low: dict[str, int] = {}  # lowest discovery order reachable within the node's component
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[str] = set()
+    for start in edges:
+        if start in order:
+            continue
+        order[start] = low[start] = len(order)
+        stack.append(start)
+        on_stack.add(start)
+        work: list[tuple[str, Iterator[str]]] = [(start, iter(edges[start]))]
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is None:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == order[node]:
+                    component = [stack.pop()]
+                    while component[-1] != node:
+                        component.append(stack.pop())
+                    on_stack.difference_update(component)
+                    if len(component) > 1 or node in edges[node]:
+                        found.update(component)
+            elif child in edges and child not in order:
+                order[child] = low[child] = len(order)
+                stack.append(child)
+                on_stack.add(child)
+                work.append((child, iter(edges[child])))
+            elif child in on_stack:
+                low[node] = min(low[node], order[child])
+    return found
