@@ -207,6 +207,20 @@ class TestGet:
         """The non-raising variant returns None."""
         assert load().get_or_none("no such record at all") is None
 
+    @pytest.mark.parametrize(
+        ("british", "american"),
+        [
+            ("Coeliac disease", "celiac disease"),
+            ("oedema", "edema"),
+            ("tumour", "tumor"),
+            ("paediatric", "pediatric"),
+            ("haematopoietic", "hematopoietic"),
+        ],
+    )
+    def test_british_spellings_fold_to_american(self, british: str, american: str) -> None:
+        """A British spelling of a medical word folds to the American one, so either finds a record."""
+        assert fold(american) == fold(british)
+
     @given(st.text())
     def test_fold_is_idempotent(self, text: str) -> None:
         """Folding twice is folding once."""
@@ -297,7 +311,9 @@ class TestEveryRuleSaysWhatAndExpectsWhat:
 
         wrong = attrs.evolve(next(r for r in recs if r.donor_type), donor_type=DonorType.SIBLING)
         cols["indications"][auto_ind] = attrs.evolve(cols["indications"][auto_ind], recommendations=(*recs, wrong))
+        cols["disorders"][0] = attrs.evolve(cols["disorders"][0], component_ids=("no-such-component",))
         problems = find_problems(cols)
+        assert sorted(oracle_problems(cols), key=repr) == sorted(problems, key=repr)
         by_rule = {
             "cycle": "links that never lead back to this record",
             "must list a GVHD risk": "a risk of kind 'gvhd' among the risk ids",
