@@ -554,6 +554,38 @@ class TestArgumentErrors:
             call(load())
         assert isinstance(caught.value, StemImmuneError)
 
+    @pytest.mark.parametrize("function", ["find_therapies", "find_indications", "therapies_for"])
+    @pytest.mark.parametrize(
+        ("filters", "argument", "message"),
+        [
+            (
+                {"jurisdiction": "US"},
+                "jurisdiction",
+                "needs regulatory= (the decision to look for in that jurisdiction)",
+            ),
+            ({"stem_cell_only": "false"}, "stem_cell_only", "expected True or False, got str"),
+            ({"include_subtypes": "no"}, "include_subtypes", "expected True or False, got str"),
+            (
+                {"regulatory": "frowned-upon"},
+                "regulatory",
+                "'frowned-upon' is not a RegulatoryDecision; expected one of",
+            ),
+        ],
+    )
+    def test_every_filter_function_names_the_filter_at_fault(
+        self, function: str, filters: dict[str, str], argument: str, message: str
+    ) -> None:
+        """Whichever function takes the filter, its error names exactly that filter first, then what was wrong."""
+        kb = load()
+        call = getattr(kb, function)
+        args = ("MS",) if function == "therapies_for" else ()
+        if function == "find_indications" and argument == "include_subtypes":
+            filters = {**filters, "disorder": "MS"}
+        with pytest.raises(StemImmuneError) as caught:
+            call(*args, **filters)
+        assert argument == caught.value.argument  # type: ignore[attr-defined]
+        assert str(caught.value).startswith(f"{argument}: {message}")
+
     @pytest.mark.parametrize(
         ("name", "bad"),
         [
