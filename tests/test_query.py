@@ -30,7 +30,7 @@ from stemimmune import (
 )
 from stemimmune._index import fold
 from stemimmune.model import RECORD_TYPES, CellType, Disorder, Indication, Product, Record, Reference, Therapy
-from stemimmune.query import MAX_QUERY_LENGTH
+from stemimmune.query import MAX_QUERY_LENGTH, IndicationFilters
 from stemimmune.vocabulary import (
     DisorderCategory,
     DonorRelation,
@@ -553,6 +553,53 @@ class TestArgumentErrors:
         with pytest.raises(error, match=words) as caught:
             call(load())
         assert isinstance(caught.value, StemImmuneError)
+
+    @pytest.mark.parametrize(
+        ("call", "argument", "message"),
+        [
+            *(
+                (
+                    lambda kb, f=function: getattr(kb, f)(*(("MS",) if f == "therapies_for" else ()), mechansim="x"),
+                    "mechansim",
+                    (
+                        f"expected one of the filters of {function}(): {', '.join(sorted(IndicationFilters.__annotations__))}"
+                        ", got an unknown keyword"
+                    ),
+                )
+                for function in ("find_indications", "find_therapies", "therapies_for")
+            ),
+            (
+                lambda kb: kb.search("ms", kinds=["diseases"]),
+                "kinds",
+                f"'diseases' is not a record class or a collection name ({', '.join(RECORD_TYPES)})",
+            ),
+            (lambda kb: kb.get("MS", 5), "kind", "expected a record class such as Disorder or Therapy, got int"),
+            (
+                lambda kb: kb.find_products(status="approved", on=1),
+                "on",
+                "expected a date (datetime.date or 'YYYY-MM-DD'), got int",
+            ),
+            (
+                lambda kb: kb.find_products(status="approved", on="2024-13-45"),
+                "on",
+                "expected a date YYYY-MM-DD, got '2024-13-45'",
+            ),
+            (lambda kb: kb.therapies_for(attrs.evolve(kb.disorders[0], id="not-here")), "disorder", "='not-here'"),
+            (
+                lambda kb: kb.therapies_for(None),
+                "disorder",
+                "expected a Disorder, or its id, name or CURIE, got NoneType",
+            ),
+            (lambda kb: kb.find_trials(therapy="SLE"), "therapy", "='SLE': names a Disorder"),
+        ],
+        ids=lambda value: None if callable(value) else str(value)[:40],
+    )
+    def test_errors_read_argument_then_what_was_wrong(self, call: Any, argument: str, message: str) -> None:
+        """An error's text is the argument at fault, then what it expected and what it got, word for word."""
+        with pytest.raises(StemImmuneError) as caught:
+            call(load())
+        assert argument == caught.value.argument  # type: ignore[attr-defined]
+        assert str(caught.value).startswith(f"{argument}{message}" if message[0] == "=" else f"{argument}: {message}")
 
     @pytest.mark.parametrize("function", ["find_therapies", "find_indications", "therapies_for"])
     @pytest.mark.parametrize(
