@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import stemimmune
-from stemimmune import query
+from stemimmune import _search
 from stemimmune._index import fold
 from stemimmune._io import MAX_DEPTH, _depth
-from stemimmune.query import _Lcs
+from stemimmune._search import _Lcs
 
 
 def _lcs(a: str, b: str) -> int:
@@ -124,7 +124,7 @@ def test_search_budget_leaves_the_bundled_results_as_they_are(monkeypatch: pytes
     queries = [getattr(r, "name", None) or r.id for r in kb.records()][::3]
     queries += [q[:2] + q[3] + q[2] + q[4:] for q in queries if len(q) > 4]
     bounded = [kb.search(q) for q in queries]
-    monkeypatch.setattr(query, "_MAX_POSTINGS", 10**9)
+    monkeypatch.setattr(_search, "_MAX_POSTINGS", 10**9)
     assert bounded == [kb.search(q) for q in queries]
 
 

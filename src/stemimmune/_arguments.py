@@ -1,0 +1,135 @@
+"""Argument checking shared by the queries: filter names, vocabulary terms, flags and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Final, TypedDict, TypeVar
+
+from .exceptions import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    a,
+    argument_type_error,
+)
+from .model import (
+    CellSource,
+    CellType,
+    Mechanism,
+    Record,
+    Therapy,
+)
+from .vocabulary import (
+    DisorderCategory,
+    DonorRelation,
+    EbmtCategory,
+    EvidenceLevel,
+    MechanismKind,
+    RegulatoryDecision,
+    Vocabulary,
+)
+
+
+if TYPE_CHECKING:
+    pass
+
+
+R = TypeVar("R", bound=Record)
+V = TypeVar("V", bound=Vocabulary)
+
+
+class TherapyFilters(TypedDict, total=False):
+    """
+    Filters on the therapy of an indication; every one given must hold (AND).
+
+    Attributes:
+        therapy: This therapy only.
+        mechanism: Therapies acting by this mechanism record.
+        mechanism_kind: Therapies with a mechanism of this kind (``"immunomodulation"``).
+        cell_type: Therapies giving this cell type.
+        cell_source: Therapies taking cells from this source.
+        donor_relation: ``"autologous"`` or ``"allogeneic"``.
+        regulatory: Therapies with a regulatory decision of this kind (``"approved"``).
+        jurisdiction: With *regulatory*: only decisions in this jurisdiction (``"US"``, ``"EU"``).
+        stem_cell_only: Leave out comparators that use no stem cells (CAR-T cells).
+    """
+
+    therapy: Therapy | str | None
+    mechanism: Mechanism | str | None
+    mechanism_kind: MechanismKind | str | None
+    cell_type: CellType | str | None
+    cell_source: CellSource | str | None
+    donor_relation: DonorRelation | str | None
+    regulatory: RegulatoryDecision | str | None
+    jurisdiction: str | None
+    stem_cell_only: bool
+
+
+class IndicationFilters(TherapyFilters, total=False):
+    """
+    Filters on indications: the :class:`TherapyFilters` and these.
+
+    Attributes:
+        include_subtypes: With a disorder, also its subtypes (default True).
+        category: Disorders of this category (``"autoimmune"``).
+        min_evidence: At least this evidence level (``"observational"``).
+        ebmt_category: With a guideline recommendation of this category (``"CO"``).
+    """
+
+    include_subtypes: bool
+    category: DisorderCategory | str | None
+    min_evidence: EvidenceLevel | str | None
+    ebmt_category: EbmtCategory | str | None
+
+
+THERAPY_FILTERS: Final = frozenset(TherapyFilters.__annotations__)
+INDICATION_FILTERS: Final = frozenset(IndicationFilters.__annotations__)
+
+
+def term(kind: type[V], value: V | str, argument: str) -> V:
+    """Parse a vocabulary argument with the vocabulary's one parser."""
+    if not isinstance(value, str):
+        raise argument_type_error(argument, f"{a(kind.__name__)} or one of its values as a string", value)
+    try:
+        return kind.parse(value)
+    except ValueError as exc:
+        raise InvalidArgumentError(argument, str(exc)) from None
+
+
+def flag(value: object, argument: str) -> bool:
+    if not isinstance(value, bool):
+        raise argument_type_error(argument, "True or False", value)
+    return value
+
+
+def check_filters(filters: Mapping[str, object], allowed: frozenset[str], function: str) -> None:
+    unknown = sorted(set(filters) - allowed)
+    if unknown:
+        raise ArgumentTypeError(
+            unknown[0], f"one of the filters of {function}(): {', '.join(sorted(allowed))}", "an unknown keyword"
+        )
+
+
+def parse_day(on: object) -> str | None:
+    if on is None:
+        return None
+    if isinstance(on, dt.date):
+        return on.isoformat()[:10]
+    if isinstance(on, str):
+        try:
+            return dt.date.fromisoformat(on).isoformat()
+        except ValueError:
+            raise InvalidArgumentError("on", f"expected a date YYYY-MM-DD, got {on[:40]!r}") from None
+    raise argument_type_error("on", "a date (datetime.date or 'YYYY-MM-DD')", on)
+
+
+def terms(kind: type[V], value: object, argument: str) -> frozenset[V]:
+    """One vocabulary term, or an iterable of them, as a set of members."""
+    if isinstance(value, str):
+        return frozenset({term(kind, value, argument)})
+    if isinstance(value, Iterable):
+        found = frozenset(term(kind, item, argument) for item in value)
+        if not found:
+            raise InvalidArgumentError(argument, f"expected at least one {kind.__name__}")
+        return found
+    raise argument_type_error(argument, f"{a(kind.__name__)}, or several", value)
