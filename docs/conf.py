@@ -49,7 +49,7 @@ nitpick_ignore_regex = [
     ("py:.*", rf"({_stdlib})(\..*)?"),
     ("py:.*", r"(attrs|cattrs|pandas|pd|matplotlib|numpy)(\..*)?"),
     ("py:.*", r"(Axes|Figure|DataFrame|Traversable|TextIO|PathLike|Path)"),  # names imported for type checking only
-    ("py:class", r"stemimmune\.(serialization\.T|knowledge_base\.R|query\.R)"),  # TypeVars
+    ("py:class", r"stemimmune\.(serialization\.T|knowledge_base\.R|query\.R|_results\.R|_results\.T_co)"),  # TypeVars
     ("py:class", r"stemimmune\._index\.Index"),  # private: the engine's index
     ("py:class", r"(stemimmune\.export\.)?_Tables"),  # private: what the tables read of a KnowledgeBase
 ]
