@@ -296,15 +296,12 @@ ERRORS: list[StemImmuneError] = [
     WrongKindError("x", "Disorder", [("Therapy", "x")], argument="disorder"),
     InvalidArgumentError("limit", "expected 0 or more"),
     ArgumentTypeError("text", "a string", "int"),
-    *[_raised(rule[1]) for rule in RULES],
     _raised(lambda: stemimmune.loads('{"dataset_version": "1", "risks": [1, 2]}')),
     _raised(lambda: stemimmune.load().get("multiple sclerosys")),
 ]
 
 
-@pytest.mark.parametrize("error", ERRORS, ids=[f"{type(e).__name__}-{i}" for i, e in enumerate(ERRORS)])
-def test_every_error_pickles_with_its_message_and_data(error: StemImmuneError) -> None:
-    """Errors come back from pickle (worker processes) with the same type, message, args and data."""
+def _check_pickles(error: StemImmuneError) -> None:
     copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
     assert type(copy) is type(error)
     assert str(copy) == str(error)
@@ -312,12 +309,30 @@ def test_every_error_pickles_with_its_message_and_data(error: StemImmuneError) -
     assert vars(copy) == vars(error)
 
 
-@pytest.mark.parametrize("error", ERRORS, ids=[f"{type(e).__name__}-{i}" for i, e in enumerate(ERRORS)])
-def test_every_error_rebuilds_from_its_args(error: StemImmuneError) -> None:
-    """An error's args are its constructor's arguments: calling the class with them gives the same error."""
+def _check_rebuilds(error: StemImmuneError) -> None:
     again = type(error)(*error.args)
     assert str(again) == str(error)
     assert vars(again) == vars(error)
+
+
+@pytest.mark.parametrize("error", ERRORS, ids=[f"{type(e).__name__}-{i}" for i, e in enumerate(ERRORS)])
+def test_every_error_pickles_with_its_message_and_data(error: StemImmuneError) -> None:
+    """Errors come back from pickle (worker processes) with the same type, message, args and data."""
+    _check_pickles(error)
+
+
+@pytest.mark.parametrize("error", ERRORS, ids=[f"{type(e).__name__}-{i}" for i, e in enumerate(ERRORS)])
+def test_every_error_rebuilds_from_its_args(error: StemImmuneError) -> None:
+    """An error's args are its constructor's arguments: calling the class with them gives the same error."""
+    _check_rebuilds(error)
+
+
+@pytest.mark.parametrize("call", [rule[1] for rule in RULES], ids=[rule[0] for rule in RULES])
+def test_every_rule_error_pickles_and_rebuilds(call: Callable[[], object]) -> None:
+    """The error each rule raises pickles, and rebuilds from its args, with its message and data."""
+    error = _raised(call)
+    _check_pickles(error)
+    _check_rebuilds(error)
 
 
 def test_no_error_writes_its_own_pickling() -> None:
