@@ -444,18 +444,42 @@ def test_control_characters_in_echoed_paths_are_escaped(tmp_path: Path) -> None:
     assert "a\\u001b[31mred\\u202e.csv" in out
 
 
-def test_an_unexpected_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """Even a bug of ours ends in one line on stderr and exit status 2, not a traceback."""
+@pytest.mark.parametrize("error", [ValueError, TypeError, KeyError, RuntimeError, ImportError])
+def test_a_bug_is_an_internal_error_with_its_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: type[Exception]
+) -> None:
+    """A builtin error from a bug in a renderer exits 1 with its traceback, never as the user's mistake."""
     from stemimmune import cli
 
     def broken(*_args: object) -> str:
-        message = "boom\nsecond line"
-        raise RuntimeError(message)
+        message = "boom\x1b[2J\nsecond line"
+        raise error(message)
 
-    monkeypatch.setitem(cli._COMMANDS, "info", broken)
+    monkeypatch.setattr(cli, "_table", broken)
+    status, out, err = _run(capsys, "therapies", "MS")
+    lines = err.splitlines()
+    assert 1 == status
+    assert "" == out
+    assert "Traceback (most recent call last):" == lines[0]
+    assert any(line.strip() == "raise error(message)" for line in lines), err  # the frame of the bug
+    assert f"stemimmune: internal error: {error.__name__}: " in lines[-1]
+    assert lines[-1].endswith("(please report it)")
+    assert "stemimmune: error:" not in err  # not presented as the user's mistake
+    assert "\x1b" not in err  # the traceback is escaped like every other output
+
+
+def test_a_missing_extra_is_a_user_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """An optional extra that is not installed is the user's to fix: one line naming it, exit 2."""
+    from stemimmune import cli
+
+    def without_matplotlib(*_args: object) -> str:
+        message = 'stemimmune.plot needs matplotlib: pip install "stemimmune[plot]"'
+        raise ImportError(message, name="matplotlib")
+
+    monkeypatch.setitem(cli._COMMANDS, "info", without_matplotlib)
     status, _, err = _run(capsys, "info")
     assert 2 == status
-    assert ["stemimmune: internal error: RuntimeError: boom (please report it)"] == err.splitlines()
+    assert ['stemimmune: error: stemimmune.plot needs matplotlib: pip install "stemimmune[plot]"'] == err.splitlines()
 
 
 def test_interrupt_exits_130_quietly(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,6 +17,8 @@ from typing import Any, Final
 
 import attrs
 
+from .exceptions import InvalidArgumentError
+
 
 #: Longest text shown in one cell before it is cut with an ellipsis.
 MAX_CELL_CHARS: Final = 300
@@ -110,15 +112,14 @@ def table_html(rows: list[dict[str, object]], *, max_rows: int = 50) -> str:
         An HTML fragment: a ``<table>``, followed by a note when rows were left out.
 
     Raises:
-        ValueError: *max_rows* is negative.
+        InvalidArgumentError: *max_rows* is negative (also a :class:`ValueError`).
 
     Example:
         >>> print(table_html([{"id": "a", "n": 1}, {"id": "b&c", "n": None}]))
         <table class="stemimmune-table"><thead><tr><th>id</th><th>n</th></tr></thead><tbody><tr><td>a</td><td>1</td></tr><tr><td>b&amp;c</td><td></td></tr></tbody></table>
     """
     if max_rows < 0:
-        msg = f"max_rows must be 0 or more, not {max_rows}"
-        raise ValueError(msg)
+        raise InvalidArgumentError("max_rows", f"expected 0 or more, got {max_rows}")
     keys = list(dict.fromkeys(key for row in rows for key in row))
     head = "".join(f"<th>{_escape(key)}</th>" for key in keys)
     body = "".join(

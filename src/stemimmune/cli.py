@@ -19,7 +19,8 @@ Examples::
 
 ``--json`` and ``--data`` go before or after the subcommand.
 Errors are one line on standard error with exit status 2; ``validate`` exits 1 when
-the dataset is invalid; a closed output pipe (``| head``) ends the command quietly.
+the dataset is invalid; a bug of stemimmune's exits 1 with its traceback; a closed
+output pipe (``| head``) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import json
 import os
 import sys
 import textwrap
+import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -59,6 +61,10 @@ from .vocabulary import (
 EXIT_ERROR: Final = 2
 #: Exit status of ``validate`` when the dataset is invalid.
 EXIT_INVALID: Final = 1
+#: Exit status of an internal error: a bug of stemimmune's, reported with its traceback.
+EXIT_INTERNAL: Final = 1
+#: The modules of the optional extras: failing to import one is the user's to fix (install the extra).
+_EXTRA_MODULES: Final = frozenset({"pandas", "pyarrow", "matplotlib"})
 
 _BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
@@ -711,8 +717,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     Run the command line with *argv* (default: ``sys.argv[1:]``); return the exit status.
 
     Exit status 0 on success, 1 when ``validate`` finds the dataset invalid, and 2 on bad
-    arguments, an unknown name, invalid data, a full disk or a missing optional extra;
-    errors are one line on standard error, never a traceback.
+    arguments, an unknown name, invalid data, a file error (a full disk...) or a missing
+    optional extra: the library's own errors (:class:`~stemimmune.StemImmuneError`), which
+    are one line on standard error, never a traceback. Any other exception is a bug of
+    stemimmune's, never the user's mistake: its traceback goes to standard error, then a
+    line asking for a report, and the status is 1.
     Output the terminal cannot encode is written with backslash escapes, control
     characters are escaped, and a closed output pipe ends the command quietly.
     """
@@ -735,11 +744,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
-    except (StemImmuneError, ImportError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - anything else is a bug of ours: reported as one, with its traceback
+        if not _users_to_fix(exc):
+            return _internal_error(exc)
         print(_error_line(exc), file=sys.stderr)
         return EXIT_ERROR
-    except Exception as exc:  # noqa: BLE001 - a bug of ours is still one line, never a traceback
-        line = escape_controls(f"{type(exc).__name__}: {exc}".splitlines()[0], keep_newlines=False)
-        print(f"stemimmune: internal error: {line} (please report it)", file=sys.stderr)
-        return EXIT_ERROR
     return status
+
+
+def _users_to_fix(exc: Exception) -> bool:
+    """Whether *exc* is the user's to fix: the library's own errors, a file error, a missing optional extra."""
+    if isinstance(exc, ImportError):
+        return exc.name in _EXTRA_MODULES
+    return isinstance(exc, StemImmuneError | OSError)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Report *exc*, a bug of stemimmune's, with its traceback on standard error."""
+    trace = "".join(traceback.format_exception(exc))
+    print(escape_controls(trace.rstrip("\n")), file=sys.stderr)
+    line = escape_controls(f"{type(exc).__name__}: {exc}".splitlines()[0], keep_newlines=False)
+    print(f"stemimmune: internal error: {line} (please report it)", file=sys.stderr)
+    return EXIT_INTERNAL

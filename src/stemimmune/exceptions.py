@@ -3,20 +3,21 @@ The exceptions stemimmune raises on purpose; all derive from :class:`StemImmuneE
 
 Each also derives from the builtin a caller would catch for the same mistake:
 
-==========================  =====================  ==========================================
-error                       also a                 raised when
-==========================  =====================  ==========================================
-:class:`DatasetError`       :class:`ValueError`    data breaks the format or a rule
-:class:`InvalidValueError`  :class:`ValueError`    a record is built with a bad field value
-:class:`UnknownKeyError`    :class:`LookupError`   no record matches a key
-:class:`AmbiguousKeyError`  :class:`LookupError`   several records match a key
-:class:`WrongKindError`     :class:`LookupError`   the key names a record of another kind
-:class:`InvalidArgumentError` :class:`ValueError`  an argument has a value the call refuses
-:class:`ArgumentTypeError`  :class:`TypeError`     an argument has the wrong type
-==========================  =====================  ==========================================
+=============================  ====================  ============================================
+error                          also a                raised when
+=============================  ====================  ============================================
+:class:`DatasetError`          :class:`ValueError`   data breaks the format or a rule
+:class:`InvalidValueError`     :class:`ValueError`   a record is built breaking a rule, or a term
+                                                     names no member of its vocabulary
+:class:`UnknownKeyError`       :class:`LookupError`  no record matches a key
+:class:`AmbiguousKeyError`     :class:`LookupError`  several records match a key
+:class:`WrongKindError`        :class:`LookupError`  the key names a record of another kind
+:class:`InvalidArgumentError`  :class:`ValueError`   an argument has a value the call refuses
+:class:`ArgumentTypeError`     :class:`TypeError`    an argument has the wrong type
+=============================  ====================  ============================================
 
 Every error pickles and unpickles with its message and data intact, so queries can run
-in worker processes.
+in worker processes: its ``args`` are its constructor's arguments.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import itertools
 import reprlib
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
@@ -92,7 +93,13 @@ def a(noun: str) -> str:
 
 
 class StemImmuneError(Exception):
-    """Root of every error stemimmune raises on purpose."""
+    """
+    Root of every error stemimmune raises on purpose.
+
+    Each error keeps the arguments it was built with as its ``args`` and renders its
+    message from its attributes, so it pickles through its constructor, as cattrs'
+    errors do, and comes back with its message and data intact.
+    """
 
 
 _LONG: Final = 1_000
@@ -203,46 +210,43 @@ class DatasetError(StemImmuneError, ValueError):
         (50, 70, 'invalid dataset: 70 problems (the first 50 are listed)')
     """
 
-    def __init__(self, problems: Iterable[Problem], *, count: int | None = None, stopped: bool = False) -> None:
+    def __init__(self, problems: Iterable[Problem], count: int | None = None, stopped: bool = False) -> None:
         """Gather *problems* into one error; there must be at least one."""
         found = iter(problems)
         self.problems: tuple[Problem, ...] = tuple(itertools.islice(found, MAX_PROBLEMS))
         if not self.problems:
-            msg = "DatasetError needs at least one problem"
-            raise ValueError(msg)
+            raise InvalidArgumentError("problems", "expected at least one problem, got none")
         total = len(self.problems) + sum(1 for _ in found)
         self.count: int = max(total, count or 0)
         self.stopped: bool = stopped
-        if stopped:
+        super().__init__(self.problems, self.count, self.stopped)
+
+    def __str__(self) -> str:
+        """One header line, then one line per problem kept."""
+        if self.stopped:
             header = f"invalid dataset: checking stopped after {self.count:,} problems"
         else:
             header = f"invalid dataset: {self.count:,} problem{'s' if self.count > 1 else ''}"
         if self.count > len(self.problems):
             header += f" (the first {len(self.problems)} are listed)"
         lines = (clip(f"  - {p}", MAX_LINE) for p in self.problems)
-        super().__init__("\n".join([header, *lines]))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_dataset_error, (type(self), self.problems, self.count, self.stopped))
-
-
-def _rebuild_dataset_error(
-    cls: type[DatasetError], problems: tuple[Problem, ...], count: int, stopped: bool
-) -> DatasetError:
-    return cls(problems, count=count, stopped=stopped)
+        return "\n".join([header, *lines])
 
 
 class InvalidValueError(StemImmuneError, ValueError):
     """
-    A record field was given a value that breaks its rule.
+    A value breaks a rule of the data model: a record field, or a vocabulary term.
 
-    Raised when a model record is built by hand; loading reports the same rule as a
-    :class:`Problem` of a :class:`DatasetError`.
+    Raised when a model record is built by hand, and by :meth:`Vocabulary.parse
+    <stemimmune.vocabulary.Vocabulary.parse>` for a term of no vocabulary member;
+    loading reports the same rule as a :class:`Problem` of a :class:`DatasetError`.
 
     Attributes:
         field: The field's name, when the check knows it.
         value: The offending value, shortened.
         expected: What was expected instead.
+        reason: The rule broken, in words, when it ties the value to other fields
+            (an autoimmune disorder needs a scope); the message is then ``field: reason``.
 
     Example:
         >>> from stemimmune.model import Citation
@@ -252,28 +256,25 @@ class InvalidValueError(StemImmuneError, ValueError):
         stemimmune.exceptions.InvalidValueError: reference_id: 'Not An Id' is not an identifier (lower-case letters and digits joined by hyphens)
     """
 
-    def __init__(self, field: str | None, value: object, expected: str, *, shown: str | None = None) -> None:
-        """Build the error for *value* in *field*, which should have been *expected*."""
+    def __init__(
+        self, field: str | None, value: object, expected: str, shown: str | None = None, reason: str | None = None
+    ) -> None:
+        """Build the error for *value* in *field*, which should have been *expected*; *shown* replaces its rendering."""
         self.field = field
         self.value = shown if shown is not None else shorten(value)
         self.expected = expected
-        prefix = f"{field}: " if field else ""
-        super().__init__(f"{prefix}{self.value} is not {expected}")
+        self.reason = reason
+        # The value itself is kept only as shown: it may be huge, or not picklable.
+        super().__init__(field, None, expected, self.value, reason)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_invalid_value, (self.field, self.value, self.expected))
-
-
-def _rebuild_invalid_value(field: str | None, shown: str, expected: str) -> InvalidValueError:
-    return InvalidValueError(field, None, expected, shown=shown)
+    def __str__(self) -> str:
+        """``field: value is not expected``, or ``field: reason``."""
+        prefix = f"{self.field}: " if self.field else ""
+        return prefix + (self.reason if self.reason is not None else f"{self.value} is not {self.expected}")
 
 
 class _KeyLookupError(StemImmuneError, LookupError):
-    """Shared behaviour of the errors about a key: the message is the text, unquoted."""
-
-    def __str__(self) -> str:
-        """Return the message without KeyError-style quoting."""
-        return str(self.args[0])
+    """Shared behaviour of the errors about a key: a message without KeyError-style quoting."""
 
 
 def _argument_prefix(key: str, argument: str | None) -> str:
@@ -290,22 +291,19 @@ class UnknownKeyError(_KeyLookupError):
         argument: The argument that held the key, when a query was given it.
     """
 
-    def __init__(self, key: str, suggestions: Iterable[str] = (), *, argument: str | None = None) -> None:
+    def __init__(self, key: str, suggestions: Iterable[str] = (), argument: str | None = None) -> None:
         """Build the error for *key*, naming close matches if there are any."""
         self.key = key
         self.suggestions: tuple[str, ...] = tuple(suggestions)
         self.argument = argument
-        msg = f"{_argument_prefix(key, argument)}: no record matches"
+        super().__init__(key, self.suggestions, argument)
+
+    def __str__(self) -> str:
+        """``argument='key': no record matches; did you mean: ...?``."""
+        msg = f"{_argument_prefix(self.key, self.argument)}: no record matches"
         if self.suggestions:
             msg += "; did you mean: " + listing(shorten(s) for s in self.suggestions) + "?"
-        super().__init__(msg)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_unknown, (self.key, self.suggestions, self.argument))
-
-
-def _rebuild_unknown(key: str, suggestions: tuple[str, ...], argument: str | None) -> UnknownKeyError:
-    return UnknownKeyError(key, suggestions, argument=argument)
+        return msg
 
 
 class AmbiguousKeyError(_KeyLookupError):
@@ -318,20 +316,17 @@ class AmbiguousKeyError(_KeyLookupError):
         argument: The argument that held the key, when a query was given it.
     """
 
-    def __init__(self, key: str, candidates: Iterable[str], *, argument: str | None = None) -> None:
+    def __init__(self, key: str, candidates: Iterable[str], argument: str | None = None) -> None:
         """Build the error for *key*, listing the records it could mean."""
         self.key = key
         self.candidates: tuple[str, ...] = tuple(candidates)
         self.argument = argument
+        super().__init__(key, self.candidates, argument)
+
+    def __str__(self) -> str:
+        """``argument='key': matches N records: ...``."""
         shown = listing(shorten(c) for c in self.candidates)
-        super().__init__(f"{_argument_prefix(key, argument)}: matches {len(self.candidates)} records: {shown}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_ambiguous, (self.key, self.candidates, self.argument))
-
-
-def _rebuild_ambiguous(key: str, candidates: tuple[str, ...], argument: str | None) -> AmbiguousKeyError:
-    return AmbiguousKeyError(key, candidates, argument=argument)
+        return f"{_argument_prefix(self.key, self.argument)}: matches {len(self.candidates)} records: {shown}"
 
 
 class WrongKindError(_KeyLookupError):
@@ -345,25 +340,18 @@ class WrongKindError(_KeyLookupError):
         argument: The argument that held the key, when a query was given it.
     """
 
-    def __init__(
-        self, key: str, expected: str, found: Iterable[tuple[str, str]], *, argument: str | None = None
-    ) -> None:
+    def __init__(self, key: str, expected: str, found: Iterable[tuple[str, str]], argument: str | None = None) -> None:
         """Build the error for *key*, which names *found* instead of a record of kind *expected*."""
         self.key = key
         self.expected = expected
         self.found: tuple[tuple[str, str], ...] = tuple(found)
         self.argument = argument
+        super().__init__(key, expected, self.found, argument)
+
+    def __str__(self) -> str:
+        """``argument='key': names a Therapy ('x'), not a Disorder``."""
         names = listing(f"{a(kind)} ({shorten(record_id)})" for kind, record_id in self.found)
-        super().__init__(f"{_argument_prefix(key, argument)}: names {names}, not {a(expected)}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_wrong_kind, (self.key, self.expected, self.found, self.argument))
-
-
-def _rebuild_wrong_kind(
-    key: str, expected: str, found: tuple[tuple[str, str], ...], argument: str | None
-) -> WrongKindError:
-    return WrongKindError(key, expected, found, argument=argument)
+        return f"{_argument_prefix(self.key, self.argument)}: names {names}, not {a(self.expected)}"
 
 
 class InvalidArgumentError(StemImmuneError, ValueError):
@@ -379,10 +367,11 @@ class InvalidArgumentError(StemImmuneError, ValueError):
         """Build the error for *argument*."""
         self.argument = argument
         self.reason = reason
-        super().__init__(f"{argument}: {reason}")
+        super().__init__(argument, reason)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.argument, self.reason))
+    def __str__(self) -> str:
+        """``argument: reason``."""
+        return f"{self.argument}: {self.reason}"
 
 
 class ArgumentTypeError(StemImmuneError, TypeError):
@@ -400,10 +389,11 @@ class ArgumentTypeError(StemImmuneError, TypeError):
         self.argument = argument
         self.expected = expected
         self.got = got
-        super().__init__(f"{argument}: expected {expected}, got {got}")
+        super().__init__(argument, expected, got)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.argument, self.expected, self.got))
+    def __str__(self) -> str:
+        """``argument: expected ..., got ...``."""
+        return f"{self.argument}: expected {self.expected}, got {self.got}"
 
 
 def argument_type_error(argument: str, expected: str, value: object) -> ArgumentTypeError:

@@ -20,7 +20,7 @@ from attrs import validators as v
 
 from . import _validators as check
 from ._validators import as_tuple, sorted_unique, unique_tuple
-from .exceptions import InvalidValueError, a
+from .exceptions import InvalidValueError, a, argument_type_error
 from .vocabulary import (
     AstctCategory,
     AutoimmuneScope,
@@ -317,8 +317,12 @@ class CellType(_Record):
     @derives_from.validator
     def _not_own_parent(self, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
         if self.id in value:
-            msg = f"{attribute.name}: a cell type cannot derive from itself ({self.id!r})"
-            raise ValueError(msg)
+            raise InvalidValueError(
+                attribute.name,
+                value,
+                f"ids of other cell types than {self.id!r}",
+                reason=f"a cell type cannot derive from itself ({self.id!r})",
+            )
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -478,11 +482,19 @@ class Disorder(_Record):
         self, attribute: attrs.Attribute[AutoimmuneScope | None], value: AutoimmuneScope | None
     ) -> None:
         if self.category is DisorderCategory.AUTOIMMUNE and value is None:
-            msg = f"{attribute.name}: an autoimmune disorder needs a scope (organ-specific or systemic)"
-            raise ValueError(msg)
+            raise InvalidValueError(
+                attribute.name,
+                value,
+                "a scope (organ-specific or systemic)",
+                reason="an autoimmune disorder needs a scope (organ-specific or systemic)",
+            )
         if self.category is not DisorderCategory.AUTOIMMUNE and value is not None:
-            msg = f"{attribute.name}: only autoimmune disorders have a scope, not {self.category.value} ones"
-            raise ValueError(msg)
+            raise InvalidValueError(
+                attribute.name,
+                value.value,
+                "no scope (null): only autoimmune disorders have one",
+                reason=f"only autoimmune disorders have a scope, not {self.category.value} ones",
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -512,8 +524,12 @@ class ProcedureStep(_Record):
         self, attribute: attrs.Attribute[tuple[ConditioningIntensity, ...]], value: tuple[ConditioningIntensity, ...]
     ) -> None:
         if value and self.kind is not StepKind.CONDITIONING:
-            msg = f"{attribute.name}: only a conditioning step has intensities, not a {self.kind.value} step"
-            raise ValueError(msg)
+            raise InvalidValueError(
+                attribute.name,
+                [intensity.value for intensity in value],
+                "no intensities: only a conditioning step has them",
+                reason=f"only a conditioning step has intensities, not {a(self.kind.value)} step",
+            )
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -885,11 +901,19 @@ class Effect(_Record):
     @ci_high.validator
     def _interval_contains_value(self, attribute: attrs.Attribute[float | None], value: float | None) -> None:
         if (self.ci_low is None) != (value is None):
-            msg = f"{attribute.name}: give both ends of the interval (ci_low and ci_high) or neither"
-            raise ValueError(msg)
+            raise InvalidValueError(
+                attribute.name,
+                value,
+                "a number when ci_low is one, else None",
+                reason="give both ends of the interval (ci_low and ci_high) or neither",
+            )
         if value is not None and self.ci_low is not None and not self.ci_low <= self.value <= value:
-            msg = f"{attribute.name}: the interval [{self.ci_low}, {value}] does not contain the value {self.value}"
-            raise ValueError(msg)
+            raise InvalidValueError(
+                attribute.name,
+                value,
+                f"an interval [ci_low, ci_high] that contains the value {self.value}",
+                reason=f"the interval [{self.ci_low}, {value}] does not contain the value {self.value}",
+            )
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -968,7 +992,7 @@ def collection_of(record: object) -> CollectionName:
     Return the name of the collection a record belongs to.
 
     Raises:
-        TypeError: *record* is not a record of a knowledge base.
+        ArgumentTypeError: *record* is not a record of a knowledge base (also a :class:`TypeError`).
 
     Example:
         >>> collection_of(Risk(id="x", name="x", kind=RiskKind.TOXICITY))
@@ -977,8 +1001,8 @@ def collection_of(record: object) -> CollectionName:
     try:
         return COLLECTION_OF[type(record)]  # type: ignore[index]
     except KeyError:
-        msg = f"{type(record).__name__} is not a record kind of a knowledge base"
-        raise TypeError(msg) from None
+        kinds = ", ".join(cls.__name__ for cls in RECORD_TYPES.values())
+        raise argument_type_error("record", f"a record of a knowledge base ({kinds})", record) from None
 
 
 def iter_links(record: object) -> Iterator[tuple[str, tuple[CollectionName, ...], str]]:

@@ -231,7 +231,7 @@ def _describe(error: BaseException) -> tuple[str, str | None, str | None]:
         extra = listing(shorten(name) for name in names)
         return f"unknown field(s) {extra}", shorten(names), "only the fields the format documents"
     if type(error) is ValueError and error.args and isinstance(error.args[0], str):
-        return clip(error.args[0], 1_000), None, None  # a model rule's own message, written for people
+        return clip(error.args[0], 1_000), None, None  # an attrs validator's message (v.lt...), written for people
     return "invalid value", None, None  # never echo Python's internals ("'int' object is not iterable")
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from typing import Self
 
+from .exceptions import InvalidValueError, a, argument_type_error, shorten
+
 
 _RANKS: dict[type, dict[enum.Enum, int]] = {}
 
@@ -26,8 +28,9 @@ class Vocabulary(enum.StrEnum):
         Return the member whose value or name is *value*, ignoring case, spaces, hyphens and underscores.
 
         Raises:
-            TypeError: *value* is neither a member nor a string.
-            ValueError: No member matches; the message lists the valid values.
+            ArgumentTypeError: *value* is neither a member nor a string (also a :class:`TypeError`).
+            InvalidValueError: No member matches; the message lists the valid values (also a
+                :class:`ValueError`).
 
         Example:
             >>> EvidenceLevel.parse("Randomized trial") is EvidenceLevel.RANDOMIZED_TRIAL
@@ -36,8 +39,7 @@ class Vocabulary(enum.StrEnum):
         if isinstance(value, cls):
             return value
         if not isinstance(value, str):
-            msg = f"expected {cls.__name__} or its value as a string, got {type(value).__name__}"
-            raise TypeError(msg)
+            raise argument_type_error("value", f"{a(cls.__name__)} or one of its values as a string", value)
         folded = _fold_term(value)
         found = _TERMS.setdefault(cls, {}).get(folded)
         if found is None:
@@ -47,15 +49,15 @@ class Vocabulary(enum.StrEnum):
             found = _TERMS[cls].get(folded)
         if found is None:
             valid = ", ".join(repr(m.value) for m in cls)
-            shown = value if len(value) <= _MAX_SHOWN else value[:_MAX_SHOWN] + "..."
-            article = "an" if cls.__name__[0] in "AEIOU" else "a"
-            msg = f"{shown!r} is not {article} {cls.__name__}; expected one of: {valid}"
-            raise ValueError(msg)
+            shown = shorten(value)
+            kind = a(cls.__name__)
+            raise InvalidValueError(
+                None, value, f"{kind}, one of: {valid}", shown, f"{shown} is not {kind}; expected one of: {valid}"
+            )
         return found  # type: ignore[return-value]  # the table holds members of cls only
 
 
 _TERMS: dict[type, dict[str, enum.Enum]] = {}
-_MAX_SHOWN = 80
 
 
 def _fold_term(text: str) -> str:
@@ -68,8 +70,8 @@ class _Ordered(Vocabulary):
 
     A member compares with another member of its own vocabulary, or with a string
     :meth:`~Vocabulary.parse` accepts (``level >= "observational"``); a string it
-    cannot parse raises :class:`ValueError` and any other type :class:`TypeError`,
-    so a comparison is never answered alphabetically.
+    cannot parse raises :class:`~stemimmune.InvalidValueError` (a :class:`ValueError`)
+    and any other type :class:`TypeError`, so a comparison is never answered alphabetically.
     """
 
     @property
