@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .exceptions import Problem, shorten
+from ._text import shorten
+from .exceptions import Problem
 from .model import RECORD_TYPES, Citation, CollectionName, Record, iter_links
 from .vocabulary import CredibilityTier, DonorRelation, EvidenceLevel, RiskKind
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from ._index import Index, display_name, fold
+from ._text import with_article
 from .exceptions import (
     AmbiguousKeyError,
     ArgumentTypeError,
     UnknownKeyError,
     WrongKindError,
-    a,
     argument_type_error,
 )
 from .model import (
@@ -107,7 +107,7 @@ def resolve(index: Index, value: R | str, kind: type[R], argument: str) -> R:
         return value
     if type(value) in RECORD_TYPES.values():
         raise WrongKindError(value.id, kind.__name__, [(type(value).__name__, value.id)], argument=argument)
-    raise argument_type_error(argument, f"{a(kind.__name__)}, or its id, name or CURIE", value)
+    raise argument_type_error(argument, f"{with_article(kind.__name__)}, or its id, name or CURIE", value)
 
 
 def any_record(index: Index, key: Record | str, argument: str) -> Record:

@@ -32,12 +32,12 @@ import json
 import os
 import sys
 import textwrap
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
 from ._loading import load
+from ._text import printable
 from .exceptions import DatasetError, StemImmuneError
 from .knowledge_base import KnowledgeBase
 from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy, Trial
@@ -60,25 +60,6 @@ EXIT_ERROR: Final = 2
 #: Exit status of ``validate`` when the dataset is invalid.
 EXIT_INVALID: Final = 1
 
-_BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-
-
-def escape_controls(text: str, *, keep_newlines: bool = True) -> str:
-    r"""
-    Return *text* with control and bidirectional-override characters written as ``\u`` and four hex digits.
-
-    Newlines and tabs are kept when *keep_newlines* is true, so that tables still lay out.
-    The escape is also valid inside a JSON string, so JSON output stays JSON.
-
-    Example:
-        >>> escape_controls("MS\x1b[2J\u202e")
-        'MS\\u001b[2J\\u202e'
-    """
-    kept = "\n\t" if keep_newlines else ""
-    return "".join(
-        f"\\u{ord(c):04x}" if (c not in kept and unicodedata.category(c) == "Cc") or c in _BIDI else c for c in text
-    )
-
 
 class _Formatter(argparse.HelpFormatter):
     """Help that never breaks a value such as ``immune-reset`` at its hyphen."""
@@ -97,7 +78,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print one line naming the problem, then exit 2."""
-        line = escape_controls(" ".join(message.split()), keep_newlines=False)
+        line = printable(" ".join(message.split()))
         self.exit(EXIT_ERROR, f"{self.prog}: error: {line} (see --help)\n")
 
 
@@ -695,7 +676,7 @@ def _error_line(exc: BaseException) -> str:
     else:
         text = str(exc) or type(exc).__name__
     lines = text.splitlines() or [""]
-    return "stemimmune: error: " + escape_controls(lines[0], keep_newlines=False)
+    return "stemimmune: error: " + printable(lines[0])
 
 
 def _quiet_stdout() -> None:
@@ -728,7 +709,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             status, output = 0, _COMMANDS[args.command](load(getattr(args, "data", None)), args)
         if output:
-            print(escape_controls(output))
+            print(printable(output, keep="\n\t"))
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()
@@ -739,7 +720,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_error_line(exc), file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - a bug of ours is still one line, never a traceback
-        line = escape_controls(f"{type(exc).__name__}: {exc}".splitlines()[0], keep_newlines=False)
+        line = printable(f"{type(exc).__name__}: {exc}".splitlines()[0])
         print(f"stemimmune: internal error: {line} (please report it)", file=sys.stderr)
         return EXIT_ERROR
     return status

@@ -19,8 +19,9 @@ import attrs
 from attrs import validators as v
 
 from . import _validators as check
+from ._text import with_article
 from ._validators import as_tuple, sorted_unique, unique_tuple
-from .exceptions import InvalidValueError, a
+from .exceptions import InvalidValueError
 from .vocabulary import (
     AstctCategory,
     AutoimmuneScope,
@@ -98,7 +99,7 @@ def _enum(kind: type[enum.Enum]) -> Any:
 
     def check_member(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, kind):
-            raise InvalidValueError(attribute.name, value, f"{a(kind.__name__)}, one of: {valid}")
+            raise InvalidValueError(attribute.name, value, f"{with_article(kind.__name__)}, one of: {valid}")
 
     return check_member
 
