@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from ._index import Index, display_name, fold
+from ._index import Index, fold
 from ._text import with_article
 from .exceptions import (
     AmbiguousKeyError,
@@ -84,7 +84,7 @@ def _suggest(index: Index, key: str, kind: type[Any] | None) -> list[str]:
         return []
     names: dict[str, None] = {}
     for hit in ranked(index, folded, wanted=None if kind is None else {kind}, min_score=0.6):
-        names[display_name(hit.record)] = None
+        names[hit.record.label] = None
     return list(names)[:5]
 
 

@@ -86,6 +86,21 @@ class _Record:
         shown = f", {field}={getattr(self, field)!r}" if field else ""
         return f"{type(self).__name__}(id={getattr(self, 'id', None)!r}{shown})"
 
+    @property
+    def label(self) -> str:
+        """
+        What a person knows the record by: its name, a reference's or trial's title, else its id.
+
+        Example:
+            >>> Reference(id="burt2019-mist", kind=ReferenceKind.RANDOMIZED_TRIAL, title="MIST").label
+            'MIST'
+        """
+        for field in ("name", "title", "id"):
+            value = getattr(self, field, None)
+            if isinstance(value, str):
+                return value
+        return type(self).__name__  # a nested value (a citation, a marker) has no name of its own
+
     def _repr_html_(self) -> str:
         """Render as an HTML table in Jupyter and other notebook front ends."""
         from ._display import record_html  # noqa: PLC0415 - only notebooks need it
@@ -222,7 +237,7 @@ class Reference(_Record):
     @property
     def is_promotional(self) -> bool:
         """Whether the source is marketing by an interested party."""
-        return self.kind.tier is CredibilityTier.PROMOTIONAL
+        return self.tier is CredibilityTier.PROMOTIONAL
 
 
 @attrs.frozen(kw_only=True, repr=False)

@@ -35,7 +35,7 @@ class Vocabulary(enum.StrEnum):
         """
         if isinstance(value, cls):
             return value
-        if not isinstance(value, str):
+        if not isinstance(value, str) or isinstance(value, enum.Enum):  # a member of another vocabulary is no text
             msg = f"expected {cls.__name__} or its value as a string, got {type(value).__name__}"
             raise TypeError(msg)
         folded = _fold_term(value)
@@ -53,6 +53,27 @@ class Vocabulary(enum.StrEnum):
             raise ValueError(msg)
         return found  # type: ignore[return-value]  # the table holds members of cls only
 
+    # A member is a str, so str's ordering would compare it with another vocabulary's member
+    # as text; it compares with strings and its own vocabulary only.
+    def __lt__(self, other: object) -> bool:
+        return NotImplemented if _foreign(self, other) else str.__lt__(self, other)  # type: ignore[operator]
+
+    def __le__(self, other: object) -> bool:
+        return NotImplemented if _foreign(self, other) else str.__le__(self, other)  # type: ignore[operator]
+
+    def __gt__(self, other: object) -> bool:
+        return NotImplemented if _foreign(self, other) else str.__gt__(self, other)  # type: ignore[operator]
+
+    def __ge__(self, other: object) -> bool:
+        return NotImplemented if _foreign(self, other) else str.__ge__(self, other)  # type: ignore[operator]
+
+    __hash__ = enum.StrEnum.__hash__
+
+
+def _foreign(member: enum.Enum, other: object) -> bool:
+    """Whether *other* is a member of another enum, which a vocabulary's member never compares with."""
+    return isinstance(other, enum.Enum) and type(other) is not type(member)
+
 
 _TERMS: dict[type, dict[str, enum.Enum]] = {}
 _MAX_SHOWN = 80
@@ -66,10 +87,11 @@ class _Ordered(Vocabulary):
     """
     A vocabulary whose members compare by their declaration order, weakest first.
 
-    A member compares with another member of its own vocabulary, or with a string
+    A member compares with another member of its own vocabulary, or with a plain string
     :meth:`~Vocabulary.parse` accepts (``level >= "observational"``); a string it
-    cannot parse raises :class:`ValueError` and any other type :class:`TypeError`,
-    so a comparison is never answered alphabetically.
+    cannot parse raises :class:`ValueError` and any other type, a member of another
+    vocabulary included, :class:`TypeError`, so a comparison is never answered
+    alphabetically nor across vocabularies.
     """
 
     @property
@@ -83,9 +105,9 @@ class _Ordered(Vocabulary):
     def _rank_of(self, other: object) -> int | None:
         if isinstance(other, type(self)):
             return other.rank
-        if isinstance(other, str):
+        if isinstance(other, str) and not isinstance(other, enum.Enum):
             return type(self).parse(other).rank
-        return None
+        return None  # another vocabulary's member or another type: NotImplemented, so never answered by text
 
     def __lt__(self, other: object) -> bool:
         rank = self._rank_of(other)
