@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 import stemimmune
-from stemimmune.cli import escape_controls, main
+from stemimmune._text import printable
+from stemimmune.cli import main
 from stemimmune.model import Trial
 from stemimmune.vocabulary import (
     DisorderCategory,
@@ -399,9 +400,9 @@ def test_control_characters_in_input_are_escaped() -> None:
 
 
 def test_escape_controls() -> None:
-    """escape_controls keeps newlines and tabs but escapes other control and bidi characters."""
-    assert "a\n\tb\\u001b\\u202e" == escape_controls("a\n\tb\x1b\u202e")
-    assert "a\\u000ab" == escape_controls("a\nb", keep_newlines=False)
+    """The CLI's escape keeps newlines and tabs when asked, and escapes other control and bidi characters."""
+    assert "a\n\tb\\u001b\\u202e" == printable("a\n\tb\x1b\u202e", keep="\n\t")
+    assert "a\\u000ab" == printable("a\nb")
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

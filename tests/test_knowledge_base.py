@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import stemimmune
 from stemimmune import DatasetError, KnowledgeBase, Problem, UnknownKeyError, dumps, find_problems, load, loads
 from stemimmune._index import fold
-from stemimmune.exceptions import shorten
+from stemimmune._text import shorten
 from stemimmune.model import RECORD_TYPES, Citation, Reference, iter_links
 from stemimmune.vocabulary import CredibilityTier, DonorRelation, DonorType, EvidenceLevel, ReferenceKind, RiskKind
 

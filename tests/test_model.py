@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import operator
+
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stemimmune import KnowledgeBase
+import stemimmune
+from stemimmune import KnowledgeBase, vocabulary
 from stemimmune.model import Citation, Disorder, Effect, ProcedureStep, Reference, Therapy
 from stemimmune.vocabulary import (
+    AstctCategory,
     ConditioningIntensity,
     CredibilityTier,
     DisorderCategory,
     DonorRelation,
     DonorType,
+    EbmtCategory,
     EffectMeasure,
     EvidenceLevel,
     ReferenceKind,
     StepKind,
+    Vocabulary,
 )
 
 from .strategies import knowledge_bases
+
+
+ALL_VOCABULARIES = [
+    v for v in vars(vocabulary).values() if isinstance(v, type) and issubclass(v, Vocabulary) and len(v) > 0
+]
 
 
 def _therapy(**changes: object) -> Therapy:
@@ -121,6 +132,19 @@ class TestReference:
         assert (reference.tier is CredibilityTier.PROMOTIONAL) == reference.is_promotional
 
 
+class TestLabel:
+    def test_label_is_the_name_a_title_or_the_id(self) -> None:
+        """A record's label is its name, a reference's or trial's title, else (an indication, a finding, an untitled trial) its id."""
+        kb = stemimmune.load()
+        for kind, records in kb.collections().items():
+            for record in records:
+                if kind in {"indications", "findings"}:
+                    named = None
+                else:
+                    named = getattr(record, "title" if kind in {"references", "trials"} else "name")
+                assert (named if named is not None else record.id) == record.label, record.id
+
+
 class TestDisorder:
     def test_autoimmune_disorders_need_a_scope(self) -> None:
         """An autoimmune disorder without organ-specific/systemic scope is rejected."""
@@ -186,6 +210,32 @@ class TestVocabulary:
         assert EvidenceLevel.parse(EvidenceLevel.OBSERVATIONAL) is EvidenceLevel.OBSERVATIONAL
         with pytest.raises(ValueError, match="expected one of: 'expert-opinion'"):
             EvidenceLevel.parse("anecdote")
+
+    @given(st.sampled_from(ALL_VOCABULARIES), st.sampled_from(ALL_VOCABULARIES), st.data())
+    def test_members_of_two_vocabularies_never_compare(
+        self, mine: type[Vocabulary], theirs: type[Vocabulary], data: st.DataObject
+    ) -> None:
+        """A member orders only against its own vocabulary and plain strings: another vocabulary's member is a TypeError."""
+        a, b = data.draw(st.sampled_from(mine)), data.draw(st.sampled_from(theirs))
+        if mine is theirs:
+            return
+        for compare in (operator.lt, operator.le, operator.gt, operator.ge):
+            with pytest.raises(TypeError):
+                compare(a, b)
+        with pytest.raises(TypeError, match=f"expected an? {mine.__name__} or one of its values"):
+            mine.parse(b)
+
+    def test_the_audited_cross_vocabulary_comparisons_fail(self) -> None:
+        """EBMT against ASTCT categories and evidence levels against reference kinds no longer answer as text."""
+        with pytest.raises(TypeError):
+            _ = EbmtCategory.DEVELOPMENTAL < AstctCategory.STANDARD_OF_CARE
+        with pytest.raises(TypeError):
+            _ = EvidenceLevel.CASE_SERIES < ReferenceKind.RANDOMIZED_TRIAL
+        with pytest.raises(TypeError):
+            EvidenceLevel.parse(ReferenceKind.RANDOMIZED_TRIAL)
+        # Plain strings still parse, and a vocabulary without an order still sorts by value.
+        assert EvidenceLevel.CASE_SERIES < "randomized trial"
+        assert sorted(ReferenceKind) == sorted(ReferenceKind, key=lambda kind: kind.value)
 
     @given(st.sampled_from(DonorType))
     def test_donor_types_map_to_relations(self, donor: DonorType) -> None:

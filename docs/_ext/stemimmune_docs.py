@@ -29,7 +29,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
-from stemimmune import _validators, model
+from stemimmune import _text, _validators, model
 
 
 if typing.TYPE_CHECKING:
@@ -40,7 +40,6 @@ if typing.TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _DOCUMENTED = "stemimmune_documented_records"
-_FIELD = re.compile(r"^(?P<name>\w+): (?P<text>.*)$")
 _BARE_ATTR = re.compile(r":attr:`(?P<name>\w+)`")
 
 
@@ -54,24 +53,8 @@ def record_classes() -> dict[str, type[Any]]:
 
 
 def attribute_docs(cls: type[Any]) -> dict[str, str]:
-    """Read the ``Attributes:`` section of a Google-style class docstring."""
-    lines = inspect.cleandoc(cls.__doc__ or "").splitlines()
-    found: dict[str, list[str]] = {}
-    inside = False
-    current: list[str] | None = None
-    for line in lines:
-        if line.strip() == "Attributes:":
-            inside = True
-            continue
-        if not inside:
-            continue
-        if line and not line.startswith(" "):  # the next section
-            break
-        if line.startswith(" " * 8) and current is not None:
-            current.append(line.strip())
-        elif match := _FIELD.match(line.strip()):
-            current = found.setdefault(match["name"], [match["text"]])
-    return {name: " ".join(parts) for name, parts in found.items()}
+    """Read the ``Attributes:`` section of a Google-style class docstring (the same reader as the JSON Schema's)."""
+    return _text.attribute_docs(cls.__doc__)
 
 
 def _validators_of(field: attrs.Attribute[Any]) -> list[Any]:

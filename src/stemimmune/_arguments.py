@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final, TypedDict, TypeVar
 
+from ._text import with_article
 from .exceptions import (
     ArgumentTypeError,
     InvalidArgumentError,
-    a,
     argument_type_error,
 )
 from .model import (
@@ -89,7 +89,7 @@ INDICATION_FILTERS: Final = frozenset(IndicationFilters.__annotations__)
 def term(kind: type[V], value: V | str, argument: str) -> V:
     """Parse a vocabulary argument with the vocabulary's one parser."""
     if not isinstance(value, str):
-        raise argument_type_error(argument, f"{a(kind.__name__)} or one of its values as a string", value)
+        raise argument_type_error(argument, f"{with_article(kind.__name__)} or one of its values as a string", value)
     try:
         return kind.parse(value)
     except ValueError as exc:
@@ -132,4 +132,4 @@ def terms(kind: type[V], value: object, argument: str) -> frozenset[V]:
         if not found:
             raise InvalidArgumentError(argument, f"expected at least one {kind.__name__}")
         return found
-    raise argument_type_error(argument, f"{a(kind.__name__)}, or several", value)
+    raise argument_type_error(argument, f"{with_article(kind.__name__)}, or several", value)

@@ -161,8 +161,8 @@ def _text(value: object, *, nested: bool = False) -> str:
     kind = type(value)
     identifier = getattr(value, "id", None)
     if attrs.has(kind) and isinstance(identifier, str):  # a record of its own: name it, don't repeat it
-        label = getattr(value, "name", None) or getattr(value, "title", None)
-        return f"{identifier} ({label})" if isinstance(label, str) else identifier
+        label = getattr(value, "label", identifier)  # every record's label (stemimmune.model)
+        return identifier if label == identifier else f"{identifier} ({label})"
     if attrs.has(kind):
         pairs = ((f.name, getattr(value, f.name)) for f in attrs.fields(kind))
         text = "; ".join(

@@ -79,12 +79,6 @@ def record_keys(record: Record) -> Iterator[str]:
             yield f"{prefix}:{value}"
 
 
-def display_name(record: Record) -> str:
-    """The name, title or id a person would recognise a record by."""
-    name = getattr(record, "name", None) or getattr(record, "title", None)
-    return name if isinstance(name, str) else record.id
-
-
 class Index:
     """
     Every lookup structure of one knowledge base; read-only once built.

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .exceptions import Problem, shorten
+from ._text import shorten
+from .exceptions import Problem
 from .model import RECORD_TYPES, Citation, CollectionName, Record, iter_links
-from .vocabulary import CredibilityTier, DonorRelation, EvidenceLevel, RiskKind
+from .vocabulary import DonorRelation, EvidenceLevel, RiskKind
 
 
 def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tuple[Problem, ...]:
@@ -146,7 +147,7 @@ def _evidence_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> I
 
     def promotional_only(citations: tuple[Citation, ...]) -> bool:
         cited = [references[c.reference_id] for c in citations if c.reference_id in references]
-        return bool(cited) and all(r.kind.tier is CredibilityTier.PROMOTIONAL for r in cited)
+        return bool(cited) and all(r.is_promotional for r in cited)
 
     indication: Any
     for index, indication in enumerate(collections.get("indications", ())):

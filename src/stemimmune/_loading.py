@@ -14,7 +14,8 @@ from typing import Any, Final
 import attrs
 
 from ._io import MAX_FILE_BYTES, Document, encode_text, parse_json, read_folder, read_path
-from .exceptions import MAX_PROBLEMS, DatasetError, InvalidArgumentError, Problem, argument_type_error, shorten
+from ._text import shorten
+from .exceptions import MAX_PROBLEMS, DatasetError, InvalidArgumentError, Problem, argument_type_error
 from .knowledge_base import KnowledgeBase
 from .model import RECORD_TYPES, CollectionName, Record
 from .serialization import VERSION_KEY, structure_document, unstructure_records

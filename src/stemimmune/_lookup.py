@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from ._index import Index, display_name, fold
+from ._index import Index, fold
+from ._text import with_article
 from .exceptions import (
     AmbiguousKeyError,
     ArgumentTypeError,
     UnknownKeyError,
     WrongKindError,
-    a,
     argument_type_error,
 )
 from .model import (
@@ -84,7 +84,7 @@ def _suggest(index: Index, key: str, kind: type[Any] | None) -> list[str]:
         return []
     names: dict[str, None] = {}
     for hit in ranked(index, folded, wanted=None if kind is None else {kind}, min_score=0.6):
-        names[display_name(hit.record)] = None
+        names[hit.record.label] = None
     return list(names)[:5]
 
 
@@ -107,7 +107,7 @@ def resolve(index: Index, value: R | str, kind: type[R], argument: str) -> R:
         return value
     if type(value) in RECORD_TYPES.values():
         raise WrongKindError(value.id, kind.__name__, [(type(value).__name__, value.id)], argument=argument)
-    raise argument_type_error(argument, f"{a(kind.__name__)}, or its id, name or CURIE", value)
+    raise argument_type_error(argument, f"{with_article(kind.__name__)}, or its id, name or CURIE", value)
 
 
 def any_record(index: Index, key: Record | str, argument: str) -> Record:

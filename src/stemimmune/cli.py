@@ -34,12 +34,12 @@ import os
 import sys
 import textwrap
 import traceback
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
 from ._loading import load
+from ._text import printable
 from .exceptions import DatasetError, StemImmuneError
 from .knowledge_base import KnowledgeBase
 from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy, Trial
@@ -66,25 +66,6 @@ EXIT_INTERNAL: Final = 1
 #: The modules of the optional extras: failing to import one is the user's to fix (install the extra).
 _EXTRA_MODULES: Final = frozenset({"pandas", "pyarrow", "matplotlib"})
 
-_BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-
-
-def escape_controls(text: str, *, keep_newlines: bool = True) -> str:
-    r"""
-    Return *text* with control and bidirectional-override characters written as ``\u`` and four hex digits.
-
-    Newlines and tabs are kept when *keep_newlines* is true, so that tables still lay out.
-    The escape is also valid inside a JSON string, so JSON output stays JSON.
-
-    Example:
-        >>> escape_controls("MS\x1b[2J\u202e")
-        'MS\\u001b[2J\\u202e'
-    """
-    kept = "\n\t" if keep_newlines else ""
-    return "".join(
-        f"\\u{ord(c):04x}" if (c not in kept and unicodedata.category(c) == "Cc") or c in _BIDI else c for c in text
-    )
-
 
 class _Formatter(argparse.HelpFormatter):
     """Help that never breaks a value such as ``immune-reset`` at its hyphen."""
@@ -103,7 +84,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print one line naming the problem, then exit 2."""
-        line = escape_controls(" ".join(message.split()), keep_newlines=False)
+        line = printable(" ".join(message.split()))
         self.exit(EXIT_ERROR, f"{self.prog}: error: {line} (see --help)\n")
 
 
@@ -701,7 +682,7 @@ def _error_line(exc: BaseException) -> str:
     else:
         text = str(exc) or type(exc).__name__
     lines = text.splitlines() or [""]
-    return "stemimmune: error: " + escape_controls(lines[0], keep_newlines=False)
+    return "stemimmune: error: " + printable(lines[0])
 
 
 def _quiet_stdout() -> None:
@@ -737,7 +718,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             status, output = 0, _COMMANDS[args.command](load(getattr(args, "data", None)), args)
         if output:
-            print(escape_controls(output))
+            print(printable(output, keep="\n\t"))
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()
@@ -762,7 +743,7 @@ def _users_to_fix(exc: Exception) -> bool:
 def _internal_error(exc: BaseException) -> int:
     """Report *exc*, a bug of stemimmune's, with its traceback on standard error."""
     trace = "".join(traceback.format_exception(exc))
-    print(escape_controls(trace.rstrip("\n")), file=sys.stderr)
-    line = escape_controls(f"{type(exc).__name__}: {exc}".splitlines()[0], keep_newlines=False)
+    print(printable(trace.rstrip("\n"), keep="\n\t"), file=sys.stderr)
+    line = printable(f"{type(exc).__name__}: {exc}".splitlines()[0])
     print(f"stemimmune: internal error: {line} (please report it)", file=sys.stderr)
     return EXIT_INTERNAL

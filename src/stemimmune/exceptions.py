@@ -23,73 +23,18 @@ in worker processes: its ``args`` are its constructor's arguments.
 from __future__ import annotations
 
 import itertools
-import reprlib
 from collections.abc import Iterable
 from typing import Final
 
 import attrs
 
+from ._text import MAX_SHOWN, clip, listing, printable, shorten, with_article
 
-#: Longest rendering of an offending value in a message.
-MAX_SHOWN: Final = 80
+
 #: Most problems a :class:`DatasetError` keeps and lists; loading stops checking once it has found this many.
 MAX_PROBLEMS: Final = 50
 #: Longest line of a :class:`DatasetError` message, one per problem.
 MAX_LINE: Final = 300
-#: Most items (candidates, suggestions, field names) an error message lists.
-MAX_LISTED: Final = 25  # every table name of stemimmune.export.TABLES (21) fits
-
-_REPR: Final = reprlib.Repr()  # keyword arguments need Python 3.12
-_REPR.maxlevel = 2
-_REPR.maxtuple = _REPR.maxlist = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozenset = 4
-_REPR.maxstring = _REPR.maxlong = _REPR.maxother = MAX_SHOWN
-
-
-def shorten(value: object) -> str:
-    """
-    Return ``repr(value)``, cut to a readable length, in time that does not grow with *value*.
-
-    Example:
-        >>> shorten("x" * 1_000_000)[-6:]
-        'xxx...'
-        >>> shorten([[[[1]]]])
-        '[[[...]]]'
-    """
-    try:
-        shown = repr(value[: MAX_SHOWN + 1]) if isinstance(value, str) else _REPR.repr(value)
-    except (ValueError, RecursionError):  # an integer too long to print, a structure too deep
-        shown = f"<{type(value).__name__}>"
-    return clip(shown, MAX_SHOWN)
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut *text* to at most *limit* characters, ending in ``...`` when cut."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def listing(items: Iterable[str], *, limit: int = MAX_LISTED) -> str:
-    """
-    Join *items* with commas, naming at most *limit* of them and counting the rest.
-
-    Example:
-        >>> listing(["a", "b", "c"], limit=2)
-        'a, b and 1 more'
-    """
-    items = list(items)
-    shown = ", ".join(items[:limit])
-    return shown if len(items) <= limit else f"{shown} and {len(items) - limit:,} more"
-
-
-def printable(text: str) -> str:
-    """Escape the characters of *text* a terminal would act on or hide (controls, bidi overrides, surrogates)."""
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
-
-
-def a(noun: str) -> str:
-    """Put the indefinite article before *noun*: ``a Disorder``, ``an Indication``."""
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 class StemImmuneError(Exception):
@@ -350,8 +295,8 @@ class WrongKindError(_KeyLookupError):
 
     def __str__(self) -> str:
         """``argument='key': names a Therapy ('x'), not a Disorder``."""
-        names = listing(f"{a(kind)} ({shorten(record_id)})" for kind, record_id in self.found)
-        return f"{_argument_prefix(self.key, self.argument)}: names {names}, not {a(self.expected)}"
+        names = listing(f"{with_article(kind)} ({shorten(record_id)})" for kind, record_id in self.found)
+        return f"{_argument_prefix(self.key, self.argument)}: names {names}, not {with_article(self.expected)}"
 
 
 class InvalidArgumentError(StemImmuneError, ValueError):

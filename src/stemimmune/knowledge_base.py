@@ -19,8 +19,9 @@ import attrs
 from . import query
 from ._index import Index
 from ._integrity import find_problems
+from ._text import shorten
 from ._validators import as_tuple, version_problem
-from .exceptions import DatasetError, Problem, shorten
+from .exceptions import DatasetError, Problem
 from .model import (
     RECORD_TYPES,
     CellSource,

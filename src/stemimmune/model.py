@@ -19,8 +19,9 @@ import attrs
 from attrs import validators as v
 
 from . import _validators as check
+from ._text import with_article
 from ._validators import as_tuple, sorted_unique, unique_tuple
-from .exceptions import InvalidValueError, a, argument_type_error
+from .exceptions import InvalidValueError, argument_type_error
 from .vocabulary import (
     AstctCategory,
     AutoimmuneScope,
@@ -85,6 +86,21 @@ class _Record:
         shown = f", {field}={getattr(self, field)!r}" if field else ""
         return f"{type(self).__name__}(id={getattr(self, 'id', None)!r}{shown})"
 
+    @property
+    def label(self) -> str:
+        """
+        What a person knows the record by: its name, a reference's or trial's title, else its id.
+
+        Example:
+            >>> Reference(id="burt2019-mist", kind=ReferenceKind.RANDOMIZED_TRIAL, title="MIST").label
+            'MIST'
+        """
+        for field in ("name", "title", "id"):
+            value = getattr(self, field, None)
+            if isinstance(value, str):
+                return value
+        return type(self).__name__  # a nested value (a citation, a marker) has no name of its own
+
     def _repr_html_(self) -> str:
         """Render as an HTML table in Jupyter and other notebook front ends."""
         from ._display import record_html  # noqa: PLC0415 - only notebooks need it
@@ -98,7 +114,7 @@ def _enum(kind: type[enum.Enum]) -> Any:
 
     def check_member(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, kind):
-            raise InvalidValueError(attribute.name, value, f"{a(kind.__name__)}, one of: {valid}")
+            raise InvalidValueError(attribute.name, value, f"{with_article(kind.__name__)}, one of: {valid}")
 
     return check_member
 
@@ -221,7 +237,7 @@ class Reference(_Record):
     @property
     def is_promotional(self) -> bool:
         """Whether the source is marketing by an interested party."""
-        return self.kind.tier is CredibilityTier.PROMOTIONAL
+        return self.tier is CredibilityTier.PROMOTIONAL
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -528,7 +544,7 @@ class ProcedureStep(_Record):
                 attribute.name,
                 [intensity.value for intensity in value],
                 "no intensities: only a conditioning step has them",
-                reason=f"only a conditioning step has intensities, not {a(self.kind.value)} step",
+                reason=f"only a conditioning step has intensities, not {with_article(self.kind.value)} step",
             )
 
 

@@ -9,7 +9,6 @@ what :func:`json_schema` generates from the model classes, so the two cannot dri
 from __future__ import annotations
 
 import enum
-import inspect
 import re
 import types
 import typing
@@ -18,6 +17,7 @@ from typing import Any, Final
 import attrs
 
 from . import _validators as check
+from ._text import attribute_docs
 from .model import LINKS_TO, RECORD_TYPES
 from .serialization import VERSION_KEY
 
@@ -75,7 +75,7 @@ def _define(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
     if name not in definitions:
         definitions[name] = {}  # placeholder against recursion
         hints = typing.get_type_hints(cls)
-        docs = _attribute_docs(inspect.cleandoc(cls.__doc__ or ""))
+        docs = attribute_docs(cls.__doc__)
         properties: dict[str, Any] = {}
         required: list[str] = []
         for field in attrs.fields(cls):
@@ -164,26 +164,3 @@ def _validators_of(validator: Any) -> list[Any]:
     if inner is not None:
         return [v for part in inner for v in _validators_of(part)]
     return [validator]
-
-
-_ATTRIBUTE: Final = re.compile(r"^ {4}(\w+): (.*)$")
-
-
-def _attribute_docs(doc: str) -> dict[str, str]:
-    """Read the ``Attributes:`` section of a Google-style docstring."""
-    found: dict[str, str] = {}
-    lines = doc.splitlines()
-    try:
-        start = next(i for i, line in enumerate(lines) if line.strip() == "Attributes:")
-    except StopIteration:
-        return found
-    current = None
-    for line in lines[start + 1 :]:
-        if line.strip() and not line.startswith(" " * 8) and not _ATTRIBUTE.match(line):
-            break
-        if match := _ATTRIBUTE.match(line):
-            current = match[1]
-            found[current] = match[2].strip()
-        elif current and line.strip():
-            found[current] += " " + line.strip()
-    return found

@@ -26,8 +26,9 @@ from cattrs.preconf.json import make_converter as _make_json_converter
 
 from . import vocabulary
 from ._io import encode_text, parse_json
+from ._text import clip, listing, shorten, with_article
 from ._validators import version_problem
-from .exceptions import MAX_PROBLEMS, DatasetError, InvalidValueError, Problem, a, clip, listing, shorten
+from .exceptions import MAX_PROBLEMS, DatasetError, InvalidValueError, Problem
 from .model import RECORD_TYPES, CollectionName
 
 
@@ -72,7 +73,7 @@ def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
         try:
             return by_value[value]
         except (KeyError, TypeError):
-            raise InvalidValueError(None, value, f"{a(kind.__name__)}, one of: {valid}") from None
+            raise InvalidValueError(None, value, f"{with_article(kind.__name__)}, one of: {valid}") from None
 
     return structure
 
@@ -129,7 +130,7 @@ def _make_converter() -> JsonConverter:
 
     def record_factory(type_: Any, conv: cattrs.Converter) -> Callable[[object, Any], Any]:
         inner = conv.gen_structure_attrs_fromdict(type_)
-        expected = f"a JSON object ({a(type_.__name__)})"
+        expected = f"a JSON object ({with_article(type_.__name__)})"
 
         def structure(value: object, target: Any) -> Any:
             if not isinstance(value, dict):  # cattrs would fail with a message about Python internals
@@ -281,7 +282,7 @@ def structure_document(
                     collection=kind,
                     message=f"{shorten(items)} is not a list",
                     value=shorten(items),
-                    expected=f"a list of records ({a(cls.__name__)} each)",
+                    expected=f"a list of records ({with_article(cls.__name__)} each)",
                 )
             )
             continue

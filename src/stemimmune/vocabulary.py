@@ -9,7 +9,8 @@ from __future__ import annotations
 import enum
 from typing import Self
 
-from .exceptions import InvalidValueError, a, argument_type_error, shorten
+from ._text import shorten, with_article
+from .exceptions import InvalidValueError, argument_type_error
 
 
 _RANKS: dict[type, dict[enum.Enum, int]] = {}
@@ -38,8 +39,8 @@ class Vocabulary(enum.StrEnum):
         """
         if isinstance(value, cls):
             return value
-        if not isinstance(value, str):
-            raise argument_type_error("value", f"{a(cls.__name__)} or one of its values as a string", value)
+        if not isinstance(value, str) or isinstance(value, enum.Enum):  # a member of another vocabulary is no text
+            raise argument_type_error("value", f"{with_article(cls.__name__)} or one of its values as a string", value)
         folded = _fold_term(value)
         found = _TERMS.setdefault(cls, {}).get(folded)
         if found is None:
@@ -50,11 +51,32 @@ class Vocabulary(enum.StrEnum):
         if found is None:
             valid = ", ".join(repr(m.value) for m in cls)
             shown = shorten(value)
-            kind = a(cls.__name__)
+            kind = with_article(cls.__name__)
             raise InvalidValueError(
                 None, value, f"{kind}, one of: {valid}", shown, f"{shown} is not {kind}; expected one of: {valid}"
             )
         return found  # type: ignore[return-value]  # the table holds members of cls only
+
+    # A member is a str, so str's ordering would compare it with another vocabulary's member
+    # as text; it compares with strings and its own vocabulary only.
+    def __lt__(self, other: object) -> bool:
+        return NotImplemented if _foreign(self, other) else str.__lt__(self, other)  # type: ignore[operator]
+
+    def __le__(self, other: object) -> bool:
+        return NotImplemented if _foreign(self, other) else str.__le__(self, other)  # type: ignore[operator]
+
+    def __gt__(self, other: object) -> bool:
+        return NotImplemented if _foreign(self, other) else str.__gt__(self, other)  # type: ignore[operator]
+
+    def __ge__(self, other: object) -> bool:
+        return NotImplemented if _foreign(self, other) else str.__ge__(self, other)  # type: ignore[operator]
+
+    __hash__ = enum.StrEnum.__hash__
+
+
+def _foreign(member: enum.Enum, other: object) -> bool:
+    """Whether *other* is a member of another enum, which a vocabulary's member never compares with."""
+    return isinstance(other, enum.Enum) and type(other) is not type(member)
 
 
 _TERMS: dict[type, dict[str, enum.Enum]] = {}
@@ -68,10 +90,11 @@ class _Ordered(Vocabulary):
     """
     A vocabulary whose members compare by their declaration order, weakest first.
 
-    A member compares with another member of its own vocabulary, or with a string
+    A member compares with another member of its own vocabulary, or with a plain string
     :meth:`~Vocabulary.parse` accepts (``level >= "observational"``); a string it
     cannot parse raises :class:`~stemimmune.InvalidValueError` (a :class:`ValueError`)
-    and any other type :class:`TypeError`, so a comparison is never answered alphabetically.
+    and any other type, a member of another vocabulary included, :class:`TypeError`,
+    so a comparison is never answered alphabetically nor across vocabularies.
     """
 
     @property
@@ -85,9 +108,9 @@ class _Ordered(Vocabulary):
     def _rank_of(self, other: object) -> int | None:
         if isinstance(other, type(self)):
             return other.rank
-        if isinstance(other, str):
+        if isinstance(other, str) and not isinstance(other, enum.Enum):
             return type(self).parse(other).rank
-        return None
+        return None  # another vocabulary's member or another type: NotImplemented, so never answered by text
 
     def __lt__(self, other: object) -> bool:
         rank = self._rank_of(other)
