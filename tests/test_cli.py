@@ -105,6 +105,7 @@ def test_export_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         (["frobnicate"], "invalid choice"),
         (["therapies"], "required"),
         (["export", "nonsense"], "nonsense"),
+        (["export", "finding"], "table: 'finding' is not a table; did you mean 'findings'"),
         (["--data", "/no/such/file.json", "info"], "no dataset"),
         (["evidence", "autologous-hsct"], "name a disorder too"),
         (["evidence", "autologous-hsct", "SCID"], "no indication links"),

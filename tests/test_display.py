@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from html.parser import HTMLParser
+from typing import Any
 
 import attrs
 import pytest
@@ -11,8 +12,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from stemimmune import KnowledgeBase, load
-from stemimmune._display import LEADING, MAX_CELL_CHARS, record_html, results_html, table_html
-from stemimmune.export import records
+from stemimmune._display import LEADING, MAX_CELL_CHARS, record_html, table_html
+from stemimmune.export import columns, records
 from stemimmune.model import Citation, Effect, Finding
 from stemimmune.vocabulary import EffectMeasure, EvidenceLevel
 
@@ -33,6 +34,7 @@ class Parsed(HTMLParser):
         self.tags: list[str] = []
         self.text: list[str] = []
         self.cells: list[str] = []
+        self.headers: list[str] = []
         self._cell: list[str] | None = None
         self.feed(fragment)
         self.close()
@@ -47,6 +49,8 @@ class Parsed(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in {"td", "th"} and self._cell is not None:
             self.cells.append("".join(self._cell))
+            if tag == "th":
+                self.headers.append(self.cells[-1])
             self._cell = None
 
     def handle_data(self, data: str) -> None:
@@ -248,11 +252,35 @@ class TestNotebookViews:
         assert "Int64" == str(kb.references_for("MS").to_frame()["year"].dtype)
 
     def test_empty_results(self) -> None:
-        """No results give an empty table and an empty frame."""
+        """No results give an empty frame and a table that still has its header."""
         empty = load().search("zzzzzzzz")
         assert 0 == len(empty.to_frame())
-        assert "0 results" in results_html(empty)
+        html = empty._repr_html_()
+        assert "0 results" in html
+        assert ["kind", "score", "id", "matched"] == Parsed(html).headers  # the kind leads, as in every result
         assert () == empty
+
+    @pytest.mark.parametrize(
+        ("query", "table"),
+        [
+            (lambda kb: kb.therapies_for("MS"), "evidence"),
+            (lambda kb: kb.therapies_for("autoimmune haemolytic anaemia"), "evidence"),
+            (lambda kb: kb.find_trials(disorder="MS"), "trials"),
+            (lambda kb: kb.find_trials(disorder="autoimmune haemolytic anaemia"), "trials"),
+            (lambda kb: kb.recommendations_for(kb.indications[0]), "recommendations"),
+            (lambda kb: kb.references_for("MS"), "references"),
+        ],
+        ids=["options", "no-options", "trials", "no-trials", "recommendations", "references"],
+    )
+    def test_results_show_their_table_s_columns(self, query: Any, table: str) -> None:
+        """A result's notebook table has every column of its table, evidence and status first, even with no rows."""
+        kb = load()
+        results = query(kb)
+        headers = Parsed(results._repr_html_()).headers
+        assert sorted(columns(table)) == sorted(headers)
+        leading = [h for h in headers if h in LEADING and h not in {"name", "title"}]
+        assert leading == headers[: len(leading)]
+        assert [h for h in headers if h not in leading] == [c for c in columns(table) if c not in leading]
 
     def test_knowledge_base_summary(self) -> None:
         """The knowledge base renders as a summary with its version and every collection's size."""

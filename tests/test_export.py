@@ -6,17 +6,18 @@ import csv
 import enum
 import io
 import json
+import pickle
 import sys
 import typing
 from collections import Counter
 from importlib.util import find_spec
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import pytest
 from hypothesis import given, settings
 
-from stemimmune import KnowledgeBase, UnknownKeyError, load
+from stemimmune import ArgumentTypeError, InvalidArgumentError, KnowledgeBase, load
 from stemimmune.export import (
     LIST_SEPARATOR,
     TABLES,
@@ -30,6 +31,7 @@ from stemimmune.export import (
     write_tables,
 )
 from stemimmune.model import RECORD_TYPES, Disorder, Therapy
+from stemimmune.query import Results
 from stemimmune.vocabulary import AstctCategory, CredibilityTier, EbmtCategory, EvidenceLevel, Potency, TrialPhase
 
 from .strategies import knowledge_bases
@@ -244,22 +246,32 @@ class TestRecords:
             row["doi"],
         )
 
-    def test_unknown_table_names_the_valid_tables(self) -> None:
-        """An unknown table raises UnknownKeyError, a LookupError naming every valid table, closest first."""
-        with pytest.raises(LookupError) as caught:
+    def test_unknown_table_is_an_invalid_argument_with_a_suggestion(self) -> None:
+        """An unknown table raises InvalidArgumentError("table", ...), a ValueError, suggesting the closest table and listing them all."""
+        with pytest.raises(ValueError, match=r"^table: ") as caught:
             records(load(), "finding")
         error = caught.value
-        assert isinstance(error, UnknownKeyError)
-        assert "findings" == error.suggestions[0]
-        assert set(TABLES) == set(error.suggestions)
+        assert isinstance(error, InvalidArgumentError)
+        assert "table" == error.argument
+        assert "'finding' is not a table; did you mean 'findings'" in str(error)
+        assert "no record matches" not in str(error)
         for table in TABLES:
-            assert repr(table) in str(error)
+            assert table in str(error)
 
-    @pytest.mark.parametrize("function", [columns, lambda t: records(load(), t)])
+    @pytest.mark.parametrize(
+        "function",
+        [columns, column_types, lambda t: records(load(), t), lambda t: write_csv(load(), t, io.StringIO())],
+        ids=["columns", "column_types", "records", "write_csv"],
+    )
     def test_every_entry_point_checks_the_table(self, function: Any) -> None:
-        """columns() and records() both reject an unknown table."""
-        with pytest.raises(UnknownKeyError):
+        """columns(), column_types(), records() and the writers all reject an unknown table the same way."""
+        with pytest.raises(InvalidArgumentError, match=r"^table: 'no-such-table' is not a table"):
             function("no-such-table")
+
+    def test_a_table_name_must_be_text(self) -> None:
+        """A table given as something other than a string is an ArgumentTypeError naming the argument."""
+        with pytest.raises(ArgumentTypeError, match=r"^table: expected a table name"):
+            columns(5)  # type: ignore[arg-type]
 
     def test_empty_knowledge_base_gives_empty_tables(self) -> None:
         """A knowledge base without records gives empty tables that still have columns."""
@@ -308,7 +320,7 @@ class TestDataFrame:
     def test_unknown_table_beats_missing_pandas(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """An unknown table is reported even when pandas is missing."""
         monkeypatch.setitem(sys.modules, "pandas", None)
-        with pytest.raises(UnknownKeyError):
+        with pytest.raises(InvalidArgumentError):
             dataframe(load(), "no-such-table")
 
 
@@ -603,3 +615,98 @@ class TestWriteTables:
             write_tables(load(), tmp_path / "a", parquet=True)
         written = write_tables(load(), tmp_path / "b")
         assert not [p for p in written if p.suffix == ".parquet"]
+
+
+# Every query that returns Results, with the table its documentation names, and the
+# arguments to try it with: over the bundled data, some give no result, some one, some many.
+_RESULT_QUERIES: Final[list[tuple[str, str | None, Any, Any]]] = [
+    ("therapies_for", "evidence", lambda kb, d: kb.therapies_for(d), lambda kb: kb.disorders),
+    ("find_indications", "indications", lambda kb, d: kb.find_indications(disorder=d), lambda kb: kb.disorders),
+    ("find_therapies", "therapies", lambda kb, d: kb.find_therapies(disorder=d), lambda kb: kb.disorders),
+    ("find_products", "products", lambda kb, d: kb.find_products(disorder=d), lambda kb: kb.disorders),
+    ("find_trials", "trials", lambda kb, d: kb.find_trials(disorder=d), lambda kb: kb.disorders),
+    ("recommendations_for", "recommendations", lambda kb, i: kb.recommendations_for(i), lambda kb: kb.indications),
+    ("references_for", "references", lambda kb, r: kb.references_for(r), lambda kb: [*kb.risks, *kb.disorders]),
+    ("ancestors", "cell_types", lambda kb, c: kb.ancestors(c), lambda kb: kb.cell_types),
+    ("descendants", "cell_types", lambda kb, c: kb.descendants(c), lambda kb: kb.cell_types),
+    (
+        "search",
+        None,
+        lambda kb, a: kb.search(a[0], limit=a[1]),
+        lambda _: [("zzzzqqqq", 5), ("lupus", 1), ("lupus", 5)],
+    ),
+]
+
+#: The columns of search hits, as Results.to_frame() documents them.
+_HIT_COLUMNS: Final = ("score", "kind", "id", "matched")
+
+
+def _by_length(query: Any, arguments: Any) -> dict[str, Any]:
+    """The first result of no, one and several items that *query* gives over *arguments*."""
+    kb = load()
+    found: dict[str, Any] = {}
+    for argument in arguments(kb):
+        result = query(kb, argument)
+        found.setdefault("none" if not result else "one" if len(result) == 1 else "many", result)
+    return found
+
+
+class TestResultFrames:
+    @needs_pandas
+    @pytest.mark.parametrize(
+        ("name", "table", "query", "arguments"), _RESULT_QUERIES, ids=[q[0] for q in _RESULT_QUERIES]
+    )
+    def test_columns_and_types_do_not_depend_on_the_length(
+        self, name: str, table: str | None, query: Any, arguments: Any
+    ) -> None:
+        """to_frame() has its table's columns and types, whether the query found nothing, one result or many."""
+        found = _by_length(query, arguments)
+        assert {"none", "one", "many"} == set(found), f"{name}: the data should give every length"
+        declared = _HIT_COLUMNS if table is None else columns(table)
+        frames = {length: result.to_frame() for length, result in found.items()}
+        for length, frame in frames.items():
+            assert list(declared) == list(frame.columns), (name, length)
+            assert len(found[length]) == len(frame)
+        assert frames["none"].dtypes.to_dict() == frames["many"].dtypes.to_dict()
+        assert frames["one"].dtypes.to_dict() == frames["many"].dtypes.to_dict()
+        if table is not None:  # the same types as the table itself
+            assert dataframe(load(), table).dtypes.to_dict() == frames["many"].dtypes.to_dict()
+
+    @needs_pandas
+    def test_an_empty_answer_has_the_columns_of_a_full_one(self) -> None:
+        """A disorder without evidence gives the nine evidence columns, so notebook code written on MS runs on it."""
+        kb = load()
+        empty = kb.therapies_for("autoimmune haemolytic anaemia")
+        assert 0 == len(empty)
+        frame = empty.to_frame()
+        assert list(kb.therapies_for("MS").to_frame().columns) == list(frame.columns)
+        assert 9 == len(frame.columns)
+        assert 0 == len(frame[frame.evidence_level >= "observational"])
+
+    @needs_pandas
+    def test_recommendations_keep_their_indication_s_ids(self) -> None:
+        """The recommendations of an indication carry its id, therapy and disorder, as the recommendations table does."""
+        kb = load()
+        indication = next(i for i in kb.indications if len(i.recommendations) > 1)
+        frame = kb.recommendations_for(indication).to_frame()
+        assert {indication.id} == set(frame["indication_id"])
+        assert {indication.therapy_id} == set(frame["therapy_id"])
+        assert {indication.disorder_id} == set(frame["disorder_id"])
+        table = [r for r in records(kb, "recommendations") if r["indication_id"] == indication.id]
+        assert sorted(str(r["reference_id"]) for r in table) == sorted(frame["reference_id"])
+
+    @needs_pandas
+    def test_the_table_survives_pickling(self) -> None:
+        """An empty result still has its columns after a pickle round trip."""
+        empty = load().find_trials(disorder="autoimmune haemolytic anaemia")
+        assert 0 == len(empty)
+        back = pickle.loads(pickle.dumps(empty))  # noqa: S301 - our own bytes
+        assert list(columns("trials")) == list(back.to_frame().columns)
+
+    @needs_pandas
+    def test_results_built_by_hand_take_the_table_of_their_items(self) -> None:
+        """Results of records of one kind, built without saying so, have that collection's columns."""
+        kb = load()
+        assert list(columns("trials")) == list(Results(kb.trials[:2]).to_frame().columns)
+        assert list(columns("recommendations")) == list(Results(kb.indications[0].recommendations).to_frame().columns)
+        assert ["value"] == list(Results([1, 2]).to_frame().columns)

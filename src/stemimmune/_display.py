@@ -12,7 +12,7 @@ import enum
 import html
 import re
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 import attrs
@@ -31,6 +31,7 @@ _TABLE_CLASS: Final = "stemimmune-table"
 LEADING: Final = (
     "evidence_level",
     "ebmt_category",
+    "best_category",
     "strongest_evidence",
     "design",
     "categories",
@@ -96,16 +97,17 @@ def record_html(record: object) -> str:
     )
 
 
-def table_html(rows: list[dict[str, object]], *, max_rows: int = 50) -> str:
+def table_html(rows: list[dict[str, object]], *, columns: Sequence[str] | None = None, max_rows: int = 50) -> str:
     """
     Render *rows* (such as :func:`stemimmune.export.records` gives) as an HTML table.
 
-    The columns are the keys of the rows, in the order they first appear. Lists
+    The columns are *columns*, or by default the keys of the rows, in the order they first appear. Lists
     show one item per line, None shows as an empty cell, and text longer than
     :data:`MAX_CELL_CHARS` is cut with an ellipsis.
 
     Args:
         rows: The rows, one dict each.
+        columns: The columns to show, in order (so that no rows still have a header).
         max_rows: Most rows to show; a note under the table counts the rest.
 
     Returns:
@@ -120,7 +122,7 @@ def table_html(rows: list[dict[str, object]], *, max_rows: int = 50) -> str:
     """
     if max_rows < 0:
         raise InvalidArgumentError("max_rows", f"expected 0 or more, got {max_rows}")
-    keys = list(dict.fromkeys(key for row in rows for key in row))
+    keys = list(dict.fromkeys(key for row in rows for key in row)) if columns is None else list(columns)
     head = "".join(f"<th>{_escape(key)}</th>" for key in keys)
     body = "".join(
         "<tr>" + "".join(f"<td>{_field_html(key, row.get(key), limit=MAX_CELL_CHARS)}</td>" for key in keys) + "</tr>"
@@ -212,41 +214,32 @@ def _link(name: str, value: str) -> str | None:
     return None
 
 
-def result_rows(results: Iterable[object]) -> list[dict[str, object]]:
-    """One row per query result: its id, its name, and the fields that matter."""
-    rows: list[dict[str, object]] = []
-    for item in results:
-        if not attrs.has(type(item)):
-            rows.append({"value": item})
-            continue
-        shown = dict(_shown_fields(item))
-        row: dict[str, object] = {k: shown.pop(k) for k in LEADING if k in shown and k not in {"name", "title"}}
-        for key in ("therapy", "disorder", "indication", "record"):
-            linked = shown.pop(key, None)
-            if linked is not None:
-                row[key] = getattr(linked, "id", linked)
-        for key in ("id", "name", "title", "score", "matched", "year", "reference_id", "jurisdiction", "date"):
-            if key in shown:
-                row[key] = shown[key]
-        rows.append(row)
-    return rows
-
-
-def results_html(results: Sequence[object], *, max_rows: int = 50) -> str:
+def results_html(columns: Sequence[str], rows: list[dict[str, object]], *, max_rows: int = 50) -> str:
     """
-    Render query results as an HTML table: what matters first, links for identifiers.
+    Render query results, as rows of their table, as an HTML table: what matters first, links for identifiers.
+
+    The columns are the table's, those of :data:`LEADING` (evidence, guideline
+    category, status, kind) moved first, so an empty result still shows them.
+
+    Args:
+        columns: The table's columns, in its order.
+        rows: One row per result.
+        max_rows: Most rows to show; a note under the table counts the rest.
 
     Example:
         >>> import stemimmune
-        >>> html = results_html(stemimmune.load().therapies_for("MS"))
-        >>> html.index("evidence_level") < html.index("ebmt_category") < html.index("therapy")
+        >>> options = stemimmune.load().therapies_for("MS")
+        >>> html = options._repr_html_()
+        >>> html.index("evidence_level") < html.index("best_category") < html.index("therapy_id")
         True
         >>> "randomized-trial" in html and "4 results" in html
         True
     """
-    count = len(results)
+    count = len(rows)
     caption = f"<p>{count} result{'s' if count != 1 else ''}</p>"
-    return caption + table_html(result_rows(results), max_rows=max_rows)
+    leading = [name for name in LEADING if name in columns and name not in {"name", "title"}]
+    ordered = [*leading, *(name for name in columns if name not in leading)]
+    return caption + table_html(rows, columns=ordered, max_rows=max_rows)
 
 
 def knowledge_base_html(kb: Any) -> str:

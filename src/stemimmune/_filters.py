@@ -60,7 +60,7 @@ def find_indications(index: Index, *, disorder: Disorder | str | None = None, **
     """Indications passing every filter, strongest evidence first (see :meth:`KnowledgeBase.find_indications`)."""
     check_filters(filters, INDICATION_FILTERS, "find_indications")
     ids = _indication_ids(index, disorder, filters)
-    return Results(index.by_id[i] for i in sorted(ids, key=index.sort_key.__getitem__))  # type: ignore[misc]
+    return Results((index.by_id[i] for i in sorted(ids, key=index.sort_key.__getitem__)), of=Indication)  # type: ignore[misc]
 
 
 def therapies_for(index: Index, disorder: Disorder | str, **filters: Any) -> Results[TherapyOption]:
@@ -69,12 +69,15 @@ def therapies_for(index: Index, disorder: Disorder | str, **filters: Any) -> Res
     if disorder is None:
         raise argument_type_error("disorder", "a Disorder, or its id, name or CURIE", disorder)
     return Results(
-        TherapyOption(
-            therapy=index.by_id[indication.therapy_id],  # type: ignore[arg-type]
-            indication=indication,
-            disorder=index.by_id[indication.disorder_id],  # type: ignore[arg-type]
-        )
-        for indication in find_indications(index, disorder=disorder, **filters)
+        (
+            TherapyOption(
+                therapy=index.by_id[indication.therapy_id],  # type: ignore[arg-type]
+                indication=indication,
+                disorder=index.by_id[indication.disorder_id],  # type: ignore[arg-type]
+            )
+            for indication in find_indications(index, disorder=disorder, **filters)
+        ),
+        of=TherapyOption,
     )
 
 
@@ -86,7 +89,7 @@ def find_therapies(index: Index, *, disorder: Disorder | str | None = None, **fi
     else:
         passing = _therapy_ids(index, filters)
         ids = {t.id for t in index.records("therapies")} if passing is None else passing
-    return Results(sorted((index.by_id[i] for i in ids), key=lambda t: t.id))  # type: ignore[misc]
+    return Results(sorted((index.by_id[i] for i in ids), key=lambda t: t.id), of=Therapy)  # type: ignore[misc]
 
 
 def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapping[str, Any]) -> AbstractSet[str]:
@@ -228,7 +231,7 @@ def find_products(
                 for place in ({code} if code is not None else {e.jurisdiction for e in p.events})
             )
         ]
-    return Results(sorted(products, key=lambda p: p.id))
+    return Results(sorted(products, key=lambda p: p.id), of=Product)
 
 
 def find_trials(
@@ -263,7 +266,7 @@ def find_trials(
     if status is not None:
         statuses = terms(TrialStatus, status, "status")
         trials = [t for t in trials if t.status in statuses]
-    return Results(sorted(trials, key=lambda t: t.id))
+    return Results(sorted(trials, key=lambda t: t.id), of=Trial)
 
 
 def recommendations_for(
@@ -291,7 +294,7 @@ def recommendations_for(
             for r in found
             if year(r) == newest[references[r.reference_id].organization or r.reference_id, r.population, r.donor_type]
         ]
-    return Results(found)
+    return Results(found, of=GuidelineRecommendation, parent=record)
 
 
 # ------------------------------------------------------------------ navigation

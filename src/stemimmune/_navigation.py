@@ -65,7 +65,7 @@ def lineage(index: Index, cell_type: CellType | str, direction: Literal["up", "d
                     found[other] = depth
                     following.append(other)
         frontier = following
-    return Results(index.by_id[i] for i in sorted(found, key=lambda i: (found[i], i)))  # type: ignore[misc]
+    return Results((index.by_id[i] for i in sorted(found, key=lambda i: (found[i], i))), of=CellType)  # type: ignore[misc]
 
 
 def references_for(index: Index, key: Record | str, *, deep: bool = False) -> Results[Reference]:
@@ -90,7 +90,7 @@ def references_for(index: Index, key: Record | str, *, deep: bool = False) -> Re
         for _field, target, targets in index.outgoing.get(r.id, ())
         if "references" in targets
     )
-    return Results(sorted(cited, key=lambda r: (-r.tier.rank, -(r.year or 0), r.id)))
+    return Results(sorted(cited, key=lambda r: (-r.tier.rank, -(r.year or 0), r.id)), of=Reference)
 
 
 def evidence_summary(index: Index, disorder: Disorder | str) -> EvidenceSummary:

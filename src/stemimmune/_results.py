@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 import attrs
 
 from ._index import best_category
+from ._tables import BY_ITEM_CLASS, EVIDENCE, SEARCH_HITS, Table, frame
 from .model import (
     CollectionName,
     Disorder,
@@ -35,12 +37,16 @@ V = TypeVar("V", bound=Vocabulary)
 T_co = TypeVar("T_co", covariant=True)
 
 
-class Results(tuple[T_co, ...]):
+class Results(tuple[T_co, ...]):  # noqa: SLOT001 - it holds the class and parent of its results
     """
     What a query returns: a tuple of results, with a table view for notebooks and pandas.
 
     It is a tuple in every way (equal to a tuple of the same items, indexable,
     hashable, picklable); a slice is a plain tuple.
+    It knows the table its items belong to (a collection's for records, ``evidence``
+    for therapy options, ``recommendations`` for guideline recommendations, a table of
+    ``score``, ``kind``, ``id`` and ``matched`` for search hits), so even an empty
+    result has that table's columns.
     In Jupyter it renders as an HTML table, and :meth:`to_frame` turns it into a typed
     pandas DataFrame.
 
@@ -53,27 +59,61 @@ class Results(tuple[T_co, ...]):
         (True, ['indication_id', 'therapy_id', 'therapy_name'])
     """
 
-    __slots__ = ()
+    _of: type | None
+    _parent: Record | None
+
+    def __new__(cls, items: Iterable[T_co] = (), *, of: type | None = None, parent: Record | None = None) -> Self:
+        """
+        Hold *items*, results of the class *of*, all belonging to *parent*.
+
+        Args:
+            items: The results.
+            of: The class of the results, which names their table (a record class,
+                :class:`GuidelineRecommendation`, :class:`TherapyOption` or
+                :class:`SearchHit`); by default the class of the items when they
+                share one.
+            parent: The record the results belong to, for the table's join columns
+                (the indication of guideline recommendations).
+        """
+        self = super().__new__(cls, items)
+        self._of = of
+        self._parent = parent
+        return self
+
+    def _table(self) -> Table | None:
+        """The table of these results, or None when their class has none."""
+        kinds = {type(item) for item in self}
+        of = self.__dict__.get("_of") or (kinds.pop() if len(kinds) == 1 else None)
+        return None if of is None else table_of(of)
+
+    def _rows(self) -> tuple[tuple[str, ...], list[dict[str, object]], dict[str, type]]:
+        """The columns, one row per result, and the types of the scalar columns."""
+        declared = self._table()
+        if declared is None:
+            return ("value",), [{"value": item} for item in self], {}
+        return declared.names, declared.rows_of(self, self.__dict__.get("_parent")), declared.kinds
 
     def _repr_html_(self) -> str:
         from ._display import results_html  # noqa: PLC0415 - only notebooks need it
 
-        return results_html(self)
+        names, rows, _ = self._rows()
+        return results_html(names, rows)
 
     def to_frame(self) -> pd.DataFrame:
         """
         Return the results as a pandas DataFrame, typed as :func:`stemimmune.export.dataframe` types tables.
 
-        Records give the columns of their collection's table; therapy options the
-        columns of the ``evidence`` table; search hits ``score``, ``kind``, ``id`` and
-        ``matched``.
+        The columns are those of the results' table, whatever the number of results:
+        records give the columns of their collection's table, therapy options those
+        of the ``evidence`` table, guideline recommendations those of the
+        ``recommendations`` table, search hits ``score``, ``kind``, ``id`` and
+        ``matched``. Results of no table give one ``value`` column.
 
         Raises:
             ImportError: pandas is not installed; the message names the extra to install.
         """
-        from .export import result_frame  # noqa: PLC0415 - export imports this module
-
-        return result_frame(self)
+        names, rows, kinds = self._rows()
+        return frame(names, kinds, rows, "to_frame")
 
 
 class _Result:
@@ -183,3 +223,12 @@ class EvidenceSummary(_Result):
             f"EvidenceSummary(disorder={self.disorder.id!r}, options={len(self.options)}, "
             f"findings={len(self.findings)}, references={len(self.references)}, strongest_evidence={strongest!r})"
         )
+
+
+def table_of(kind: type) -> Table | None:
+    """The table of results of the class *kind*: a record's collection, evidence, search hits; None for others."""
+    return _RESULT_TABLES.get(kind) or BY_ITEM_CLASS.get(kind)
+
+
+#: The tables of the result types defined here; records declare theirs in :mod:`._tables`.
+_RESULT_TABLES: dict[type, Table] = {TherapyOption: EVIDENCE, SearchHit: SEARCH_HITS}

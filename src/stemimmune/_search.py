@@ -80,8 +80,8 @@ def search(
     wanted = _kinds(kinds)
     query = fold(text)
     if not query or limit == 0:
-        return Results()
-    return Results(ranked(index, query, wanted=wanted, min_score=min_score)[:limit])
+        return Results(of=SearchHit)
+    return Results(ranked(index, query, wanted=wanted, min_score=min_score)[:limit], of=SearchHit)
 
 
 def _kinds(kinds: Iterable[type[Any] | str] | None) -> set[type[Record]] | None:

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Final, NoReturn
 
 from ._loading import load
+from ._tables import CHILD_TABLES, JOINED_TABLES, SEARCH_HITS
 from ._text import printable
 from .exceptions import DatasetError, StemImmuneError
 from .knowledge_base import KnowledgeBase
@@ -261,8 +262,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "table",
         nargs="?",
-        help="a collection (disorders, findings, ...), a child table (recommendations, regulatory, markers, "
-        "procedure_steps, conventional_treatments, product_holders, citations) or evidence",
+        help=f"a collection (disorders, findings, ...), a child table ({', '.join(CHILD_TABLES)}) or "
+        + " or ".join(JOINED_TABLES),
     )
     export.add_argument(
         "--format", choices=("csv", "json"), default="csv", help="deprecated spelling of --json: csv or json"
@@ -314,11 +315,11 @@ def _get(kb: KnowledgeBase, args: argparse.Namespace) -> str:
 def _search(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     limit = args.limit or sum(len(records) for records in kb.collections().values())  # 0: every hit
     hits = kb.search(args.text, kinds=args.kinds, limit=limit)
-    rows = [{"score": round(h.score, 4), "kind": h.kind, "id": h.record.id, "matched": h.matched} for h in hits]
+    rows = [{**row, "score": round(h.score, 4)} for h, row in zip(hits, SEARCH_HITS.rows_of(hits), strict=True)]
     if args.json:
         return _dump(rows)
     shown = [{**row, "score": f"{row['score']:.2f}"} for row in rows]
-    return _table(shown, ["score", "kind", "id", "matched"]) if rows else f"nothing resembles {args.text!r}"
+    return _table(shown, SEARCH_HITS.names) if rows else f"nothing resembles {args.text!r}"
 
 
 _THERAPY_FILTERS: Final = (
