@@ -231,7 +231,8 @@ def merge(
         extra: Another knowledge base, a dataset file or folder, or a parsed dataset
             document (a mapping with record lists; ``dataset_version`` optional).
         override: Let an extra record replace the base record with the same id (and
-            kind). Without it, a clashing id is an error.
+            kind). Without it, a clashing id is an error. Two replacements of one
+            id are an error either way.
         max_bytes: Largest file accepted when *extra* is a path.
 
     Returns:
@@ -239,8 +240,9 @@ def merge(
         with the ids added and replaced.
 
     Raises:
-        DatasetError: Ids clash (without *override*), or the combination breaks a
-            rule; every problem is listed, located in the extra records.
+        DatasetError: Ids clash (without *override*), two extra records replace the
+            same record, or the combination breaks a rule; every problem is listed,
+            located in the extra records.
 
     Example:
         >>> import stemimmune
@@ -268,6 +270,7 @@ def merge(
     base_kinds = {record.id: kind for kind, items in base.collections().items() for record in items}
     problems: list[Problem] = []
     replacements: dict[str, Record] = {}
+    replacing: dict[str, tuple[str | None, int]] = {}  # id -> where its replacement came from (file, position)
     added: list[str] = []
     kept: dict[CollectionName, list[Record]] = {kind: [] for kind in RECORD_TYPES}
     for kind, items in records.items():
@@ -283,8 +286,16 @@ def merge(
             elif clash != kind:
                 message = f"cannot replace a record of {clash} with a record of {kind}"
                 expected = f"a record of {clash}, or a new id"
+            elif record.id in replacing:
+                first_file, first_position = replacing[record.id]
+                message = (
+                    f"a second replacement for {record.id!r}; the first is {kind}[{first_position}]"
+                    + (f" in {first_file}" if first_file is not None else "")
+                )
+                expected = "one replacement per id"
             else:
                 replacements[record.id] = record
+                replacing[record.id] = origin[kind, index]
                 continue
             file, position = origin[kind, index]
             problems.append(
