@@ -280,23 +280,12 @@ def merge(
                 added.append(record.id)
                 kept[kind].append(record)
                 continue
-            if not override:
-                message = f"id already used by a record of {clash} in the base; pass override=True to replace it"
-                expected = "an id the base does not use, or override=True"
-            elif clash != kind:
-                message = f"cannot replace a record of {clash} with a record of {kind}"
-                expected = f"a record of {clash}, or a new id"
-            elif record.id in replacing:
-                first_file, first_position = replacing[record.id]
-                message = (
-                    f"a second replacement for {record.id!r}; the first is {kind}[{first_position}]"
-                    + (f" in {first_file}" if first_file is not None else "")
-                )
-                expected = "one replacement per id"
-            else:
+            refusal = _refusal(record.id, kind, clash, override=override, first=replacing.get(record.id))
+            if refusal is None:
                 replacements[record.id] = record
                 replacing[record.id] = origin[kind, index]
                 continue
+            message, expected = refusal
             file, position = origin[kind, index]
             problems.append(
                 Problem(
@@ -327,6 +316,27 @@ def merge(
             (_relocate(p, positions) for p in exc.problems), count=exc.count, stopped=exc.stopped
         ) from None
     return MergeResult(knowledge_base=combined, added=tuple(added), replaced=tuple(replacements))
+
+
+def _refusal(
+    record_id: str, kind: CollectionName, clash: CollectionName, *, override: bool, first: tuple[str | None, int] | None
+) -> tuple[str, str] | None:
+    """
+    Why an extra record may not take the id of a base record of *clash*, and what would do; None when it may.
+
+    *first* is where an earlier replacement of the same id came from (file, position), if any.
+    """
+    if not override:
+        return (
+            f"id already used by a record of {clash} in the base; pass override=True to replace it",
+            "an id the base does not use, or override=True",
+        )
+    if clash != kind:
+        return f"cannot replace a record of {clash} with a record of {kind}", f"a record of {clash}, or a new id"
+    if first is not None:
+        where = f"{kind}[{first[1]}]" + (f" in {first[0]}" if first[0] is not None else "")
+        return f"a second replacement for {record_id!r}; the first is {where}", "one replacement per id"
+    return None
 
 
 # ------------------------------------------------------------------ building
