@@ -279,7 +279,8 @@ class KnowledgeBase:
         Therapies studied for *disorder* (and its subtypes), strongest evidence first.
 
         Each result pairs the therapy with its indication. Ties in evidence are broken by
-        the strongest EBMT category, then by therapy and disorder id.
+        the strongest EBMT category, then by therapy and disorder id. A filter set to None
+        is not applied, exactly as if it were absent.
 
         Args:
             disorder: A disorder record or any key :meth:`get` accepts.
@@ -306,6 +307,9 @@ class KnowledgeBase:
         """
         Indications passing every given filter, strongest evidence first.
 
+        Ties are broken as in :meth:`therapies_for`. A filter set to None is not applied,
+        exactly as if it were absent; with no filter, every indication passes.
+
         Args:
             disorder: Only indications for this disorder (and, unless
                 ``include_subtypes=False``, its subtypes).
@@ -328,8 +332,19 @@ class KnowledgeBase:
         """
         Therapies passing every given filter, by id.
 
-        With *disorder* or an indication filter (*min_evidence*, *category*...), a therapy
-        passes when one of its indications does.
+        With *disorder* or an indication filter (*category*, *min_evidence*,
+        *ebmt_category*), a therapy passes when one of its indications does. Otherwise
+        each therapy is judged on its own record, so with no filter every therapy passes,
+        including one that no indication studies yet. *include_subtypes* only qualifies
+        *disorder*. A filter set to None is not applied, exactly as if it were absent.
+
+        Args:
+            disorder: Only therapies with an indication for this disorder (and, unless
+                ``include_subtypes=False``, its subtypes).
+            **filters: Any of :class:`~stemimmune.query.IndicationFilters`.
+
+        Raises:
+            ArgumentTypeError, InvalidArgumentError, UnknownKeyError: As :meth:`therapies_for`.
 
         Example:
             >>> import stemimmune
