@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
@@ -42,7 +43,7 @@ from stemimmune.vocabulary import (
     TrialStatus,
 )
 
-from .strategies import knowledge_bases
+from .strategies import deep_chains, knowledge_bases
 
 
 # ------------------------------------------------------------------ the oracles
@@ -1296,6 +1297,34 @@ class TestNavigationAgainstTheOracle:
         """The lineage graph answers which immune cells come from HSCs."""
         descendants = _ids(load().descendants("HSC"))
         assert {"t-cell", "b-cell", "natural-killer-cell", "macrophage", "regulatory-t-cell"} <= set(descendants)
+
+
+class TestDeepHierarchies:
+    DEPTH: ClassVar[int] = 5000
+
+    def test_first_answers_on_a_deep_chain_are_quick_and_right(self) -> None:
+        """On a 5000-deep chain the first ancestors(), descendants() and therapies_for() answer in well under 2 s, rightly."""
+        kb = deep_chains(self.DEPTH)  # a fresh index, so its first build is timed
+        n = self.DEPTH
+        started = time.perf_counter()
+        ancestors = _ids(kb.ancestors(f"deep-cell-{n - 1}"))
+        options = kb.therapies_for("deep-disorder-0")
+        elapsed = time.perf_counter() - started
+        # "Cell types a cell type derives from, nearest first": up the chain, one step at a time
+        assert [f"deep-cell-{k}" for k in range(n - 2, -1, -1)] == ancestors
+        # "Therapies studied for *disorder* (and its subtypes)": the bottom of the chain is a subtype of its top
+        assert [("deep-indication", "deep-disorder-" + str(n - 1))] == [
+            (o.indication.id, o.disorder.id) for o in options
+        ]
+        assert elapsed < 2, f"{elapsed:.2f} s"  # 15 s on this machine when closures were built per node
+        middle = n // 2
+        assert [f"deep-cell-{k}" for k in range(middle + 1, n)] == _ids(kb.descendants(f"deep-cell-{middle}"))
+        assert [f"deep-disorder-{n - 1}"] == [
+            o.disorder.id for o in kb.therapies_for(f"deep-disorder-{middle}", include_subtypes=True)
+        ]
+        assert () == kb.therapies_for(f"deep-disorder-{middle}", include_subtypes=False)
+        assert ["deep-indication"] == _ids(kb.find_indications(disorder=f"deep-disorder-{n - 2}"))
+        assert [] == _ids(kb.find_trials(disorder="deep-disorder-0"))  # walks the subtypes too, and finds none
 
 
 def _all(kb: KnowledgeBase) -> Iterator[Record]:

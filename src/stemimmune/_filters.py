@@ -105,7 +105,7 @@ def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapp
     if disorder is not None:
         root = resolve(index, disorder, Disorder, "disorder")
         if flag(filters.get("include_subtypes", True), "include_subtypes"):
-            sets.append(index.indications_under.get(root.id, _NONE))
+            sets.append(index.indications_under(root.id))
         else:
             sets.append(index.indications_by_disorder.get(root.id, _NONE))
     elif "include_subtypes" in filters:
