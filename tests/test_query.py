@@ -147,6 +147,40 @@ DOCUMENTED: dict[str, tuple[Any, str]] = {
     "jurisdiction": (TherapyFilters, "jurisdiction: With *regulatory*: only decisions in this jurisdiction"),
     "stem_cell_only": (TherapyFilters, "stem_cell_only: Leave out comparators that use no stem cells (CAR-T cells)."),
     "include_subtypes": (IndicationFilters, "include_subtypes: With a disorder, also its subtypes (default True)."),
+    "trials": (KnowledgeBase.find_trials, "Registered trials passing every given filter, by id."),
+    "trials by disorder": (
+        KnowledgeBase.find_trials,
+        "disorder: Trials studying this disorder or one of its subtypes.",
+    ),
+    "trials by therapy": (KnowledgeBase.find_trials, "therapy: Trials testing this therapy."),
+    "trials by cell type": (
+        KnowledgeBase.find_trials,
+        'cell_type: Trials testing a therapy that gives this cell type (``"MSC"``).',
+    ),
+    "trials by phase": (KnowledgeBase.find_trials, "phase: One phase, or several (any of them)."),
+    "trials by status": (KnowledgeBase.find_trials, "status: One recruitment status, or several (any of them)"),
+    "ancestors": (KnowledgeBase.ancestors, "Cell types a cell type derives from, nearest first, then by id."),
+    "descendants": (KnowledgeBase.descendants, "Cell types that derive from a cell type, nearest first, then by id"),
+    "neighbours": (KnowledgeBase.neighbours, "Records linked to a record in either direction, grouped by collection."),
+    "neighbours order": (
+        KnowledgeBase.neighbours,
+        "the records of each by id; the record itself is not its own neighbour.",
+    ),
+    "references": (
+        KnowledgeBase.references_for,
+        "The references behind a record, strongest credibility tier first, then newest.",
+    ),
+    "deep references": (
+        KnowledgeBase.references_for,
+        (
+            "With *deep*, a disorder (with its subtypes), therapy or indication also brings the references of the "
+            "indications and findings under it."
+        ),
+    ),
+    "summary": (
+        KnowledgeBase.evidence_summary,
+        "What the data says about treating a disorder: options, findings and references.",
+    ),
     "category": (IndicationFilters, "category: Disorders of this category"),
     "min_evidence": (IndicationFilters, "min_evidence: At least this evidence level"),
     "ebmt_category": (IndicationFilters, "ebmt_category: With a guideline recommendation of this category"),
@@ -465,7 +499,7 @@ class TestFiltersAgainstTheOracle:
         assert kb.therapies_for("MS") == kb.therapies_for("MS", include_subtypes=None, regulatory=None)
 
     def test_every_oracle_quotes_the_documentation(self) -> None:
-        """Each sentence the filter oracles follow is in the docstring a user reads."""
+        """Each sentence the oracles follow is in the docstring a user reads."""
         for rule, (where, sentence) in DOCUMENTED.items():
             assert sentence in " ".join((where.__doc__ or "").split()), (rule, where)
 
@@ -950,7 +984,7 @@ class TestProductsAgainstTheOracle:
 
     @given(st.data())
     def test_find_trials(self, data: st.DataObject) -> None:
-        """find_trials() is the oracle's selection by disorder (with subtypes), therapy, product, cell type, phase and status."""
+        """DOCUMENTED["trials"] and the trial filters: a comprehension that tests each given filter as its argument says."""
         kb = data.draw(knowledge_bases())
         disorder = data.draw(st.none() | _record_arg(kb.disorders))
         therapy = data.draw(st.none() | _record_arg(kb.therapies))
@@ -1238,7 +1272,7 @@ RECORD_TYPES_BY_CLASS = {cls: kind for kind, cls in RECORD_TYPES.items()}
 class TestNavigationAgainstTheOracle:
     @given(knowledge_bases())
     def test_neighbours(self, kb: KnowledgeBase) -> None:
-        """neighbours() is every record linked to or from the record, by collection, then id."""
+        """DOCUMENTED["neighbours"] and ["neighbours order"]: every record linked to or from it, by collection, then id."""
         records = by_id(kb)
         for record in kb.records():
             expected = {i for i in linked_ids(record) if i != record.id}
@@ -1253,20 +1287,20 @@ class TestNavigationAgainstTheOracle:
 
     @given(knowledge_bases())
     def test_lineage(self, kb: KnowledgeBase) -> None:
-        """ancestors() and descendants() are the oracle's breadth-first walks, nearest first."""
+        """DOCUMENTED["ancestors"] and ["descendants"]: the oracle's breadth-first walks, nearest first, then by id."""
         for cell in kb.cell_types:
             assert oracle_lineage(kb, cell, up=True) == _ids(kb.ancestors(cell))
             assert oracle_lineage(kb, cell, up=False) == _ids(kb.descendants(cell.id))
 
     @given(knowledge_bases(), st.booleans())
     def test_references_for(self, kb: KnowledgeBase, deep: bool) -> None:
-        """references_for() gives the oracle's references, strongest tier first, newest first, then by id."""
+        """DOCUMENTED["references"] and ["deep references"]: the oracle's references, in that order, then by id."""
         for record in kb.records():
             assert oracle_references(kb, record, deep=deep) == _ids(kb.references_for(record, deep=deep))
 
     @given(knowledge_bases())
     def test_evidence_summary(self, kb: KnowledgeBase) -> None:
-        """The summary gathers the options, their findings and the deep references of the disorder."""
+        """DOCUMENTED["summary"]: the options, their findings and the deep references of the disorder."""
         for disorder in kb.disorders:
             summary = kb.evidence_summary(disorder)
             options = kb.therapies_for(disorder)

@@ -451,6 +451,9 @@ class KnowledgeBase:
         """
         Records linked to a record in either direction, grouped by collection.
 
+        The collections come in canonical order (see :data:`~stemimmune.model.RECORD_TYPES`),
+        the records of each by id; the record itself is not its own neighbour.
+
         Following links both ways is how to navigate: from a disorder to its
         indications, from a therapy to its mechanisms, cell type and sources, from a
         mechanism back to the therapies that use it, from a cell source to the cell
@@ -468,7 +471,7 @@ class KnowledgeBase:
 
     def ancestors(self, cell_type: CellType | str) -> Results[CellType]:
         """
-        Cell types a cell type derives from, nearest first.
+        Cell types a cell type derives from, nearest first, then by id.
 
         Example:
             >>> import stemimmune
@@ -479,7 +482,7 @@ class KnowledgeBase:
 
     def descendants(self, cell_type: CellType | str) -> Results[CellType]:
         """
-        Cell types that derive from a cell type, nearest first (the lineage downwards).
+        Cell types that derive from a cell type, nearest first, then by id (the lineage downwards).
 
         Example:
             >>> import stemimmune
