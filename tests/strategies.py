@@ -1,4 +1,4 @@
-"""Hypothesis strategies for stemimmune records and whole, cross-referencing knowledge bases."""
+"""Hypothesis strategies for stemimmune records and whole, cross-referencing knowledge bases; a deep-hierarchy builder."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import string
 from collections import Counter
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
-from stemimmune import KnowledgeBase
+from stemimmune import KnowledgeBase, load
 from stemimmune.model import (
     CellSource,
     CellType,
@@ -570,3 +571,29 @@ MUTATIONS = (
 
 #: Outcome counts of the fuzz tests, printed at the end of the test session.
 FUZZ_STATS: Counter[str] = Counter()
+
+
+def deep_chains(depth: int) -> KnowledgeBase:
+    """The bundled data plus a *depth*-deep lineage chain and a *depth*-deep disorder chain, an indication at the bottom."""
+    kb = load()
+    cells = [
+        CellType(id=f"deep-cell-{n}", name=f"deep cell {n}", derives_from=(f"deep-cell-{n - 1}",) if n else ())
+        for n in range(depth)
+    ]
+    disorders = [
+        Disorder(
+            id=f"deep-disorder-{n}",
+            name=f"deep disorder {n}",
+            category=DisorderCategory.IMMUNODEFICIENCY,
+            parent_ids=(f"deep-disorder-{n - 1}",) if n else (),
+        )
+        for n in range(depth)
+    ]
+    model = kb.indications[0]
+    bottom = attrs.evolve(model, id="deep-indication", disorder_id=disorders[-1].id, trial_ids=())
+    return attrs.evolve(
+        kb,
+        cell_types=kb.cell_types + tuple(cells),
+        disorders=kb.disorders + tuple(disorders),
+        indications=(*kb.indications, bottom),
+    )

@@ -64,6 +64,18 @@ def test_therapies_table_and_json_agree_with_the_library(capsys: pytest.CaptureF
     assert expected[0] in out.splitlines()[3]
 
 
+def test_a_flag_not_given_changes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without flags, therapies lists every option of the disorder and its subtypes; products and trials every record."""
+    kb = stemimmune.load()
+    under = {"multiple-sclerosis"}
+    while grown := {d.id for d in kb.disorders if set(d.parent_ids) & under} - under:
+        under |= grown
+    rows = _json(capsys, "therapies", "MS", "--json")
+    assert sorted(i.id for i in kb.indications if i.disorder_id in under) == sorted(r["indication"] for r in rows)
+    assert sorted(p.id for p in kb.products) == [r["product"] for r in _json(capsys, "products", "--json")]
+    assert sorted(t.id for t in kb.trials) == [r["trial"] for r in _json(capsys, "trials", "--json")]
+
+
 def test_therapies_filters(capsys: pytest.CaptureFixture[str]) -> None:
     """Filters on the command line narrow the result as the library's filters do."""
     expected = [o.therapy.id for o in stemimmune.load().therapies_for("SLE", min_evidence="nonrandomized-trial")]

@@ -222,6 +222,29 @@ class TestMerge:
         with pytest.raises(DatasetError, match="cannot replace a record of therapies"):
             merge(load(), clash, override=True)
 
+    def test_two_replacements_of_one_id_are_refused_naming_both_places(self) -> None:
+        """With override=True, two extra records replacing one base record is an error at the second, naming the first."""
+        risk = next(r for r in BASE["risks"] if r["kind"] == "infection")
+        first, second = ({**risk, "name": name} for name in ("first replacement", "second replacement"))
+        extra = {"risks": [first, {"id": "lab-risk", "name": "lab risk", "kind": "toxicity"}, second]}
+        with pytest.raises(DatasetError) as caught:
+            merge(load(), extra, override=True)
+        (problem,) = caught.value.problems
+        assert ("risks", 2, "id", risk["id"]) == (problem.collection, problem.index, problem.field, problem.record_id)
+        assert f"a second replacement for {risk['id']!r}; the first is risks[0]" == problem.message
+        assert [risk["id"]] == list(merge(load(), {"risks": [first]}, override=True).replaced)  # one is still fine
+
+    def test_two_replacements_in_two_files_name_each_file(self, tmp_path: Path) -> None:
+        """Replacements from two files of a folder are located in their own files."""
+        risk = next(r for r in BASE["risks"] if r["kind"] == "infection")
+        (tmp_path / "a.json").write_text(json.dumps({"risks": [{**risk, "name": "from a"}]}))
+        (tmp_path / "b.json").write_text(json.dumps({"risks": [{**risk, "name": "from b"}]}))
+        with pytest.raises(DatasetError) as caught:
+            merge(load(), tmp_path, override=True)
+        (problem,) = caught.value.problems
+        assert ("b.json", "risks", 0) == (problem.file, problem.collection, problem.index)
+        assert problem.message.endswith("the first is risks[0] in a.json")
+
     def test_broken_extra_is_located_in_the_extra_file(self, tmp_path: Path) -> None:
         """Problems in a merged file are located in that file."""
         (tmp_path / "lab.json").write_text(

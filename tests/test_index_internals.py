@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -16,6 +17,8 @@ from stemimmune import _search
 from stemimmune._index import fold
 from stemimmune._io import MAX_DEPTH, _depth
 from stemimmune._search import _Lcs
+
+from .strategies import deep_chains
 
 
 def _lcs(a: str, b: str) -> int:
@@ -53,26 +56,9 @@ def test_precomputed_subtypes_and_evidence_sets_match_their_definitions() -> Non
                 break
             under = grown
         assert index.disorder_and_subtypes(disorder.id) == under
-        assert index.indications_under[disorder.id] == {i.id for i in kb.indications if i.disorder_id in under}
+        assert index.indications_under(disorder.id) == {i.id for i in kb.indications if i.disorder_id in under}
     for level, ids in index.indications_at_least.items():
         assert ids == {i.id for i in kb.indications if i.evidence_level >= level}
-
-
-def test_decision_and_stem_cell_sets_match_their_definitions() -> None:
-    """The indexed sets the regulatory and stem-cell filters intersect hold exactly the records that pass them."""
-    kb = stemimmune.load()
-    index = kb._index()
-    events = [(p.therapy_id, e) for p in kb.products for e in p.events]
-    assert index.indications_by_decision
-    for (decision, code), ids in index.indications_by_decision.items():
-        assert ids == {
-            i.id
-            for i in kb.indications
-            for therapy_id, e in events
-            if therapy_id == i.therapy_id and e.decision is decision and code in {None, e.jurisdiction}
-            if i.disorder_id in e.disorder_ids
-        }
-    assert index.stem_cell_therapies == {t.id for t in kb.therapies if t.is_stem_cell_therapy}
 
 
 def test_one_is_the_first_two_steps_of_lookup() -> None:
@@ -154,3 +140,32 @@ def test_search_does_not_depend_on_the_string_hash_seed() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1, outputs
+
+
+class _CountingGets(dict[str, set[str]]):
+    """A dict that counts its get() calls: one per disorder whose subtypes a walk expands."""
+
+    gets = 0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.gets += 1
+        return super().get(key, default)
+
+
+def test_closures_cost_the_subtree_asked_about_once() -> None:
+    """Building the index walks no closure; a first question expands each disorder of its subtree once, later ones none."""
+    kb = deep_chains(5000)
+    index = kb._index()
+    assert not index._under  # nothing walked while building
+    index.subtypes = counting = _CountingGets(index.subtypes)
+    assert ["deep-indication"] == [o.indication.id for o in kb.therapies_for("deep-disorder-10")]
+    assert 4990 == counting.gets  # deep-disorder-10 ... deep-disorder-4999, each once
+    kb.therapies_for("deep-disorder-10")
+    kb.find_trials(disorder="deep-disorder-10")
+    kb.find_products(disorder="deep-disorder-10")
+    assert 4990 == counting.gets  # remembered
+    kb.therapies_for("deep-disorder-0")
+    assert 4990 + 10 == counting.gets  # deep-disorder-0 ... 9; the closure of deep-disorder-10 is reused
+    expected = {f"deep-disorder-{k}" for k in range(5000)}
+    assert expected == index.disorder_and_subtypes("deep-disorder-0")
+    assert {"deep-disorder-0"} == expected - index.disorder_and_subtypes("deep-disorder-1")

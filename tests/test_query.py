@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pickle
 import random
-from collections.abc import Iterator
-from typing import Any
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
 
 import attrs
 import pytest
@@ -30,7 +31,7 @@ from stemimmune import (
 )
 from stemimmune._index import fold
 from stemimmune.model import RECORD_TYPES, CellType, Disorder, Indication, Product, Record, Reference, Therapy
-from stemimmune.query import MAX_QUERY_LENGTH, IndicationFilters
+from stemimmune.query import MAX_QUERY_LENGTH, IndicationFilters, TherapyFilters
 from stemimmune.vocabulary import (
     DisorderCategory,
     DonorRelation,
@@ -42,7 +43,7 @@ from stemimmune.vocabulary import (
     TrialStatus,
 )
 
-from .strategies import knowledge_bases
+from .strategies import deep_chains, knowledge_bases
 
 
 # ------------------------------------------------------------------ the oracles
@@ -104,31 +105,115 @@ def by_id(kb: KnowledgeBase) -> dict[str, Any]:
     return {r.id: r for r in kb.records()}
 
 
-def therapy_passes(kb: KnowledgeBase, therapy: Therapy, f: dict[str, Any]) -> bool:  # noqa: PLR0911 - one return per filter
-    records = by_id(kb)
-    if f.get("therapy") is not None and therapy.id != _id(f["therapy"]):
-        return False
-    if f.get("mechanism") is not None and _id(f["mechanism"]) not in therapy.mechanism_ids:
-        return False
-    if f.get("mechanism_kind") is not None and MechanismKind.parse(f["mechanism_kind"]) not in [
-        records[m].kind for m in therapy.mechanism_ids
-    ]:
-        return False
-    if f.get("cell_type") is not None and therapy.cell_type_id != _id(f["cell_type"]):
-        return False
-    if f.get("cell_source") is not None and _id(f["cell_source"]) not in therapy.source_ids:
-        return False
-    if f.get("donor_relation") is not None and therapy.donor_relation != DonorRelation.parse(f["donor_relation"]):
-        return False
-    if f.get("regulatory") is not None and not matching_events(kb, therapy.id, f):
-        return False
-    return not (f.get("stem_cell_only") and not therapy.is_stem_cell_therapy)
+# Each filter oracle below quotes the documentation it is written from (checked to be
+# there by test_every_oracle_quotes_the_documentation), then says the same thing as a
+# comprehension over the records. None of them reads the index or the engine's filter sets.
+
+#: (where it is documented, the sentence) for each rule the filter oracles follow.
+DOCUMENTED: dict[str, tuple[Any, str]] = {
+    "none": (KnowledgeBase.find_therapies, "A filter set to None is not applied, exactly as if it were absent."),
+    "indications": (
+        KnowledgeBase.find_indications,
+        "Indications passing every given filter, strongest evidence first.",
+    ),
+    "no filter": (KnowledgeBase.find_indications, "with no filter, every indication passes."),
+    "order": (
+        KnowledgeBase.therapies_for,
+        "Ties in evidence are broken by the strongest EBMT category, then by therapy and disorder id.",
+    ),
+    "options": (KnowledgeBase.therapies_for, "Each result pairs the therapy with its indication."),
+    "therapies": (KnowledgeBase.find_therapies, "Therapies passing every given filter, by id."),
+    "by indication": (
+        KnowledgeBase.find_therapies,
+        (
+            "With *disorder* or an indication filter (*category*, *min_evidence*, *ebmt_category*), a therapy passes "
+            "when one of its indications does."
+        ),
+    ),
+    "on its own": (
+        KnowledgeBase.find_therapies,
+        (
+            "Otherwise each therapy is judged on its own record, so with no filter every therapy passes, including "
+            "one that no indication studies yet."
+        ),
+    ),
+    "therapy": (TherapyFilters, "therapy: This therapy only."),
+    "mechanism": (TherapyFilters, "mechanism: Therapies acting by this mechanism record."),
+    "mechanism_kind": (TherapyFilters, "mechanism_kind: Therapies with a mechanism of this kind"),
+    "cell_type": (TherapyFilters, "cell_type: Therapies giving this cell type."),
+    "cell_source": (TherapyFilters, "cell_source: Therapies taking cells from this source."),
+    "donor_relation": (TherapyFilters, 'donor_relation: ``"autologous"`` or ``"allogeneic"``.'),
+    "regulatory": (TherapyFilters, "regulatory: Therapies with a regulatory decision of this kind"),
+    "jurisdiction": (TherapyFilters, "jurisdiction: With *regulatory*: only decisions in this jurisdiction"),
+    "stem_cell_only": (TherapyFilters, "stem_cell_only: Leave out comparators that use no stem cells (CAR-T cells)."),
+    "include_subtypes": (IndicationFilters, "include_subtypes: With a disorder, also its subtypes (default True)."),
+    "trials": (KnowledgeBase.find_trials, "Registered trials passing every given filter, by id."),
+    "trials by disorder": (
+        KnowledgeBase.find_trials,
+        "disorder: Trials studying this disorder or one of its subtypes.",
+    ),
+    "trials by therapy": (KnowledgeBase.find_trials, "therapy: Trials testing this therapy."),
+    "trials by cell type": (
+        KnowledgeBase.find_trials,
+        'cell_type: Trials testing a therapy that gives this cell type (``"MSC"``).',
+    ),
+    "trials by phase": (KnowledgeBase.find_trials, "phase: One phase, or several (any of them)."),
+    "trials by status": (KnowledgeBase.find_trials, "status: One recruitment status, or several (any of them)"),
+    "ancestors": (KnowledgeBase.ancestors, "Cell types a cell type derives from, nearest first, then by id."),
+    "descendants": (KnowledgeBase.descendants, "Cell types that derive from a cell type, nearest first, then by id"),
+    "neighbours": (KnowledgeBase.neighbours, "Records linked to a record in either direction, grouped by collection."),
+    "neighbours order": (
+        KnowledgeBase.neighbours,
+        "the records of each by id; the record itself is not its own neighbour.",
+    ),
+    "references": (
+        KnowledgeBase.references_for,
+        "The references behind a record, strongest credibility tier first, then newest.",
+    ),
+    "deep references": (
+        KnowledgeBase.references_for,
+        (
+            "With *deep*, a disorder (with its subtypes), therapy or indication also brings the references of the "
+            "indications and findings under it."
+        ),
+    ),
+    "summary": (
+        KnowledgeBase.evidence_summary,
+        "What the data says about treating a disorder: options, findings and references.",
+    ),
+    "category": (IndicationFilters, "category: Disorders of this category"),
+    "min_evidence": (IndicationFilters, "min_evidence: At least this evidence level"),
+    "ebmt_category": (IndicationFilters, "ebmt_category: With a guideline recommendation of this category"),
+}
+
+
+def applied(f: dict[str, Any]) -> dict[str, Any]:
+    """DOCUMENTED["none"]: the filters that count are those given a value other than None."""
+    return {name: value for name, value in f.items() if value is not None}
+
+
+def therapy_passes(kb: KnowledgeBase, therapy: Therapy, f: dict[str, Any]) -> bool:
+    """A therapy passes every therapy filter of *f* (each as its attribute of TherapyFilters says)."""
+    f = applied(f)
+    kinds = {m.id: m.kind for m in kb.mechanisms}
+    checks: dict[str, Callable[[Any], bool]] = {
+        "therapy": lambda v: therapy.id == _id(v),
+        "mechanism": lambda v: _id(v) in therapy.mechanism_ids,
+        "mechanism_kind": lambda v: MechanismKind.parse(_as_text(v)) in [kinds[m] for m in therapy.mechanism_ids],
+        "cell_type": lambda v: therapy.cell_type_id == _id(v),
+        "cell_source": lambda v: _id(v) in therapy.source_ids,
+        "donor_relation": lambda v: therapy.donor_relation == DonorRelation.parse(_as_text(v)),
+        "regulatory": lambda _v: bool(matching_events(kb, therapy.id, f)),
+        "stem_cell_only": lambda v: therapy.is_stem_cell_therapy or not v,
+    }
+    return all(check(f[name]) for name, check in checks.items() if name in f)
 
 
 def matching_events(kb: KnowledgeBase, therapy_id: str, f: dict[str, Any]) -> list[Any]:
     """The regulatory events of the therapy's products with the asked decision (and jurisdiction)."""
-    decision = RegulatoryDecision.parse(f["regulatory"])
+    decision = RegulatoryDecision.parse(_as_text(f["regulatory"]))
     code = f.get("jurisdiction")
+    code = None if code is None else code.strip().upper()
     return [
         e
         for p in kb.products
@@ -139,52 +224,55 @@ def matching_events(kb: KnowledgeBase, therapy_id: str, f: dict[str, Any]) -> li
 
 
 def indication_passes(kb: KnowledgeBase, indication: Indication, f: dict[str, Any]) -> bool:
+    """An indication passes every filter of *f*: its own (disorder, category, evidence, EBMT) and its therapy's."""
+    f = applied(f)
     records = by_id(kb)
-    if f.get("disorder") is not None:
+    disorder = records[indication.disorder_id]
+    if "disorder" in f:
         root = _id(f["disorder"])
-        allowed = subtypes(kb, root) if f.get("include_subtypes", True) else {root}
-        if indication.disorder_id not in allowed:
-            return False
-    if f.get("category") is not None and records[indication.disorder_id].category != DisorderCategory.parse(
-        f["category"]
-    ):
-        return False
-    if (
-        f.get("min_evidence") is not None
-        and indication.evidence_level.rank < EvidenceLevel.parse(f["min_evidence"]).rank
-    ):
-        return False
-    if f.get("ebmt_category") is not None and EbmtCategory.parse(f["ebmt_category"]) not in [
-        c for r in indication.recommendations for c in r.categories
-    ]:
-        return False
-    if f.get("regulatory") is not None and not [
-        e for e in matching_events(kb, indication.therapy_id, f) if indication.disorder_id in e.disorder_ids
-    ]:
-        return False  # at the level of an indication, the decision must concern its disorder
-    return therapy_passes(kb, records[indication.therapy_id], f)
+        allowed = subtypes(kb, root) if f.get("include_subtypes", True) else {root}  # DOCUMENTED["include_subtypes"]
+    checks: dict[str, Callable[[Any], bool]] = {
+        "disorder": lambda _v: indication.disorder_id in allowed,
+        "category": lambda v: disorder.category == DisorderCategory.parse(_as_text(v)),
+        "min_evidence": lambda v: indication.evidence_level.rank >= EvidenceLevel.parse(_as_text(v)).rank,
+        "ebmt_category": lambda v: (
+            EbmtCategory.parse(_as_text(v)) in [c for r in indication.recommendations for c in r.categories]
+        ),
+        # at the level of an indication, the decision must concern its disorder
+        "regulatory": lambda _v: any(
+            indication.disorder_id in e.disorder_ids for e in matching_events(kb, indication.therapy_id, f)
+        ),
+    }
+    own = all(check(f[name]) for name, check in checks.items() if name in f)
+    return own and therapy_passes(kb, records[indication.therapy_id], f)
 
 
 CATEGORY_ORDER = ["S", "CO", "D", "GNR"]  # strongest first, as EBMT prints them
 
 
 def documented_order(indication: Indication) -> tuple[int, int, str, str]:
-    """Strongest evidence first, then strongest EBMT category (none last), therapy id, disorder id."""
+    """DOCUMENTED["indications"] and ["order"]: strongest evidence, strongest EBMT category (none last), therapy, disorder."""
     levels = list(EvidenceLevel)
     best = min((CATEGORY_ORDER.index(c.value) for r in indication.recommendations for c in r.categories), default=4)
     return (-levels.index(indication.evidence_level), best, indication.therapy_id, indication.disorder_id)
 
 
 def oracle_indications(kb: KnowledgeBase, f: dict[str, Any]) -> list[str]:
+    """DOCUMENTED["indications"]: the indications passing every given filter, in the documented order."""
     return [i.id for i in sorted((i for i in kb.indications if indication_passes(kb, i, f)), key=documented_order)]
 
 
 def oracle_therapies(kb: KnowledgeBase, f: dict[str, Any]) -> list[str]:
-    indication_keys = {"disorder", "include_subtypes", "category", "min_evidence", "ebmt_category"}
-    if set(f) & indication_keys:
-        wanted = {i.therapy_id for i in kb.indications if indication_passes(kb, i, f)}
-        return sorted(wanted)
+    """DOCUMENTED["therapies"], ["by indication"] and ["on its own"]."""
+    f = applied(f)
+    if "disorder" in f or {"category", "min_evidence", "ebmt_category"} & set(f):
+        return sorted({i.therapy_id for i in kb.indications if indication_passes(kb, i, f)})
     return sorted(t.id for t in kb.therapies if therapy_passes(kb, t, f))
+
+
+def _as_text(value: Any) -> str:
+    """A vocabulary argument as the text its vocabulary parses (a member is its own value)."""
+    return value if isinstance(value, str) else value.value
 
 
 def oracle_references(kb: KnowledgeBase, record: Any, *, deep: bool) -> list[str]:
@@ -307,11 +395,17 @@ def filters_for(kb: KnowledgeBase, *, with_disorder: bool = True) -> st.SearchSt
     }
     if with_disorder:
         choices["disorder"] = _record_arg(kb.disorders)
-    return st.fixed_dictionaries({}, optional=choices).flatmap(
+    sometimes_none = {name: st.none() | choice for name, choice in choices.items()}  # None: not applied
+    return st.fixed_dictionaries({}, optional=sometimes_none).flatmap(
         lambda f: st.fixed_dictionaries(
-            {"jurisdiction": st.sampled_from(["US", "EU", "JP"])} if "regulatory" in f else {}
+            {"jurisdiction": st.none() | st.sampled_from(["US", "EU", "JP"])} if f.get("regulatory") is not None else {}
         ).map(lambda extra: {**f, **extra})
     )
+
+
+def _some_of(names: list[str]) -> st.SearchStrategy[list[str]]:
+    """Some of *names* (perhaps none), without repeats."""
+    return st.lists(st.sampled_from(names), unique=True) if names else st.just([])
 
 
 def _ids(records: Any) -> list[str]:
@@ -348,6 +442,66 @@ class TestFiltersAgainstTheOracle:
         kb = data.draw(knowledge_bases())
         filters = data.draw(filters_for(kb))
         assert oracle_therapies(kb, filters) == _ids(kb.find_therapies(**filters))
+
+    @given(st.data())
+    def test_a_filter_set_to_none_is_not_applied(self, data: st.DataObject) -> None:
+        """For every query and every filter, passing filter=None gives exactly the answer without it."""
+        kb = data.draw(knowledge_bases())
+        filters = applied(data.draw(filters_for(kb)))
+        absent = sorted({*IndicationFilters.__annotations__, "disorder"} - set(filters))
+        padded = {**filters, **dict.fromkeys(data.draw(_some_of(absent)))}
+        assert _ids(kb.find_indications(**filters)) == _ids(kb.find_indications(**padded))
+        assert _ids(kb.find_therapies(**filters)) == _ids(kb.find_therapies(**padded))
+        disorder = data.draw(_record_arg(kb.disorders))
+        without = {k: v for k, v in filters.items() if k != "disorder"}
+        padded.pop("disorder", None)
+        assert kb.therapies_for(disorder, **without) == kb.therapies_for(disorder, **padded)
+        for query, strategies in self.PLAIN_FILTERS.items():
+            given_now = {
+                name: value
+                for name, strategy in strategies(kb).items()
+                if (value := data.draw(st.none() | strategy, label=name)) is not None
+            }
+            if query == "find_products" and "on" in given_now and "status" not in given_now:
+                del given_now["on"]  # a date alone is refused, with or without the Nones
+            nones = data.draw(_some_of(sorted(set(strategies(kb)) - set(given_now))))
+            call = getattr(kb, query)
+            assert _ids(call(**given_now)) == _ids(call(**given_now, **dict.fromkeys(nones))), (query, nones)
+
+    #: The keyword filters of the queries that spell theirs out, and values for each.
+    PLAIN_FILTERS: ClassVar[dict[str, Any]] = {
+        "find_products": lambda kb: {
+            "disorder": _record_arg(kb.disorders),
+            "therapy": _record_arg(kb.therapies),
+            "jurisdiction": st.sampled_from(["US", "EU", "JP"]),
+            "status": st.sampled_from(["approved", "withdrawn"]),
+            "on": st.sampled_from(["2016-05-01", "2025-06-30"]),
+        },
+        "find_trials": lambda kb: {
+            "disorder": _record_arg(kb.disorders),
+            "therapy": _record_arg(kb.therapies),
+            "cell_type": _record_arg(kb.cell_types),
+            "phase": st.sampled_from(TrialPhase),
+            "status": st.sampled_from(TrialStatus),
+        },
+    }
+
+    def test_the_measured_none_cases(self) -> None:
+        """The engine issue's cases: every therapy with no filter, and with a filter set to None (11, not 10)."""
+        kb = load()
+        every = sorted(t.id for t in kb.therapies)  # DOCUMENTED["on its own"]
+        assert any(not [i for i in kb.indications if i.therapy_id == t] for t in every)  # one has no indication
+        for filters in ({}, {"min_evidence": None}, {"category": None}, {"include_subtypes": True}, {"disorder": None}):
+            assert every == _ids(kb.find_therapies(**filters)), filters
+        assert [i.id for i in sorted(kb.indications, key=documented_order)] == _ids(
+            kb.find_indications(min_evidence=None, stem_cell_only=None)
+        )
+        assert kb.therapies_for("MS") == kb.therapies_for("MS", include_subtypes=None, regulatory=None)
+
+    def test_every_oracle_quotes_the_documentation(self) -> None:
+        """Each sentence the oracles follow is in the docstring a user reads."""
+        for rule, (where, sentence) in DOCUMENTED.items():
+            assert sentence in " ".join((where.__doc__ or "").split()), (rule, where)
 
     @given(st.data())
     def test_answers_do_not_depend_on_record_order(self, data: st.DataObject) -> None:
@@ -830,7 +984,7 @@ class TestProductsAgainstTheOracle:
 
     @given(st.data())
     def test_find_trials(self, data: st.DataObject) -> None:
-        """find_trials() is the oracle's selection by disorder (with subtypes), therapy, product, cell type, phase and status."""
+        """DOCUMENTED["trials"] and the trial filters: a comprehension that tests each given filter as its argument says."""
         kb = data.draw(knowledge_bases())
         disorder = data.draw(st.none() | _record_arg(kb.disorders))
         therapy = data.draw(st.none() | _record_arg(kb.therapies))
@@ -1118,7 +1272,7 @@ RECORD_TYPES_BY_CLASS = {cls: kind for kind, cls in RECORD_TYPES.items()}
 class TestNavigationAgainstTheOracle:
     @given(knowledge_bases())
     def test_neighbours(self, kb: KnowledgeBase) -> None:
-        """neighbours() is every record linked to or from the record, by collection, then id."""
+        """DOCUMENTED["neighbours"] and ["neighbours order"]: every record linked to or from it, by collection, then id."""
         records = by_id(kb)
         for record in kb.records():
             expected = {i for i in linked_ids(record) if i != record.id}
@@ -1133,20 +1287,20 @@ class TestNavigationAgainstTheOracle:
 
     @given(knowledge_bases())
     def test_lineage(self, kb: KnowledgeBase) -> None:
-        """ancestors() and descendants() are the oracle's breadth-first walks, nearest first."""
+        """DOCUMENTED["ancestors"] and ["descendants"]: the oracle's breadth-first walks, nearest first, then by id."""
         for cell in kb.cell_types:
             assert oracle_lineage(kb, cell, up=True) == _ids(kb.ancestors(cell))
             assert oracle_lineage(kb, cell, up=False) == _ids(kb.descendants(cell.id))
 
     @given(knowledge_bases(), st.booleans())
     def test_references_for(self, kb: KnowledgeBase, deep: bool) -> None:
-        """references_for() gives the oracle's references, strongest tier first, newest first, then by id."""
+        """DOCUMENTED["references"] and ["deep references"]: the oracle's references, in that order, then by id."""
         for record in kb.records():
             assert oracle_references(kb, record, deep=deep) == _ids(kb.references_for(record, deep=deep))
 
     @given(knowledge_bases())
     def test_evidence_summary(self, kb: KnowledgeBase) -> None:
-        """The summary gathers the options, their findings and the deep references of the disorder."""
+        """DOCUMENTED["summary"]: the options, their findings and the deep references of the disorder."""
         for disorder in kb.disorders:
             summary = kb.evidence_summary(disorder)
             options = kb.therapies_for(disorder)
@@ -1177,6 +1331,34 @@ class TestNavigationAgainstTheOracle:
         """The lineage graph answers which immune cells come from HSCs."""
         descendants = _ids(load().descendants("HSC"))
         assert {"t-cell", "b-cell", "natural-killer-cell", "macrophage", "regulatory-t-cell"} <= set(descendants)
+
+
+class TestDeepHierarchies:
+    DEPTH: ClassVar[int] = 5000
+
+    def test_first_answers_on_a_deep_chain_are_quick_and_right(self) -> None:
+        """On a 5000-deep chain the first ancestors(), descendants() and therapies_for() answer in well under 2 s, rightly."""
+        kb = deep_chains(self.DEPTH)  # a fresh index, so its first build is timed
+        n = self.DEPTH
+        started = time.perf_counter()
+        ancestors = _ids(kb.ancestors(f"deep-cell-{n - 1}"))
+        options = kb.therapies_for("deep-disorder-0")
+        elapsed = time.perf_counter() - started
+        # "Cell types a cell type derives from, nearest first": up the chain, one step at a time
+        assert [f"deep-cell-{k}" for k in range(n - 2, -1, -1)] == ancestors
+        # "Therapies studied for *disorder* (and its subtypes)": the bottom of the chain is a subtype of its top
+        assert [("deep-indication", "deep-disorder-" + str(n - 1))] == [
+            (o.indication.id, o.disorder.id) for o in options
+        ]
+        assert elapsed < 2, f"{elapsed:.2f} s"  # 15 s on this machine when closures were built per node
+        middle = n // 2
+        assert [f"deep-cell-{k}" for k in range(middle + 1, n)] == _ids(kb.descendants(f"deep-cell-{middle}"))
+        assert [f"deep-disorder-{n - 1}"] == [
+            o.disorder.id for o in kb.therapies_for(f"deep-disorder-{middle}", include_subtypes=True)
+        ]
+        assert () == kb.therapies_for(f"deep-disorder-{middle}", include_subtypes=False)
+        assert ["deep-indication"] == _ids(kb.find_indications(disorder=f"deep-disorder-{n - 2}"))
+        assert [] == _ids(kb.find_trials(disorder="deep-disorder-0"))  # walks the subtypes too, and finds none
 
 
 def _all(kb: KnowledgeBase) -> Iterator[Record]:

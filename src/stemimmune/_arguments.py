@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Final, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar
 
 from ._text import with_article
 from .exceptions import (
@@ -42,6 +42,8 @@ class TherapyFilters(TypedDict, total=False):
     """
     Filters on the therapy of an indication; every one given must hold (AND).
 
+    A filter set to None is not applied: the answer is exactly the one without it.
+
     Attributes:
         therapy: This therapy only.
         mechanism: Therapies acting by this mechanism record.
@@ -62,7 +64,7 @@ class TherapyFilters(TypedDict, total=False):
     donor_relation: DonorRelation | str | None
     regulatory: RegulatoryDecision | str | None
     jurisdiction: str | None
-    stem_cell_only: bool
+    stem_cell_only: bool | None
 
 
 class IndicationFilters(TherapyFilters, total=False):
@@ -76,7 +78,7 @@ class IndicationFilters(TherapyFilters, total=False):
         ebmt_category: With a guideline recommendation of this category (``"CO"``).
     """
 
-    include_subtypes: bool
+    include_subtypes: bool | None
     category: DisorderCategory | str | None
     min_evidence: EvidenceLevel | str | None
     ebmt_category: EbmtCategory | str | None
@@ -84,6 +86,28 @@ class IndicationFilters(TherapyFilters, total=False):
 
 THERAPY_FILTERS: Final = frozenset(TherapyFilters.__annotations__)
 INDICATION_FILTERS: Final = frozenset(IndicationFilters.__annotations__)
+
+#: The filters that select indications, not therapies (``include_subtypes`` only qualifies a disorder).
+ON_INDICATIONS: Final = INDICATION_FILTERS - THERAPY_FILTERS - {"include_subtypes"}
+
+#: The filters that are True or False.
+_FLAGS: Final = ("include_subtypes", "stem_cell_only")
+
+
+def given_filters(filters: Mapping[str, object], allowed: frozenset[str], function: str) -> dict[str, Any]:
+    """
+    The filters a query applies: every one given a value other than None.
+
+    A filter set to None is not applied, exactly as if it were absent, so every query
+    calls this once at its entry and decides everything else on what it returns.
+    Unknown filter names and flags that are not True or False are refused here.
+    """
+    check_filters(filters, allowed, function)
+    given = {name: value for name, value in filters.items() if value is not None}
+    for name in _FLAGS:
+        if name in given:
+            flag(given[name], name)
+    return given
 
 
 def term(kind: type[V], value: V | str, argument: str) -> V:

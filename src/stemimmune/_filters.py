@@ -41,9 +41,10 @@ if TYPE_CHECKING:
     pass
 from ._arguments import (
     INDICATION_FILTERS,
+    ON_INDICATIONS,
     THERAPY_FILTERS,
-    check_filters,
     flag,
+    given_filters,
     parse_day,
     term,
     terms,
@@ -58,14 +59,14 @@ V = TypeVar("V", bound=Vocabulary)
 
 def find_indications(index: Index, *, disorder: Disorder | str | None = None, **filters: Any) -> Results[Indication]:
     """Indications passing every filter, strongest evidence first (see :meth:`KnowledgeBase.find_indications`)."""
-    check_filters(filters, INDICATION_FILTERS, "find_indications")
+    filters = given_filters(filters, INDICATION_FILTERS, "find_indications")
     ids = _indication_ids(index, disorder, filters)
     return Results((index.by_id[i] for i in sorted(ids, key=index.sort_key.__getitem__)), of=Indication)  # type: ignore[misc]
 
 
 def therapies_for(index: Index, disorder: Disorder | str, **filters: Any) -> Results[TherapyOption]:
     """Therapy options for a disorder and its subtypes (see :meth:`KnowledgeBase.therapies_for`)."""
-    check_filters(filters, INDICATION_FILTERS, "therapies_for")
+    filters = given_filters(filters, INDICATION_FILTERS, "therapies_for")
     if disorder is None:
         raise argument_type_error("disorder", "a Disorder, or its id, name or CURIE", disorder)
     return Results(
@@ -83,8 +84,8 @@ def therapies_for(index: Index, disorder: Disorder | str, **filters: Any) -> Res
 
 def find_therapies(index: Index, *, disorder: Disorder | str | None = None, **filters: Any) -> Results[Therapy]:
     """Therapies passing every filter, by id (see :meth:`KnowledgeBase.find_therapies`)."""
-    check_filters(filters, INDICATION_FILTERS, "find_therapies")
-    if disorder is not None or set(filters) - THERAPY_FILTERS:
+    filters = given_filters(filters, INDICATION_FILTERS, "find_therapies")
+    if disorder is not None or not ON_INDICATIONS.isdisjoint(filters):  # a therapy passes by one of its indications
         ids: AbstractSet[str] = {index.by_id[i].therapy_id for i in _indication_ids(index, disorder, filters)}  # type: ignore[union-attr]
     else:
         passing = _therapy_ids(index, filters)
@@ -107,7 +108,7 @@ def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapp
     if disorder is not None:
         root = resolve(index, disorder, Disorder, "disorder")
         if flag(filters.get("include_subtypes", True), "include_subtypes"):
-            sets.append(index.indications_under.get(root.id, _NONE))
+            sets.append(index.indications_under(root.id))
         else:
             sets.append(index.indications_by_disorder.get(root.id, _NONE))
     elif "include_subtypes" in filters:

@@ -83,6 +83,10 @@ class Index:
     """
     Every lookup structure of one knowledge base; read-only once built.
 
+    Only the closures of the disorder hierarchy (:meth:`disorder_and_subtypes`,
+    :meth:`indications_under`) are filled in later, on first use, so that the cost of
+    building stays linear in the records whatever the depth of the hierarchy.
+
     Attributes:
         by_id: Each record by its id.
         keys: Each folded key to the records it names (one record, or several: ambiguous).
@@ -106,8 +110,8 @@ class Index:
         self.indications_by_category: dict[DisorderCategory, set[str]] = defaultdict(set)
         self.findings_by_indication: dict[str, list[Finding]] = defaultdict(list)
         self.subtypes: dict[str, set[str]] = defaultdict(set)
-        self.under: dict[str, frozenset[str]] = {}
-        self.indications_under: dict[str, frozenset[str]] = {}
+        self._under: dict[str, frozenset[str]] = {}  # memo of disorder_and_subtypes, filled on first use
+        self._indications_under: dict[str, frozenset[str]] = {}  # memo of indications_under, likewise
         self.indications_at_least: dict[EvidenceLevel, frozenset[str]] = {}
         self.children: dict[str, set[str]] = defaultdict(set)
         self.therapies_by_mechanism: dict[str, set[str]] = defaultdict(set)
@@ -180,11 +184,6 @@ class Index:
         for disorder in get("disorders", ()):
             for parent in disorder.parent_ids:
                 self.subtypes[parent].add(disorder.id)
-        for disorder in get("disorders", ()):
-            self.under[disorder.id] = under = frozenset(self._walk_subtypes(disorder.id))
-            self.indications_under[disorder.id] = frozenset(
-                i for d in under for i in self.indications_by_disorder.get(d, ())
-            )
         at_least: set[str] = set()
         for level in sorted(EvidenceLevel, reverse=True):
             at_least |= self.indications_by_level.get(level, set())
@@ -256,15 +255,40 @@ class Index:
         return _KIND_RANK[collection_of(record)]
 
     def disorder_and_subtypes(self, disorder_id: str) -> frozenset[str]:
-        """Return the disorder and all its subtypes, transitively (precomputed)."""
-        return self.under.get(disorder_id) or frozenset((disorder_id,))
+        """
+        Return the disorder and all its subtypes, transitively.
+
+        The closure is walked on first use and remembered, so building the index costs
+        the same whatever the depth of the hierarchy, and a question costs a walk of the
+        subtree it asks about, once. The walk is iterative (no recursion limit) and
+        reuses the closures already remembered for the subtypes it meets.
+        """
+        found = self._under.get(disorder_id)
+        if found is None:
+            found = self._under[disorder_id] = frozenset(self._walk_subtypes(disorder_id))
+        return found
+
+    def indications_under(self, disorder_id: str) -> frozenset[str]:
+        """The indications of the disorder and of all its subtypes (walked on first use, then remembered)."""
+        found = self._indications_under.get(disorder_id)
+        if found is None:
+            found = frozenset(
+                i for d in self.disorder_and_subtypes(disorder_id) for i in self.indications_by_disorder.get(d, ())
+            )
+            self._indications_under[disorder_id] = found
+        return found
 
     def _walk_subtypes(self, disorder_id: str) -> set[str]:
         found = {disorder_id}
         stack = [disorder_id]
         while stack:
             for child in self.subtypes.get(stack.pop(), ()):
-                if child not in found:
+                if child in found:
+                    continue
+                known = self._under.get(child)
+                if known is not None:
+                    found |= known
+                else:
                     found.add(child)
                     stack.append(child)
         return found

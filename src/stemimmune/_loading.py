@@ -232,7 +232,8 @@ def merge(
         extra: Another knowledge base, a dataset file or folder, or a parsed dataset
             document (a mapping with record lists; ``dataset_version`` optional).
         override: Let an extra record replace the base record with the same id (and
-            kind). Without it, a clashing id is an error.
+            kind). Without it, a clashing id is an error. Two replacements of one
+            id are an error either way.
         max_bytes: Largest file accepted when *extra* is a path.
 
     Returns:
@@ -240,8 +241,9 @@ def merge(
         with the ids added and replaced.
 
     Raises:
-        DatasetError: Ids clash (without *override*), or the combination breaks a
-            rule; every problem is listed, located in the extra records.
+        DatasetError: Ids clash (without *override*), two extra records replace the
+            same record, or the combination breaks a rule; every problem is listed,
+            located in the extra records.
 
     Example:
         >>> import stemimmune
@@ -269,6 +271,7 @@ def merge(
     base_kinds = {record.id: kind for kind, items in base.collections().items() for record in items}
     problems: list[Problem] = []
     replacements: dict[str, Record] = {}
+    replacing: dict[str, tuple[str | None, int]] = {}  # id -> where its replacement came from (file, position)
     added: list[str] = []
     kept: dict[CollectionName, list[Record]] = {kind: [] for kind in RECORD_TYPES}
     for kind, items in records.items():
@@ -278,15 +281,12 @@ def merge(
                 added.append(record.id)
                 kept[kind].append(record)
                 continue
-            if not override:
-                message = f"id already used by a record of {clash} in the base; pass override=True to replace it"
-                expected = "an id the base does not use, or override=True"
-            elif clash != kind:
-                message = f"cannot replace a record of {clash} with a record of {kind}"
-                expected = f"a record of {clash}, or a new id"
-            else:
+            refusal = _refusal(record.id, kind, clash, override=override, first=replacing.get(record.id))
+            if refusal is None:
                 replacements[record.id] = record
+                replacing[record.id] = origin[kind, index]
                 continue
+            message, expected = refusal
             file, position = origin[kind, index]
             problems.append(
                 Problem(
@@ -317,6 +317,27 @@ def merge(
             (_relocate(p, positions) for p in exc.problems), count=exc.count, stopped=exc.stopped
         ) from None
     return MergeResult(knowledge_base=combined, added=tuple(added), replaced=tuple(replacements))
+
+
+def _refusal(
+    record_id: str, kind: CollectionName, clash: CollectionName, *, override: bool, first: tuple[str | None, int] | None
+) -> tuple[str, str] | None:
+    """
+    Why an extra record may not take the id of a base record of *clash*, and what would do; None when it may.
+
+    *first* is where an earlier replacement of the same id came from (file, position), if any.
+    """
+    if not override:
+        return (
+            f"id already used by a record of {clash} in the base; pass override=True to replace it",
+            "an id the base does not use, or override=True",
+        )
+    if clash != kind:
+        return f"cannot replace a record of {clash} with a record of {kind}", f"a record of {clash}, or a new id"
+    if first is not None:
+        where = f"{kind}[{first[1]}]" + (f" in {first[0]}" if first[0] is not None else "")
+        return f"a second replacement for {record_id!r}; the first is {where}", "one replacement per id"
+    return None
 
 
 # ------------------------------------------------------------------ building

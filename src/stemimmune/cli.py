@@ -338,11 +338,9 @@ _THERAPY_FILTERS: Final = (
 
 
 def _therapies(kb: KnowledgeBase, args: argparse.Namespace) -> str:
-    filters: dict[str, Any] = {n: getattr(args, n) for n in _THERAPY_FILTERS if getattr(args, n) is not None}
-    if args.stem_cell_only:
-        filters["stem_cell_only"] = True
-    if args.no_subtypes:
-        filters["include_subtypes"] = False
+    filters: dict[str, Any] = {n: getattr(args, n) for n in _THERAPY_FILTERS}  # a flag not given is None: not applied
+    filters["stem_cell_only"] = args.stem_cell_only
+    filters["include_subtypes"] = not args.no_subtypes
     options = kb.therapies_for(args.disorder, **filters)
     rows = [
         {

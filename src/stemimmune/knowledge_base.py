@@ -280,7 +280,8 @@ class KnowledgeBase:
         Therapies studied for *disorder* (and its subtypes), strongest evidence first.
 
         Each result pairs the therapy with its indication. Ties in evidence are broken by
-        the strongest EBMT category, then by therapy and disorder id.
+        the strongest EBMT category, then by therapy and disorder id. A filter set to None
+        is not applied, exactly as if it were absent.
 
         Args:
             disorder: A disorder record or any key :meth:`get` accepts.
@@ -307,6 +308,9 @@ class KnowledgeBase:
         """
         Indications passing every given filter, strongest evidence first.
 
+        Ties are broken as in :meth:`therapies_for`. A filter set to None is not applied,
+        exactly as if it were absent; with no filter, every indication passes.
+
         Args:
             disorder: Only indications for this disorder (and, unless
                 ``include_subtypes=False``, its subtypes).
@@ -329,8 +333,19 @@ class KnowledgeBase:
         """
         Therapies passing every given filter, by id.
 
-        With *disorder* or an indication filter (*min_evidence*, *category*...), a therapy
-        passes when one of its indications does.
+        With *disorder* or an indication filter (*category*, *min_evidence*,
+        *ebmt_category*), a therapy passes when one of its indications does. Otherwise
+        each therapy is judged on its own record, so with no filter every therapy passes,
+        including one that no indication studies yet. *include_subtypes* only qualifies
+        *disorder*. A filter set to None is not applied, exactly as if it were absent.
+
+        Args:
+            disorder: Only therapies with an indication for this disorder (and, unless
+                ``include_subtypes=False``, its subtypes).
+            **filters: Any of :class:`~stemimmune.query.IndicationFilters`.
+
+        Raises:
+            ArgumentTypeError, InvalidArgumentError, UnknownKeyError: As :meth:`therapies_for`.
 
         Example:
             >>> import stemimmune
@@ -437,6 +452,9 @@ class KnowledgeBase:
         """
         Records linked to a record in either direction, grouped by collection.
 
+        The collections come in canonical order (see :data:`~stemimmune.model.RECORD_TYPES`),
+        the records of each by id; the record itself is not its own neighbour.
+
         Following links both ways is how to navigate: from a disorder to its
         indications, from a therapy to its mechanisms, cell type and sources, from a
         mechanism back to the therapies that use it, from a cell source to the cell
@@ -454,7 +472,7 @@ class KnowledgeBase:
 
     def ancestors(self, cell_type: CellType | str) -> Results[CellType]:
         """
-        Cell types a cell type derives from, nearest first.
+        Cell types a cell type derives from, nearest first, then by id.
 
         Example:
             >>> import stemimmune
@@ -465,7 +483,7 @@ class KnowledgeBase:
 
     def descendants(self, cell_type: CellType | str) -> Results[CellType]:
         """
-        Cell types that derive from a cell type, nearest first (the lineage downwards).
+        Cell types that derive from a cell type, nearest first, then by id (the lineage downwards).
 
         Example:
             >>> import stemimmune
