@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Callable
 from importlib.resources import files
 from typing import Any, Final
 
+import attrs
 import jsonschema
 import pytest
 from hypothesis import given
 
-from stemimmune import DatasetError, KnowledgeBase, dumps, load, loads
+from stemimmune import DatasetError, KnowledgeBase, _validators, dumps, load, loads, model
+from stemimmune.exceptions import InvalidValueError
+from stemimmune.model import RECORD_TYPES
 from stemimmune.schema import SCHEMA_FILE, json_schema
 from stemimmune.serialization import VERSION_KEY
 from stemimmune.serialization import dumps as canonical
@@ -292,3 +297,68 @@ def test_rules_over_several_fields_are_listed_in_the_description(
     assert problem is not None
     assert schema_errors == []
     assert rule in json_schema()["description"]
+
+
+def _library_accepts(check: _validators.Check, value: str) -> bool:
+    try:
+        check(None, attrs.fields(model.Disorder).name, value)
+    except InvalidValueError:
+        return False
+    return True
+
+
+_BMP: Final = [chr(code) for code in range(0x10000)]
+
+
+def test_text_pattern_refuses_exactly_what_the_text_check_refuses_but_the_visibility_rule() -> None:
+    """Every character of the Basic Multilingual Plane, alone, inside or at either end of text: the two agree.
+
+    The one exception is the rule the description names: text that is not ASCII holds a visible character.
+    """
+    pattern = re.compile(_validators.TEXT_PATTERN)
+    disagree = []
+    for char in _BMP:
+        for value in (char, f"a{char}b", f"{char}a", f"a{char}"):
+            schema_accepts = pattern.search(value) is not None
+            if schema_accepts != _library_accepts(_validators.text, value) and _validators.is_visible(value):
+                disagree.append(value)
+    assert disagree == []
+
+
+def test_pattern_checks_refuse_in_the_schema_what_they_refuse_in_the_library() -> None:
+    """A DOI and a URL with any assigned character of the Basic Multilingual Plane: the schema and the library agree.
+
+    Unassigned characters are refused by the library only, as the description says; the list of non-printable
+    characters is that of Unicode 14, so where Python knows a newer Unicode only its soundness is checked.
+    """
+    checks = [
+        _validators.Matches(_validators.DOI_PATTERN, "a DOI"),
+        _validators.Matches(_validators.URL_PATTERN, "a URL"),
+    ]
+    disagree = []
+    for check in checks:
+        pattern = re.compile(check.json_schema()["pattern"])
+        for char in _BMP:
+            if unicodedata.category(char) == "Cn":
+                continue
+            value = f"10.1000/a{char}b" if check.pattern is _validators.DOI_PATTERN else f"https://a.org/{char}"
+            schema_accepts = pattern.search(value) is not None
+            library_accepts = _library_accepts(check, value)
+            if schema_accepts != library_accepts and (unicodedata.unidata_version == "14.0.0" or not schema_accepts):
+                disagree.append((check.expected, value))
+    assert disagree == []
+
+
+def test_space_class_is_what_strip_removes() -> None:
+    """The whitespace the schema's text pattern refuses at either end is exactly what ``str.strip()`` removes."""
+    pattern = re.compile(f"[{_validators.SPACE_CLASS}]")
+    assert [c for c in _BMP if pattern.fullmatch(c)] == [c for c in _BMP if c.isspace()]
+
+
+def test_every_field_says_its_json_schema() -> None:
+    """Every field of every record class is checked by a Check, which the schema asks (no validator goes unread)."""
+    classes = [kind for kind in vars(model).values() if isinstance(kind, type) and attrs.has(kind)]
+    assert len(classes) >= len(RECORD_TYPES) + 7  # the records and the values nested in them
+    for cls in classes:
+        for field in attrs.fields(cls):
+            assert isinstance(field.validator, _validators.Check), f"{cls.__name__}.{field.name}"
