@@ -23,7 +23,7 @@ from .serialization import VERSION_KEY
 
 
 #: Version of the schema; bumped when the format changes.
-SCHEMA_VERSION: Final = "1.1"
+SCHEMA_VERSION: Final = "1.2"
 #: Name of the schema file inside the package.
 SCHEMA_FILE: Final = "dataset.schema.json"
 
