@@ -373,3 +373,34 @@ def test_every_field_says_its_json_schema() -> None:
     for cls in classes:
         for field in attrs.fields(cls):
             assert isinstance(field.validator, _validators.Check), f"{cls.__name__}.{field.name}"
+
+
+def _required_collections() -> list[tuple[str, str]]:
+    """(collection, field) of every record field that must hold at least one item, read from the fields' checks."""
+
+    def must_fill(check: object) -> bool:
+        parts = check.checks if isinstance(check, _validators.AllOf) else (check,)
+        return _validators.not_empty in parts
+
+    return [
+        (kind, field.name)
+        for kind, cls in RECORD_TYPES.items()
+        for field in attrs.fields(cls)
+        if must_fill(field.validator)
+    ]
+
+
+def test_required_collections_have_no_default_and_a_missing_one_is_a_located_problem(bundled_text: str) -> None:
+    """A collection that must not be empty has no default: leaving it out is a problem naming the record and the field."""
+    required = _required_collections()
+    assert ("therapies", "citations") in required
+    assert len(required) >= 8  # yields, sources, mechanisms, registry ids, and the citations of four kinds
+    for kind, name in required:
+        assert attrs.fields_dict(RECORD_TYPES[kind])[name].default is attrs.NOTHING, (kind, name)
+        document = json.loads(bundled_text)
+        del document[kind][0][name]
+        with pytest.raises(DatasetError) as raised:
+            loads(json.dumps(document))
+        assert [(p.collection, p.index, p.field, p.message) for p in raised.value.problems] == [
+            (kind, 0, name, "required field missing")
+        ]
