@@ -16,7 +16,7 @@ from hypothesis import given
 
 from stemimmune import DatasetError, KnowledgeBase, _validators, dumps, load, loads, model
 from stemimmune.exceptions import InvalidValueError
-from stemimmune.model import RECORD_TYPES
+from stemimmune.model import RECORD_TYPES, CollectionName
 from stemimmune.schema import SCHEMA_FILE, json_schema
 from stemimmune.serialization import VERSION_KEY
 from stemimmune.serialization import dumps as canonical
@@ -375,7 +375,7 @@ def test_every_field_says_its_json_schema() -> None:
             assert isinstance(field.validator, _validators.Check), f"{cls.__name__}.{field.name}"
 
 
-def _required_collections() -> list[tuple[str, str]]:
+def _required_collections() -> list[tuple[CollectionName, str]]:
     """(collection, field) of every record field that must hold at least one item, read from the fields' checks."""
 
     def must_fill(check: object) -> bool:
