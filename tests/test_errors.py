@@ -25,7 +25,7 @@ from stemimmune.exceptions import (
     UnknownKeyError,
     WrongKindError,
 )
-from stemimmune.model import CellType, Disorder, Effect, ProcedureStep, collection_of
+from stemimmune.model import CellType, Disorder, Effect, Marker, ProcedureStep, Trial, collection_of
 from stemimmune.serialization import from_json
 from stemimmune.vocabulary import (
     AutoimmuneScope,
@@ -33,6 +33,7 @@ from stemimmune.vocabulary import (
     DisorderCategory,
     EffectMeasure,
     EvidenceLevel,
+    MarkerExpression,
     StepKind,
 )
 
@@ -126,6 +127,22 @@ RULES: list[tuple[str, Callable[[], object], type[StemImmuneError], type[Excepti
         ValueError,
         "max_rows",
         "max_rows: expected 0 or more, got -1",
+    ),
+    (
+        "a number outside its bound",
+        lambda: Marker(names=("CD73",), expression=MarkerExpression.POSITIVE, threshold_percent=150),
+        InvalidValueError,
+        ValueError,
+        "threshold_percent",
+        "threshold_percent: 150 is not a number <= 100",
+    ),
+    (
+        "a value of the wrong type in a typed field",
+        lambda: Trial(id="nct00000001", registry_ids=("NCT00000001",), randomized="yes"),  # type: ignore[arg-type]
+        ArgumentTypeError,
+        TypeError,
+        "randomized",
+        "randomized: expected a bool, got str",
     ),
     (
         "a dataset error without problems",

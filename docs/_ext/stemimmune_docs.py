@@ -58,17 +58,16 @@ def attribute_docs(cls: type[Any]) -> dict[str, str]:
 
 
 def _validators_of(field: attrs.Attribute[Any]) -> list[Any]:
+    """The checks of a field, with the parts of combined and optional checks."""
     pending = [field.validator]
     flat: list[Any] = []
     while pending:
         validator = pending.pop()
-        if validator is None:
-            continue
-        if isinstance(validator, list | tuple):
-            pending.extend(validator)
-        elif hasattr(validator, "_validators"):  # attrs' and_() of several validators
-            pending.extend(validator._validators)  # noqa: SLF001
-        else:
+        if isinstance(validator, _validators.AllOf):
+            pending.extend(validator.checks)
+        elif isinstance(validator, _validators.Optional):
+            pending.append(validator.inner)
+        elif validator is not None:
             flat.append(validator)
     return flat
 
@@ -101,9 +100,7 @@ def json_type(annotation: Any, field: attrs.Attribute[Any] | None = None, *, plu
 def required(field: attrs.Attribute[Any]) -> str:
     """Say whether a key must be present, and what an absent key means."""
     if field.default is attrs.NOTHING:
-        return "yes"
-    if _validators.not_empty in _validators_of(field):
-        return "yes, not empty"
+        return "yes, not empty" if _validators.not_empty in _validators_of(field) else "yes"
     default = field.default.factory() if isinstance(field.default, attrs.Factory) else field.default
     if default is None:
         shown = "null"

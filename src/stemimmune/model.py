@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
-from attrs import validators as v
 
 from . import _validators as check
 from ._text import with_article
@@ -108,19 +107,13 @@ class _Record:
         return record_html(self)
 
 
-def _enum(kind: type[enum.Enum]) -> Any:
+def _enum(kind: type[enum.Enum]) -> check.Check:
     """A validator: the value is a member of *kind* (a vocabulary), else InvalidValueError naming the valid ones."""
-    valid = ", ".join(repr(m.value) for m in kind)
-
-    def check_member(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
-            raise InvalidValueError(attribute.name, value, f"{with_article(kind.__name__)}, one of: {valid}")
-
-    return check_member
+    return check.member_of(kind)
 
 
-def _optional_enum(kind: type[enum.Enum]) -> Any:
-    return v.optional(_enum(kind))
+def _optional_enum(kind: type[enum.Enum]) -> check.Check:
+    return check.Optional(check.member_of(kind))
 
 
 def _strongest_first(value: Any) -> tuple[Any, ...]:
@@ -136,15 +129,15 @@ def _strongest_first(value: Any) -> tuple[Any, ...]:
 LINKS_TO: Final = "stemimmune.links_to"
 
 
-def _ids(*targets: CollectionName, required: bool = False) -> Any:
-    """A tuple of ids of records in *targets* (a link field)."""
-    validators = [check.identifiers, check.not_empty] if required else [check.identifiers]
-    return attrs.field(factory=tuple, converter=unique_tuple, validator=validators, metadata={LINKS_TO: targets})
+def _ids(*targets: CollectionName, rule: check.Rule | None = None) -> Any:
+    """A tuple of ids of records in *targets* (a link field), empty by default."""
+    validator = check.identifiers if rule is None else check.all_of(check.identifiers, rule)
+    return attrs.field(factory=tuple, converter=unique_tuple, validator=validator, metadata={LINKS_TO: targets})
 
 
-def _id(*targets: CollectionName) -> Any:
-    """The id of one record in *targets* (a link field)."""
-    return attrs.field(validator=check.identifier, metadata={LINKS_TO: targets})
+#: The check of a link field that must hold at least one id. Required fields (these, required citations, single
+#: links) are declared with ``attrs.field`` in the class itself, without a default, so type checkers see them.
+_REQUIRED_IDS: Final = check.all_of(check.identifiers, check.not_empty)
 
 
 def _texts() -> Any:
@@ -159,11 +152,9 @@ def _optional_text() -> Any:
     return attrs.field(default=None, validator=check.optional_text)
 
 
-def _citations(*, required: bool) -> Any:
-    validators: list[Any] = [v.deep_iterable(v.instance_of(Citation))]
-    if required:
-        validators.append(check.not_empty)
-    return attrs.field(factory=tuple, converter=unique_tuple, validator=validators)
+def _citations() -> Any:
+    """Optional citations, empty by default (required ones are declared in the class with :data:`_CITED`)."""
+    return attrs.field(factory=tuple, converter=unique_tuple, validator=check.Each(check.instance_of(Citation)))
 
 
 @attrs.frozen(kw_only=True)
@@ -180,8 +171,12 @@ class Citation(_Record):
         Citation(reference_id='burt2019-mist', locator='Abstract')
     """
 
-    reference_id: str = _id("references")
+    reference_id: str = attrs.field(validator=check.identifier, metadata={LINKS_TO: ("references",)})
     locator: str | None = _optional_text()
+
+
+#: The check of a record's citations when it needs at least one.
+_CITED: Final = check.all_of(check.Each(check.instance_of(Citation)), check.not_empty)
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -267,7 +262,7 @@ class ImmuneComponent(_Record):
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
-    citations: tuple[Citation, ...] = _citations(required=False)
+    citations: tuple[Citation, ...] = _citations()
 
 
 @attrs.frozen(kw_only=True)
@@ -284,10 +279,10 @@ class Marker(_Record):
         xrefs: CURIEs of the gene or protein (HGNC, PR).
     """
 
-    names: tuple[str, ...] = attrs.field(converter=unique_tuple, validator=[check.texts, check.not_empty])
+    names: tuple[str, ...] = attrs.field(converter=unique_tuple, validator=check.all_of(check.texts, check.not_empty))
     expression: MarkerExpression = attrs.field(validator=_enum(MarkerExpression))
     threshold_percent: float | None = attrs.field(
-        default=None, validator=[check.finite, v.optional([v.ge(0), v.le(100)])]
+        default=None, validator=check.all_of(check.finite, check.between(0, 100))
     )
     xrefs: tuple[str, ...] = _xrefs()
 
@@ -317,20 +312,21 @@ class CellType(_Record):
 
     id: str = attrs.field(validator=check.identifier)
     name: str = attrs.field(validator=check.text)
-    is_stem_cell: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    is_stem_cell: bool = attrs.field(default=False, validator=check.instance_of(bool))
     potency: Potency | None = attrs.field(default=None, validator=_optional_enum(Potency))
     branch: ImmuneBranch | None = attrs.field(default=None, validator=_optional_enum(ImmuneBranch))
     roles: tuple[str, ...] = _texts()
     markers: tuple[Marker, ...] = attrs.field(
-        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(Marker))
+        factory=tuple, converter=unique_tuple, validator=check.Each(check.instance_of(Marker))
     )
-    derives_from: tuple[str, ...] = _ids("cell_types")
+    derives_from: tuple[str, ...] = _ids(
+        "cell_types", rule=check.Rule("_not_own_parent", "a cell type does not derive from itself")
+    )
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
-    citations: tuple[Citation, ...] = _citations(required=False)
+    citations: tuple[Citation, ...] = _citations()
 
-    @derives_from.validator
     def _not_own_parent(self, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
         if self.id in value:
             raise InvalidValueError(
@@ -359,12 +355,14 @@ class CellSource(_Record):
 
     id: str = attrs.field(validator=check.identifier)
     name: str = attrs.field(validator=check.text)
-    yields: tuple[str, ...] = _ids("cell_types", required=True)
+    yields: tuple[str, ...] = attrs.field(
+        converter=unique_tuple, validator=_REQUIRED_IDS, metadata={LINKS_TO: ("cell_types",)}
+    )
     harvest: HarvestMethod = attrs.field(validator=_enum(HarvestMethod))
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
-    citations: tuple[Citation, ...] = _citations(required=False)
+    citations: tuple[Citation, ...] = _citations()
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -392,7 +390,7 @@ class Mechanism(_Record):
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
-    citations: tuple[Citation, ...] = _citations(required=False)
+    citations: tuple[Citation, ...] = _citations()
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -417,7 +415,7 @@ class Risk(_Record):
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
-    citations: tuple[Citation, ...] = _citations(required=False)
+    citations: tuple[Citation, ...] = _citations()
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -437,7 +435,7 @@ class Challenge(_Record):
     name: str = attrs.field(validator=check.text)
     kind: ChallengeKind = attrs.field(validator=_enum(ChallengeKind))
     description: str | None = _optional_text()
-    citations: tuple[Citation, ...] = _citations(required=False)
+    citations: tuple[Citation, ...] = _citations()
 
 
 @attrs.frozen(kw_only=True)
@@ -455,7 +453,7 @@ class ConventionalTreatment(_Record):
     name: str = attrs.field(validator=check.text)
     drawbacks: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
-    citations: tuple[Citation, ...] = _citations(required=False)
+    citations: tuple[Citation, ...] = _citations()
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -481,19 +479,24 @@ class Disorder(_Record):
     id: str = attrs.field(validator=check.identifier)
     name: str = attrs.field(validator=check.text)
     category: DisorderCategory = attrs.field(validator=_enum(DisorderCategory))
-    scope: AutoimmuneScope | None = attrs.field(default=None, validator=_optional_enum(AutoimmuneScope))
+    scope: AutoimmuneScope | None = attrs.field(
+        default=None,
+        validator=check.all_of(
+            _optional_enum(AutoimmuneScope),
+            check.Rule("_scope_only_for_autoimmune", "a disorder has a scope exactly when its category is autoimmune"),
+        ),
+    )
     parent_ids: tuple[str, ...] = _ids("disorders")
     targets: tuple[str, ...] = _texts()
     component_ids: tuple[str, ...] = _ids("cell_types", "immune_components")
     conventional_treatments: tuple[ConventionalTreatment, ...] = attrs.field(
-        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(ConventionalTreatment))
+        factory=tuple, converter=unique_tuple, validator=check.Each(check.instance_of(ConventionalTreatment))
     )
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
-    citations: tuple[Citation, ...] = _citations(required=False)
+    citations: tuple[Citation, ...] = _citations()
 
-    @scope.validator
     def _scope_only_for_autoimmune(
         self, attribute: attrs.Attribute[AutoimmuneScope | None], value: AutoimmuneScope | None
     ) -> None:
@@ -532,10 +535,12 @@ class ProcedureStep(_Record):
     intensities: tuple[ConditioningIntensity, ...] = attrs.field(
         factory=tuple,
         converter=sorted_unique,
-        validator=v.deep_iterable(v.instance_of(ConditioningIntensity)),
+        validator=check.all_of(
+            check.Each(check.instance_of(ConditioningIntensity)),
+            check.Rule("_only_for_conditioning", "only a conditioning procedure step has intensities"),
+        ),
     )
 
-    @intensities.validator
     def _only_for_conditioning(
         self, attribute: attrs.Attribute[tuple[ConditioningIntensity, ...]], value: tuple[ConditioningIntensity, ...]
     ) -> None:
@@ -572,14 +577,18 @@ class Therapy(_Record):
 
     id: str = attrs.field(validator=check.identifier)
     name: str = attrs.field(validator=check.text)
-    cell_type_id: str = _id("cell_types")
-    source_ids: tuple[str, ...] = _ids("cell_sources", required=True)
+    cell_type_id: str = attrs.field(validator=check.identifier, metadata={LINKS_TO: ("cell_types",)})
+    source_ids: tuple[str, ...] = attrs.field(
+        converter=unique_tuple, validator=_REQUIRED_IDS, metadata={LINKS_TO: ("cell_sources",)}
+    )
     donor_relation: DonorRelation = attrs.field(validator=_enum(DonorRelation))
-    mechanism_ids: tuple[str, ...] = _ids("mechanisms", required=True)
-    citations: tuple[Citation, ...] = _citations(required=True)
-    is_stem_cell_therapy: bool = attrs.field(default=True, validator=v.instance_of(bool))
+    mechanism_ids: tuple[str, ...] = attrs.field(
+        converter=unique_tuple, validator=_REQUIRED_IDS, metadata={LINKS_TO: ("mechanisms",)}
+    )
+    citations: tuple[Citation, ...] = attrs.field(converter=unique_tuple, validator=_CITED)
+    is_stem_cell_therapy: bool = attrs.field(default=True, validator=check.instance_of(bool))
     procedure: tuple[ProcedureStep, ...] = attrs.field(
-        factory=tuple, converter=as_tuple, validator=v.deep_iterable(v.instance_of(ProcedureStep))
+        factory=tuple, converter=as_tuple, validator=check.Each(check.instance_of(ProcedureStep))
     )
     risk_ids: tuple[str, ...] = _ids("risks")
     synonyms: tuple[str, ...] = _texts()
@@ -634,7 +643,7 @@ class RegulatoryEvent(_Record):
     )
     agency: str = attrs.field(validator=check.text)
     decision: RegulatoryDecision = attrs.field(validator=_enum(RegulatoryDecision))
-    citations: tuple[Citation, ...] = _citations(required=True)
+    citations: tuple[Citation, ...] = attrs.field(converter=unique_tuple, validator=_CITED)
     designation: Designation | None = attrs.field(default=None, validator=_optional_enum(Designation))
     date: str | None = attrs.field(
         default=None,
@@ -671,14 +680,14 @@ class Product(_Record):
 
     id: str = attrs.field(validator=check.identifier)
     name: str = attrs.field(validator=check.text)
-    therapy_id: str = _id("therapies")
-    citations: tuple[Citation, ...] = _citations(required=True)
+    therapy_id: str = attrs.field(validator=check.identifier, metadata={LINKS_TO: ("therapies",)})
+    citations: tuple[Citation, ...] = attrs.field(converter=unique_tuple, validator=_CITED)
     generic_name: str | None = _optional_text()
     holders: tuple[ProductHolder, ...] = attrs.field(
-        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(ProductHolder))
+        factory=tuple, converter=unique_tuple, validator=check.Each(check.instance_of(ProductHolder))
     )
     events: tuple[RegulatoryEvent, ...] = attrs.field(
-        factory=tuple, converter=as_tuple, validator=v.deep_iterable(v.instance_of(RegulatoryEvent))
+        factory=tuple, converter=as_tuple, validator=check.Each(check.instance_of(RegulatoryEvent))
     )
     synonyms: tuple[str, ...] = _texts()
     xrefs: tuple[str, ...] = _xrefs()
@@ -742,18 +751,18 @@ class Trial(_Record):
     id: str = attrs.field(validator=check.identifier)
     registry_ids: tuple[str, ...] = attrs.field(
         converter=unique_tuple,
-        validator=[
+        validator=check.all_of(
             check.not_empty,
             check.each_matches(
                 check.REGISTRY_ID_PATTERN,
                 "a registry id: NCT or ISRCTN and 8 digits, EudraCT:, CTIS:, ChiCTR or NL-OMON and its number",
             ),
-        ],
+        ),
     )
     title: str | None = _optional_text()
     intervention: str | None = _optional_text()
     phase: TrialPhase | None = attrs.field(default=None, validator=_optional_enum(TrialPhase))
-    randomized: bool | None = attrs.field(default=None, validator=v.optional(v.instance_of(bool)))
+    randomized: bool | None = attrs.field(default=None, validator=check.Optional(check.instance_of(bool)))
     masking: Masking | None = attrs.field(default=None, validator=_optional_enum(Masking))
     arms: int | None = attrs.field(default=None, validator=check.positive_count)
     enrollment: int | None = attrs.field(default=None, validator=check.positive_count)
@@ -818,10 +827,10 @@ class GuidelineRecommendation(_Record):
         (['S', 'CO'], 'S')
     """
 
-    reference_id: str = _id("references")
+    reference_id: str = attrs.field(validator=check.identifier, metadata={LINKS_TO: ("references",)})
     scheme: GuidelineScheme = attrs.field(default=GuidelineScheme.EBMT_2012, validator=_enum(GuidelineScheme))
     categories: tuple[EbmtCategory, ...] = attrs.field(
-        factory=tuple, converter=_strongest_first, validator=v.deep_iterable(_enum(EbmtCategory))
+        factory=tuple, converter=_strongest_first, validator=check.Each(_enum(EbmtCategory))
     )
     astct_category: AstctCategory | None = attrs.field(default=None, validator=_optional_enum(AstctCategory))
     statement: str | None = _optional_text()
@@ -878,16 +887,16 @@ class Indication(_Record):
     """
 
     id: str = attrs.field(validator=check.identifier)
-    therapy_id: str = _id("therapies")
-    disorder_id: str = _id("disorders")
+    therapy_id: str = attrs.field(validator=check.identifier, metadata={LINKS_TO: ("therapies",)})
+    disorder_id: str = attrs.field(validator=check.identifier, metadata={LINKS_TO: ("disorders",)})
     evidence_level: EvidenceLevel = attrs.field(validator=_enum(EvidenceLevel))
-    citations: tuple[Citation, ...] = _citations(required=True)
+    citations: tuple[Citation, ...] = attrs.field(converter=unique_tuple, validator=_CITED)
     recommendations: tuple[GuidelineRecommendation, ...] = attrs.field(
-        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(GuidelineRecommendation))
+        factory=tuple, converter=unique_tuple, validator=check.Each(check.instance_of(GuidelineRecommendation))
     )
     trial_ids: tuple[str, ...] = _ids("trials")
     outcomes: tuple[Outcome, ...] = attrs.field(
-        factory=tuple, converter=unique_tuple, validator=v.deep_iterable(v.instance_of(Outcome))
+        factory=tuple, converter=unique_tuple, validator=check.Each(check.instance_of(Outcome))
     )
     risk_ids: tuple[str, ...] = _ids("risks")
     summary: str | None = _optional_text()
@@ -910,11 +919,21 @@ class Effect(_Record):
     measure: EffectMeasure = attrs.field(validator=_enum(EffectMeasure))
     value: float = attrs.field(validator=check.finite)
     ci_low: float | None = attrs.field(default=None, validator=check.finite)
-    ci_high: float | None = attrs.field(default=None, validator=check.finite)
-    ci_level: float | None = attrs.field(default=None, validator=[check.finite, v.optional([v.gt(0), v.lt(100)])])
+    ci_high: float | None = attrs.field(
+        default=None,
+        validator=check.all_of(
+            check.finite,
+            check.Rule(
+                "_interval_contains_value",
+                "an effect gives both ends of its interval or neither, and the interval contains its value",
+            ),
+        ),
+    )
+    ci_level: float | None = attrs.field(
+        default=None, validator=check.all_of(check.finite, check.between(0, 100, inclusive=False))
+    )
     unit: str | None = _optional_text()
 
-    @ci_high.validator
     def _interval_contains_value(self, attribute: attrs.Attribute[float | None], value: float | None) -> None:
         if (self.ci_low is None) != (value is None):
             raise InvalidValueError(
@@ -953,16 +972,16 @@ class Finding(_Record):
     """
 
     id: str = attrs.field(validator=check.identifier)
-    indication_id: str = _id("indications")
+    indication_id: str = attrs.field(validator=check.identifier, metadata={LINKS_TO: ("indications",)})
     design: EvidenceLevel = attrs.field(validator=_enum(EvidenceLevel))
     population: str = attrs.field(validator=check.text)
     endpoint: str = attrs.field(validator=check.text)
     result: str = attrs.field(validator=check.text)
-    citations: tuple[Citation, ...] = _citations(required=True)
+    citations: tuple[Citation, ...] = attrs.field(converter=unique_tuple, validator=_CITED)
     n: int | None = attrs.field(default=None, validator=check.positive_count)
     population_label: PopulationLabel | None = attrs.field(default=None, validator=_optional_enum(PopulationLabel))
     comparator: str | None = _optional_text()
-    effect: Effect | None = attrs.field(default=None, validator=v.optional(v.instance_of(Effect)))
+    effect: Effect | None = attrs.field(default=None, validator=check.Optional(check.instance_of(Effect)))
     follow_up: str | None = _optional_text()
 
 

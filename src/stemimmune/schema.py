@@ -9,7 +9,6 @@ what :func:`json_schema` generates from the model classes, so the two cannot dri
 from __future__ import annotations
 
 import enum
-import re
 import types
 import typing
 from typing import Any, Final
@@ -23,14 +22,51 @@ from .serialization import VERSION_KEY
 
 
 #: Version of the schema; bumped when the format changes.
-SCHEMA_VERSION: Final = "1.1"
+SCHEMA_VERSION: Final = "1.2"
 #: Name of the schema file inside the package.
 SCHEMA_FILE: Final = "dataset.schema.json"
+
+
+#: Rules over several fields of one record that no field's check states (checked when a record is built).
+RECORD_RULES: Final = (
+    "a regulatory event names a designation exactly when its decision is 'designated'",
+    "a trial gives an enrollment_kind exactly when it gives an enrollment",
+    (
+        "a guideline recommendation has EBMT categories exactly when its scheme is an EBMT one, an astct_category "
+        "exactly when its scheme is 'astct', a statement when its scheme is 'statement', and a donor_type of its "
+        "scheme's columns"
+    ),
+)
+#: Rules over several records, checked when a knowledge base is built (see :func:`stemimmune.find_problems`).
+DATASET_RULES: Final = (
+    "exactly one dataset_version across the documents of a dataset",
+    "ids are unique across the whole dataset",
+    "every link (the fields marked x-links-to) resolves to a record of a collection the field allows",
+    "cell lineage (derives_from) and disorder hierarchies (parent_ids) have no cycles",
+    "a therapy's cell type is one its sources yield",
+    "allogeneic therapies list a graft-versus-host disease risk and autologous ones do not",
+    "guideline donor columns match the therapy's donor relation",
+    "no evidence level above preclinical rests on promotional sources alone",
+)
+#: What the library checks in a single field that this schema states only in part.
+LOOSER_FIELD_RULES: Final = (
+    "text that is not ASCII holds at least one visible character (a letter, digit, punctuation mark or symbol)",
+    (
+        "fields with a pattern and no spaces (DOIs, URLs, ...) hold only printable characters; the schema lists the "
+        "non-printable characters of the Basic Multilingual Plane, the library also refuses unassigned ones and those of "
+        "other planes"
+    ),
+    "a whole number is written without a fraction part (2, not 2.0)",
+)
 
 
 def json_schema() -> dict[str, Any]:
     """
     Return the JSON Schema (draft 2020-12) of a dataset document.
+
+    Each field's schema comes from its type and from what its checks say they accept
+    (:meth:`stemimmune._validators.Check.json_schema`); the rules a JSON Schema cannot
+    state are listed in the schema's ``description``.
 
     Example:
         >>> from stemimmune.schema import json_schema
@@ -41,10 +77,16 @@ def json_schema() -> dict[str, Any]:
         True
     """
     definitions: dict[str, Any] = {}
+    field_rules: list[str] = []
     for cls in RECORD_TYPES.values():
-        _define(cls, definitions)
+        _define(cls, definitions, field_rules)
     properties: dict[str, Any] = {
-        VERSION_KEY: {"type": "string", "minLength": 1, "description": "Version of the dataset."}
+        VERSION_KEY: {
+            "type": "string",
+            "pattern": check.whole(f"(?![\\s\\S]*[{check.NONPRINTABLE_CLASS}])[\\s\\S]*\\S[\\s\\S]*"),
+            "maxLength": check.MAX_VERSION_LENGTH,
+            "description": "Version of the dataset.",
+        }
     }
     properties.update(
         {
@@ -55,12 +97,7 @@ def json_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "stemimmune dataset document",
-        "description": (
-            "One document of a stemimmune dataset: a version and lists of records. A dataset may be one document or "
-            "a folder of documents whose lists are concatenated; exactly one dataset_version is required across them. "
-            "Rules that span records (unique ids, links that resolve, no lineage cycles, ...) are checked by the "
-            "library, not by this schema."
-        ),
+        "description": _description(field_rules),
         "x-schema-version": SCHEMA_VERSION,
         "type": "object",
         "properties": properties,
@@ -69,7 +106,21 @@ def json_schema() -> dict[str, Any]:
     }
 
 
-def _define(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
+def _description(field_rules: list[str]) -> str:
+    def listed(rules: typing.Iterable[str]) -> str:
+        return "; ".join(dict.fromkeys(rules)) + "."
+
+    return (
+        "One document of a stemimmune dataset: a version and lists of records. A dataset may be one document or "
+        "a folder of documents whose lists are concatenated. This schema states every rule of a single field; "
+        "the library (stemimmune.load) also checks the rules below, which a JSON Schema cannot state. "
+        f"Within a record: {listed([*field_rules, *RECORD_RULES])} "
+        f"Across records: {listed(DATASET_RULES)} "
+        f"Stated here only in part: {listed(LOOSER_FIELD_RULES)}"
+    )
+
+
+def _define(cls: type, definitions: dict[str, Any], rules: list[str]) -> dict[str, Any]:
     """Add the definition of an attrs class (and of the classes it nests) to *definitions*."""
     name = cls.__name__
     if name not in definitions:
@@ -81,14 +132,18 @@ def _define(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
         for field in attrs.fields(cls):
             if field.name.startswith("_") or not field.init:
                 continue
-            validators = _validators_of(field.validator)
-            prop = _type_schema(hints[field.name], definitions, validators)
+            validator = field.validator
+            if not isinstance(validator, check.Check):
+                msg = f"{name}.{field.name}: its validator is not a Check, so it cannot say its JSON Schema"
+                raise TypeError(msg)
+            prop = _with_checks(_type_schema(hints[field.name], definitions, rules), validator.json_schema())
+            rules.extend(validator.rules())
             if field.name in docs:
                 prop = {**prop, "description": docs[field.name]}
             if LINKS_TO in field.metadata:
                 prop = {**prop, "x-links-to": list(field.metadata[LINKS_TO])}
             properties[field.name] = prop
-            if field.default is attrs.NOTHING or check.not_empty in validators:
+            if field.default is attrs.NOTHING:
                 required.append(field.name)
         summary = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else name
         definitions[name] = {
@@ -101,66 +156,36 @@ def _define(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
     return definitions[name]  # type: ignore[no-any-return]
 
 
-def _type_schema(hint: Any, definitions: dict[str, Any], validators: list[Any]) -> dict[str, Any]:  # noqa: PLR0911 - one return per JSON type
+def _with_checks(schema: dict[str, Any], checks: dict[str, Any]) -> dict[str, Any]:
+    """Add a field's checks to the schema of its type (to the non-null branch of an optional type)."""
+    if "anyOf" in schema:
+        value, null = schema["anyOf"]
+        return {"anyOf": [check.merge_schemas(value, checks), null]}
+    return check.merge_schemas(schema, checks)
+
+
+def _type_schema(hint: Any, definitions: dict[str, Any], rules: list[str]) -> dict[str, Any]:  # noqa: PLR0911 - one return per JSON type
+    """The schema of a type: which JSON values structure to it (the checks add what else is required)."""
     origin = typing.get_origin(hint)
     arguments = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in arguments if a is not type(None)]
-        inner = _type_schema(options[0], definitions, validators)
+        inner = _type_schema(options[0], definitions, rules)
         return {"anyOf": [inner, {"type": "null"}]} if type(None) in arguments else inner
     if origin is tuple:
-        array: dict[str, Any] = {"type": "array", "items": _type_schema(arguments[0], definitions, validators)}
-        if check.not_empty in validators:
-            array["minItems"] = 1
-        return array
+        return {"type": "array", "items": _type_schema(arguments[0], definitions, rules)}
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return {"enum": [m.value for m in hint]}
     if attrs.has(hint):
-        _define(hint, definitions)
+        _define(hint, definitions, rules)
         return {"$ref": f"#/$defs/{hint.__name__}"}
     if hint is bool:
         return {"type": "boolean"}
     if hint is int:
-        return _integer(validators)
+        return {"type": "integer"}
     if hint is float:
         return {"type": "number"}
     if hint is str:
-        return _string(validators)
+        return {"type": "string"}
     msg = f"no JSON Schema mapping for {hint!r}"
     raise TypeError(msg)
-
-
-def _integer(validators: list[Any]) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "integer"}
-    if check.year in validators:
-        schema.update(minimum=check.EARLIEST_YEAR, maximum=check.LATEST_YEAR)
-    if check.positive_count in validators:
-        schema["minimum"] = 1
-    return schema
-
-
-def _string(validators: list[Any]) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": check.MAX_TEXT_LENGTH}
-    if check.identifier in validators or check.identifiers in validators:
-        schema.update(pattern=check.IDENTIFIER_PATTERN.pattern, maxLength=check.MAX_ID_LENGTH)
-    elif check.curies in validators:
-        alternatives = "|".join(
-            f"{re.escape(prefix)}:{pattern.pattern.removeprefix('^').removesuffix('$')}"
-            for prefix, pattern in check.CURIE_PATTERNS.items()
-        )
-        schema["pattern"] = f"^(?:{alternatives})$"
-    else:
-        pattern = next((getattr(v, "pattern", None) for v in validators if getattr(v, "pattern", None)), None)
-        if pattern is not None:
-            schema["pattern"] = pattern.pattern
-    return schema
-
-
-def _validators_of(validator: Any) -> list[Any]:
-    """Flatten attrs' combined validators into a list."""
-    if validator is None:
-        return []
-    inner = getattr(validator, "_validators", None)
-    if inner is not None:
-        return [v for part in inner for v in _validators_of(part)]
-    return [validator]

@@ -28,7 +28,7 @@ from . import vocabulary
 from ._io import encode_text, parse_json
 from ._text import clip, listing, shorten, with_article
 from ._validators import version_problem
-from .exceptions import MAX_PROBLEMS, DatasetError, InvalidValueError, Problem
+from .exceptions import MAX_PROBLEMS, ArgumentTypeError, DatasetError, InvalidValueError, Problem
 from .model import RECORD_TYPES, CollectionName
 
 
@@ -225,6 +225,8 @@ def _describe(error: BaseException) -> tuple[str, str | None, str | None]:
     """The message, offending value and expectation of one structuring error."""
     if isinstance(error, InvalidValueError):
         return str(error), error.value, error.expected
+    if isinstance(error, ArgumentTypeError):
+        return str(error), error.got, error.expected
     if isinstance(error, KeyError):
         return "required field missing", None, "a value"
     if isinstance(error, cattrs.ForbiddenExtraKeysError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import stemimmune
 from stemimmune import Disorder, Therapy
+from stemimmune.vocabulary import DonorRelation
 
 
 kb = stemimmune.load()
@@ -36,3 +37,6 @@ kb.search(5)
 
 # case: an unknown collection name
 kb.search("ms", kinds=["diseases"])
+
+# case: a therapy without its required collections (citations, sources, mechanisms)
+Therapy(id="t", name="t", cell_type_id="c", donor_relation=DonorRelation.AUTOLOGOUS)
