@@ -179,7 +179,11 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
         )
     ]
     refs += [draw(references(r)) for r in ref_ids[1:]]
+    if draw(st.booleans()):  # often a guideline, so that recommendations (which must cite one) are drawn
+        ref_ids.append(next(ids))
+        refs.append(draw(references(ref_ids[-1], st.just(ReferenceKind.GUIDELINE))))
     credible = [r.id for r in refs if r.kind.tier > CredibilityTier.PROMOTIONAL]
+    guidelines = [r.id for r in refs if r.kind is ReferenceKind.GUIDELINE]  # what a recommendation may cite
 
     components = [
         ImmuneComponent(
@@ -444,8 +448,8 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
                 recommendations=tuple(
                     draw(
                         st.lists(
-                            recommendations(ref_ids, donors),
-                            max_size=2,
+                            recommendations(guidelines, donors),
+                            max_size=2 if guidelines else 0,
                         )
                     )
                 ),

@@ -13,7 +13,7 @@ from typing import Any
 from ._text import shorten
 from .exceptions import Problem
 from .model import RECORD_TYPES, Citation, CollectionName, Record, iter_links
-from .vocabulary import DonorRelation, EvidenceLevel, RiskKind
+from .vocabulary import DonorRelation, EvidenceLevel, ReferenceKind, RiskKind
 
 
 def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tuple[Problem, ...]:
@@ -24,8 +24,9 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
     records resolves to a record of a collection the field allows; lineage and
     disorder hierarchies have no cycles; a therapy's cell type is one its sources
     yield; allogeneic therapies list a GVHD risk and autologous ones do not; guideline
-    donor columns match the therapy's donor relation; and no evidence above preclinical
-    rests on promotional sources alone.
+    donor columns match the therapy's donor relation; a guideline recommendation cites a
+    reference of kind ``guideline``; and no evidence above preclinical rests on
+    promotional sources alone.
 
     This is the same code whether the data is bundled, a user's, or generated in
     tests. Records are already valid one by one (their classes check that).
@@ -163,6 +164,18 @@ def _evidence_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> I
             )
         indicated = therapies.get(indication.therapy_id)
         for position, recommendation in enumerate(indication.recommendations):
+            source = references.get(recommendation.reference_id)
+            if source is not None and source.kind is not ReferenceKind.GUIDELINE:
+                yield _problem(
+                    "indications",
+                    index,
+                    indication,
+                    f"recommendations[{position}].reference_id",
+                    f"a guideline recommendation cites {recommendation.reference_id!r}, "
+                    f"a reference of kind {source.kind.value!r}",
+                    value=recommendation.reference_id,
+                    expected="the id of a reference of kind 'guideline'",
+                )
             if (
                 indicated is not None
                 and recommendation.donor_type is not None
