@@ -123,7 +123,8 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
         The path written.
 
     Raises:
-        InvalidArgumentError: *path* is a folder (or a link to one) or another non-regular file.
+        InvalidArgumentError: *path* does not end in ``.json`` (checked before anything is
+            written), or is a folder (or a link to one) or another non-regular file.
         ArgumentTypeError: *kb* is not a knowledge base, or *path* not a path.
         OSError: The file cannot be written (the old file is unchanged).
 
@@ -135,7 +136,14 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
         ...     stemimmune.load(path) == kb
         True
     """
+    if not isinstance(kb, KnowledgeBase):
+        raise argument_type_error("kb", "a KnowledgeBase", kb)
     target = _as_path(path, "path")
+    if target.suffix != ".json":  # before anything touches the file system
+        raise InvalidArgumentError(
+            "path",
+            f"{shorten(str(target))} does not end in .json; expected the path of a dataset file ending in .json",
+        )
     data = dumps(kb).encode("utf-8")
     real = Path(os.path.realpath(target))
     try:
