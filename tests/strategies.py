@@ -168,7 +168,7 @@ def recommendations(draw: st.DrawFn, ref_ids: list[str], donors: list[DonorType]
 
 
 @st.composite
-def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
+def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:  # noqa: PLR0915 - one record list after another
     """A valid knowledge base whose records point at each other."""
     salt = draw(identifiers)
     ids = iter(f"{salt}-{n}" for n in range(1000))

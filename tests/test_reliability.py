@@ -301,7 +301,12 @@ class TestSave:
         target.write_text("the user's own file")
         opened: list[object] = []
         real_open = os.open
-        monkeypatch.setattr(os, "open", lambda *a, **k: opened.append(a) or real_open(*a, **k))
+
+        def spy(*args: Any, **kwargs: Any) -> int:
+            opened.append(args)
+            return real_open(*args, **kwargs)
+
+        monkeypatch.setattr(os, "open", spy)
         with pytest.raises(InvalidArgumentError) as caught:
             save(load(), target)
         assert "path" == caught.value.argument

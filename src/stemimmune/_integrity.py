@@ -41,6 +41,21 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
         >>> [str(p) for p in find_problems({"risks": [risk, risk]})]
         ["$.risks[1].id (id 'r'): duplicate id; already used in risks"]
     """
+    return check_records(collections, {})
+
+
+def check_records(
+    collections: Mapping[CollectionName, Sequence[Record]], unparsed: Mapping[str, CollectionName]
+) -> tuple[Problem, ...]:
+    """
+    Check the rules of :func:`find_problems` on the records that parsed, knowing which did not.
+
+    *unparsed* holds the ids of the records that failed to parse, with their collection:
+    their own problems are reported already, so a link to one of them is not reported
+    as unresolved, and a rule that would need one (a therapy's GVHD risk, a source's
+    cell types, whether a cited reference is promotional) is not checked on the records
+    that link to it. Fixing the record may then reveal those problems.
+    """
     problems: list[Problem] = []
     ids: dict[str, CollectionName] = {}
     for kind, index, record in _each(collections):
@@ -61,7 +76,7 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
 
     for kind, index, record in _each(collections):
         for field, targets, value in iter_links(record):
-            if ids.get(value) not in targets:
+            if ids.get(value) not in targets and unparsed.get(value) not in targets:
                 wanted = " or ".join(targets)
                 problems.append(
                     _problem(
@@ -77,8 +92,8 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
 
     problems.extend(_cycles(collections, "cell_types", "derives_from"))
     problems.extend(_cycles(collections, "disorders", "parent_ids"))
-    problems.extend(_therapy_rules(collections))
-    problems.extend(_evidence_rules(collections))
+    problems.extend(_therapy_rules(collections, unparsed))
+    problems.extend(_evidence_rules(collections, unparsed))
     return tuple(problems)
 
 
@@ -102,13 +117,16 @@ def _problem(
     )
 
 
-def _therapy_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Iterator[Problem]:
+def _therapy_rules(
+    collections: Mapping[CollectionName, Sequence[Record]], unparsed: Mapping[str, CollectionName]
+) -> Iterator[Problem]:
     sources: dict[str, Any] = {s.id: s for s in collections.get("cell_sources", ())}
     risks: dict[str, Any] = {r.id: r for r in collections.get("risks", ())}
     therapy: Any
     for index, therapy in enumerate(collections.get("therapies", ())):
         yielded = {c for s in therapy.source_ids if s in sources for c in sources[s].yields}
-        if yielded and therapy.cell_type_id not in yielded:
+        sources_known = not any(s in unparsed for s in therapy.source_ids)
+        if yielded and sources_known and therapy.cell_type_id not in yielded:
             yield _problem(
                 "therapies",
                 index,
@@ -120,7 +138,8 @@ def _therapy_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> It
                 expected=f"one of {', '.join(sorted(yielded))}",
             )
         has_gvhd = any(risks[r].kind is RiskKind.GVHD for r in therapy.risk_ids if r in risks)
-        if therapy.donor_relation is DonorRelation.ALLOGENEIC and not has_gvhd:
+        risks_known = not any(r in unparsed for r in therapy.risk_ids)
+        if therapy.donor_relation is DonorRelation.ALLOGENEIC and not has_gvhd and risks_known:
             yield _problem(
                 "therapies",
                 index,
@@ -142,11 +161,15 @@ def _therapy_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> It
             )
 
 
-def _evidence_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Iterator[Problem]:
+def _evidence_rules(
+    collections: Mapping[CollectionName, Sequence[Record]], unparsed: Mapping[str, CollectionName]
+) -> Iterator[Problem]:
     references: dict[str, Any] = {r.id: r for r in collections.get("references", ())}
     therapies: dict[str, Any] = {t.id: t for t in collections.get("therapies", ())}
 
     def promotional_only(citations: tuple[Citation, ...]) -> bool:
+        if any(c.reference_id in unparsed for c in citations):
+            return False  # a reference that failed to parse may be the non-promotional one
         cited = [references[c.reference_id] for c in citations if c.reference_id in references]
         return bool(cited) and all(r.is_promotional for r in cited)
 
