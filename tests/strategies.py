@@ -169,7 +169,7 @@ def recommendations(draw: st.DrawFn, ref_ids: list[str], donors: list[DonorType]
 
 
 @st.composite
-def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
+def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:  # noqa: PLR0915 - one record list after another
     """A valid knowledge base whose records point at each other."""
     salt = draw(identifiers)
     ids = iter(f"{salt}-{n}" for n in range(1000))
@@ -180,7 +180,11 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
         )
     ]
     refs += [draw(references(r)) for r in ref_ids[1:]]
+    if draw(st.booleans()):  # often a guideline, so that recommendations (which must cite one) are drawn
+        ref_ids.append(next(ids))
+        refs.append(draw(references(ref_ids[-1], st.just(ReferenceKind.GUIDELINE))))
     credible = [r.id for r in refs if r.kind.tier > CredibilityTier.PROMOTIONAL]
+    guidelines = [r.id for r in refs if r.kind is ReferenceKind.GUIDELINE]  # what a recommendation may cite
 
     components = [
         ImmuneComponent(
@@ -445,8 +449,8 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:
                 recommendations=tuple(
                     draw(
                         st.lists(
-                            recommendations(ref_ids, donors),
-                            max_size=2,
+                            recommendations(guidelines, donors),
+                            max_size=2 if guidelines else 0,
                         )
                     )
                 ),

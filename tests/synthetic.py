@@ -81,7 +81,7 @@ def knowledge_base(records: int) -> tuple[KnowledgeBase, Probes]:
         word = _word(unit)
         cited = (Citation(reference_id=f"{word}-paper"),)
         collections["references"].append(
-            Reference(id=f"{word}-paper", kind=ReferenceKind.NONRANDOMIZED_TRIAL, title=f"{word} trial")
+            Reference(id=f"{word}-paper", kind=ReferenceKind.GUIDELINE, title=f"{word} trial")
         )
         collections["cell_types"].append(CellType(id=f"{word}-cell", name=f"{word} cell", citations=cited))
         collections["cell_sources"].append(

@@ -368,6 +368,24 @@ def test_validate_a_valid_dataset(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert "valid" in out
 
 
+@pytest.mark.parametrize("broken", [True, False], ids=["invalid", "valid"])
+def test_validate_escapes_the_file_name(capsys: pytest.CaptureFixture[str], tmp_path: Path, broken: bool) -> None:
+    """A newline or terminal escape in PATH cannot forge an output line: the header shows it escaped."""
+    folder = tmp_path / "a\n  forged.json: $.x: fine\x1b[2J"
+    folder.mkdir()
+    path = folder / "data.json"
+    if broken:
+        path.write_text(json.dumps({"dataset_version": "1", "risks": [{"id": "Bad Id"}]}), encoding="utf-8")
+    else:
+        stemimmune.save(stemimmune.load(), path)
+    status, out, _ = _run(capsys, "validate", str(path))
+    assert (1 if broken else 0) == status
+    header = out.splitlines()[0]
+    assert header.startswith(str(path).replace("\n", "\\u000a").replace("\x1b", "\\u001b") + ": ")
+    assert not any("forged" in line for line in out.splitlines()[1:])
+    assert "\x1b" not in out
+
+
 def test_validate_a_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     """A dataset that cannot be read at all is an error (2), not an invalid dataset (1)."""
     status, _, err = _run(capsys, "validate", "/no/such/file.json")

@@ -68,6 +68,31 @@ class TestInvalidDatasets:
                 else (*kb.indications, broken),
             )
 
+    def test_a_guideline_recommendation_must_cite_a_guideline(self) -> None:
+        """A recommendation citing a promotional page (or any non-guideline) is a problem located at its reference_id."""
+        kb = load()
+        promotional = next(r for r in kb.references if r.kind is ReferenceKind.PROMOTIONAL_MATERIAL)
+        index, indication = next((i, x) for i, x in enumerate(kb.indications) if len(x.recommendations) >= 2)
+        forged = attrs.evolve(indication.recommendations[1], reference_id=promotional.id)
+        broken = attrs.evolve(indication, recommendations=(indication.recommendations[0], forged))
+        indications = (*kb.indications[:index], broken, *kb.indications[index + 1 :])
+        with pytest.raises(DatasetError) as caught:
+            attrs.evolve(kb, indications=indications)
+        problems = caught.value.problems
+        assert 1 == len(problems), caught.value
+        (problem,) = problems
+        assert ("indications", index, indication.id) == (problem.collection, problem.index, problem.record_id)
+        assert "recommendations[1].reference_id" == problem.field
+        assert repr(promotional.id) == problem.value
+        assert "the id of a reference of kind 'guideline'" == problem.expected
+        assert "'promotional-material'" in problem.message
+        assert [] == [
+            (i.id, r.reference_id)
+            for i in kb.indications
+            for r in i.recommendations
+            if kb.get(r.reference_id, Reference).kind is not ReferenceKind.GUIDELINE
+        ]  # the bundled data obeys the rule
+
     def test_autologous_therapies_must_not_list_gvhd(self) -> None:
         """An autologous therapy with a GVHD risk is rejected."""
         kb = load()
@@ -347,7 +372,8 @@ def oracle_problems(cols: Mapping[str, Sequence[Any]]) -> list[Problem]:  # noqa
     resolves to a record of a collection the field allows; a lineage or disorder record that can reach
     itself through its links lies on a cycle; a therapy's cell type is one its (known) sources yield;
     allogeneic therapies list a GVHD risk and autologous ones do not; no evidence above preclinical rests
-    on promotional sources alone; a recommendation's donor column fits the therapy's donor relation.
+    on promotional sources alone; a recommendation's donor column fits the therapy's donor relation; a
+    recommendation cites a (known) reference of kind guideline.
     """
 
     def problem(  # noqa: PLR0917 - a Problem has these parts
@@ -459,6 +485,17 @@ def oracle_problems(cols: Mapping[str, Sequence[Any]]) -> list[Problem]:  # noqa
             found.append(problem("indications", index, indication, "citations", message, cited, expected))
         therapy = therapies.get(indication.therapy_id)
         for position, recommendation in enumerate(indication.recommendations):
+            cited_reference = references.get(recommendation.reference_id)
+            if cited_reference is not None and cited_reference.kind is not ReferenceKind.GUIDELINE:
+                message = (
+                    f"a guideline recommendation cites {recommendation.reference_id!r}, "
+                    f"a reference of kind {cited_reference.kind.value!r}"
+                )
+                field = f"recommendations[{position}].reference_id"
+                expected = "the id of a reference of kind 'guideline'"
+                found.append(
+                    problem("indications", index, indication, field, message, recommendation.reference_id, expected)
+                )
             donor = recommendation.donor_type
             if therapy is not None and donor is not None and donor.relation is not therapy.donor_relation:
                 relation = therapy.donor_relation.value

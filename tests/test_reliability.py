@@ -285,12 +285,37 @@ class TestSave:
     def test_directory_is_refused(self, tmp_path: Path, make: Callable[[Path], object]) -> None:
         """A folder, or a link to one, is refused and left alone."""
         (tmp_path / "folder").mkdir()
-        target = tmp_path / "target"
+        target = tmp_path / "target.json"
         make(target)
         with pytest.raises(InvalidArgumentError, match="is a folder"):
             save(load(), target)
         assert target.is_dir()
         assert [] == list((tmp_path / "folder").iterdir())
+
+    @pytest.mark.parametrize("name", ["out.csv", "out", "out.json.bak", "out.JSON", "out.jsonl", ".json"])
+    def test_a_suffix_other_than_json_is_refused_before_any_write(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+    ) -> None:
+        """save() writes only .json files: another suffix is an InvalidArgumentError naming path, and nothing is touched."""
+        target = tmp_path / name
+        target.write_text("the user's own file")
+        opened: list[object] = []
+        real_open = os.open
+
+        def spy(*args: Any, **kwargs: Any) -> int:
+            opened.append(args)
+            return real_open(*args, **kwargs)
+
+        monkeypatch.setattr(os, "open", spy)
+        with pytest.raises(InvalidArgumentError) as caught:
+            save(load(), target)
+        assert "path" == caught.value.argument
+        assert ".json" in str(caught.value)
+        assert [] == opened
+        assert "the user's own file" == target.read_text()
+        assert [target] == list(tmp_path.iterdir())
+        with pytest.raises(InvalidArgumentError):  # refused before the missing folder is noticed
+            save(load(), tmp_path / "missing" / name)
 
     def test_writes_are_synced_before_the_rename_and_the_folder_after(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -13,7 +13,7 @@ from typing import Any
 from ._text import shorten
 from .exceptions import Problem
 from .model import RECORD_TYPES, Citation, CollectionName, Record, iter_links
-from .vocabulary import DonorRelation, EvidenceLevel, RiskKind
+from .vocabulary import DonorRelation, EvidenceLevel, ReferenceKind, RiskKind
 
 
 def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tuple[Problem, ...]:
@@ -24,8 +24,9 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
     records resolves to a record of a collection the field allows; lineage and
     disorder hierarchies have no cycles; a therapy's cell type is one its sources
     yield; allogeneic therapies list a GVHD risk and autologous ones do not; guideline
-    donor columns match the therapy's donor relation; and no evidence above preclinical
-    rests on promotional sources alone.
+    donor columns match the therapy's donor relation; a guideline recommendation cites a
+    reference of kind ``guideline``; and no evidence above preclinical rests on
+    promotional sources alone.
 
     This is the same code whether the data is bundled, a user's, or generated in
     tests. Records are already valid one by one (their classes check that).
@@ -39,6 +40,21 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
         >>> risk = Risk(id="r", name="r", kind=RiskKind.TOXICITY)
         >>> [str(p) for p in find_problems({"risks": [risk, risk]})]
         ["$.risks[1].id (id 'r'): duplicate id; already used in risks"]
+    """
+    return check_records(collections, {})
+
+
+def check_records(
+    collections: Mapping[CollectionName, Sequence[Record]], unparsed: Mapping[str, CollectionName]
+) -> tuple[Problem, ...]:
+    """
+    Check the rules of :func:`find_problems` on the records that parsed, knowing which did not.
+
+    *unparsed* holds the ids of the records that failed to parse, with their collection:
+    their own problems are reported already, so a link to one of them is not reported
+    as unresolved, and a rule that would need one (a therapy's GVHD risk, a source's
+    cell types, whether a cited reference is promotional) is not checked on the records
+    that link to it. Fixing the record may then reveal those problems.
     """
     problems: list[Problem] = []
     ids: dict[str, CollectionName] = {}
@@ -60,7 +76,7 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
 
     for kind, index, record in _each(collections):
         for field, targets, value in iter_links(record):
-            if ids.get(value) not in targets:
+            if ids.get(value) not in targets and unparsed.get(value) not in targets:
                 wanted = " or ".join(targets)
                 problems.append(
                     _problem(
@@ -76,8 +92,8 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
 
     problems.extend(_cycles(collections, "cell_types", "derives_from"))
     problems.extend(_cycles(collections, "disorders", "parent_ids"))
-    problems.extend(_therapy_rules(collections))
-    problems.extend(_evidence_rules(collections))
+    problems.extend(_therapy_rules(collections, unparsed))
+    problems.extend(_evidence_rules(collections, unparsed))
     return tuple(problems)
 
 
@@ -101,13 +117,16 @@ def _problem(
     )
 
 
-def _therapy_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Iterator[Problem]:
+def _therapy_rules(
+    collections: Mapping[CollectionName, Sequence[Record]], unparsed: Mapping[str, CollectionName]
+) -> Iterator[Problem]:
     sources: dict[str, Any] = {s.id: s for s in collections.get("cell_sources", ())}
     risks: dict[str, Any] = {r.id: r for r in collections.get("risks", ())}
     therapy: Any
     for index, therapy in enumerate(collections.get("therapies", ())):
         yielded = {c for s in therapy.source_ids if s in sources for c in sources[s].yields}
-        if yielded and therapy.cell_type_id not in yielded:
+        sources_known = not any(s in unparsed for s in therapy.source_ids)
+        if yielded and sources_known and therapy.cell_type_id not in yielded:
             yield _problem(
                 "therapies",
                 index,
@@ -119,7 +138,8 @@ def _therapy_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> It
                 expected=f"one of {', '.join(sorted(yielded))}",
             )
         has_gvhd = any(risks[r].kind is RiskKind.GVHD for r in therapy.risk_ids if r in risks)
-        if therapy.donor_relation is DonorRelation.ALLOGENEIC and not has_gvhd:
+        risks_known = not any(r in unparsed for r in therapy.risk_ids)
+        if therapy.donor_relation is DonorRelation.ALLOGENEIC and not has_gvhd and risks_known:
             yield _problem(
                 "therapies",
                 index,
@@ -141,11 +161,15 @@ def _therapy_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> It
             )
 
 
-def _evidence_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Iterator[Problem]:
+def _evidence_rules(
+    collections: Mapping[CollectionName, Sequence[Record]], unparsed: Mapping[str, CollectionName]
+) -> Iterator[Problem]:
     references: dict[str, Any] = {r.id: r for r in collections.get("references", ())}
     therapies: dict[str, Any] = {t.id: t for t in collections.get("therapies", ())}
 
     def promotional_only(citations: tuple[Citation, ...]) -> bool:
+        if any(c.reference_id in unparsed for c in citations):
+            return False  # a reference that failed to parse may be the non-promotional one
         cited = [references[c.reference_id] for c in citations if c.reference_id in references]
         return bool(cited) and all(r.is_promotional for r in cited)
 
@@ -163,6 +187,18 @@ def _evidence_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> I
             )
         indicated = therapies.get(indication.therapy_id)
         for position, recommendation in enumerate(indication.recommendations):
+            source = references.get(recommendation.reference_id)
+            if source is not None and source.kind is not ReferenceKind.GUIDELINE:
+                yield _problem(
+                    "indications",
+                    index,
+                    indication,
+                    f"recommendations[{position}].reference_id",
+                    f"a guideline recommendation cites {recommendation.reference_id!r}, "
+                    f"a reference of kind {source.kind.value!r}",
+                    value=recommendation.reference_id,
+                    expected="the id of a reference of kind 'guideline'",
+                )
             if (
                 indicated is not None
                 and recommendation.donor_type is not None

@@ -13,12 +13,13 @@ from typing import Any, Final
 
 import attrs
 
+from ._integrity import check_records
 from ._io import MAX_FILE_BYTES, Document, encode_text, parse_json, read_folder, read_path
 from ._text import shorten
 from .exceptions import MAX_PROBLEMS, DatasetError, InvalidArgumentError, Problem, argument_type_error
 from .knowledge_base import KnowledgeBase
 from .model import RECORD_TYPES, CollectionName, Record
-from .serialization import VERSION_KEY, structure_document, unstructure_records
+from .serialization import VERSION_KEY, structure_parts, unstructure_records
 from .serialization import dumps as _canonical
 
 
@@ -58,7 +59,9 @@ def load(path: PathLike | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> Kn
         if _bundled is None:
             with _bundled_lock:
                 if _bundled is None:
-                    _bundled = _build(read_folder(files("stemimmune").joinpath("data"), max_bytes=max_bytes))
+                    _bundled = _build(
+                        read_folder(files("stemimmune").joinpath("data"), max_bytes=max_bytes), bundled=True
+                    )
         return _bundled
     return _build(read_path(_as_path(path, "path"), max_bytes=max_bytes))
 
@@ -123,7 +126,8 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
         The path written.
 
     Raises:
-        InvalidArgumentError: *path* is a folder (or a link to one) or another non-regular file.
+        InvalidArgumentError: *path* does not end in ``.json`` (checked before anything is
+            written), or is a folder (or a link to one) or another non-regular file.
         ArgumentTypeError: *kb* is not a knowledge base, or *path* not a path.
         OSError: The file cannot be written (the old file is unchanged).
 
@@ -135,7 +139,14 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
         ...     stemimmune.load(path) == kb
         True
     """
+    if not isinstance(kb, KnowledgeBase):
+        raise argument_type_error("kb", "a KnowledgeBase", kb)
     target = _as_path(path, "path")
+    if target.suffix != ".json":  # before anything touches the file system
+        raise InvalidArgumentError(
+            "path",
+            f"{shorten(str(target))} does not end in .json; expected the path of a dataset file ending in .json",
+        )
     data = dumps(kb).encode("utf-8")
     real = Path(os.path.realpath(target))
     try:
@@ -343,53 +354,100 @@ def _refusal(
 # ------------------------------------------------------------------ building
 
 
-def _collect(documents: list[Document]) -> tuple[dict[str | None, str], dict[CollectionName, list[Record]], _Origins]:
-    """Structure every document; return the versions, the records by kind, and where each came from."""
+@attrs.frozen
+class _Gathered:
+    """Every document structured: the versions, the records that parsed and where each came from, and the rest."""
+
+    versions: dict[str | None, str]
+    records: dict[CollectionName, list[Record]]
+    origin: _Origins
+    unparsed: dict[str, CollectionName]
+    problems: tuple[Problem, ...]
+    stopped: bool
+
+
+def _gather(documents: list[Document]) -> _Gathered:
+    """Structure every record of every document that can be; keep the problems of the others."""
     problems: list[Problem] = []
-    count, stopped = 0, False
+    stopped = False
     versions: dict[str | None, str] = {}
     merged: dict[CollectionName, list[Record]] = {kind: [] for kind in RECORD_TYPES}
     origin: _Origins = {}
+    unparsed: dict[str, CollectionName] = {}
     for name, document in documents:
-        if stopped or len(problems) > MAX_PROBLEMS:
+        if len(problems) > MAX_PROBLEMS:
             stopped = True
             break
-        try:
-            version, records = structure_document(document, file=name)
-        except DatasetError as exc:
-            problems.extend(exc.problems)
-            count, stopped = count + exc.count, exc.stopped
-            continue
-        if version is not None:
-            versions[name] = version
-        for kind, items in records.items():
-            for index, record in enumerate(items):
-                origin[kind, len(merged[kind])] = (name, index)
+        parts = structure_parts(document, file=name, limit=MAX_PROBLEMS - len(problems))
+        problems.extend(parts.problems)
+        unparsed.update({key: kind for key, kind in parts.unparsed.items() if key not in unparsed})
+        if parts.version is not None:
+            versions[name] = parts.version
+        for kind, items in parts.records.items():
+            for position, record in items:
+                origin[kind, len(merged[kind])] = (name, position)
                 merged[kind].append(record)
-    if problems:
-        raise DatasetError(problems, count=count, stopped=stopped)
-    return versions, merged, origin
+        if parts.stopped:
+            stopped = True
+            break
+    return _Gathered(versions, merged, origin, unparsed, tuple(problems), stopped)
 
 
-def _build(documents: list[Document]) -> KnowledgeBase:
-    """Structure parsed documents, combine them, and build the knowledge base."""
-    versions, merged, origin = _collect(documents)
-    if len(set(versions.values())) != 1:
+def _collect(documents: list[Document]) -> tuple[dict[str | None, str], dict[CollectionName, list[Record]], _Origins]:
+    """Structure every document; return the versions, the records by kind, and where each came from."""
+    gathered = _gather(documents)
+    if gathered.problems:
+        raise DatasetError(gathered.problems, stopped=gathered.stopped)
+    return gathered.versions, gathered.records, gathered.origin
+
+
+def _build(documents: list[Document], *, bundled: bool = False) -> KnowledgeBase:
+    """
+    Structure parsed documents, combine them, and build the knowledge base (*bundled*: the package's own data).
+
+    Data that states the bundled version without being the bundled records (a folder of
+    the bundled files and one of the user's, an edited copy) is versioned
+    ``"<version>+local"``, as :func:`merge` versions such a combination: a version names
+    one set of records.
+
+    One pass finds every problem: the field problems of every record, then the
+    cross-record rules over the records that parsed (see :func:`check_records` for
+    links to the records that did not).
+    """
+    gathered = _gather(documents)
+    problems = list(gathered.problems)
+    versions = gathered.versions
+    if len(set(versions.values())) != 1 and not any(p.collection == VERSION_KEY for p in problems):
         found = ", ".join(f"{n or '<string>'}: {v!r}" for n, v in versions.items()) or "none"
-        raise DatasetError(
-            [
-                Problem(
-                    file=documents[0][0] if len(documents) == 1 else None,
-                    collection=VERSION_KEY,
-                    message=f"expected exactly one dataset version; found {found}",
-                    expected='one "dataset_version" string across the dataset',
-                )
-            ]
+        problems.append(
+            Problem(
+                file=documents[0][0] if len(documents) == 1 else None,
+                collection=VERSION_KEY,
+                message=f"expected exactly one dataset version; found {found}",
+                expected='one "dataset_version" string across the dataset',
+            )
         )
-    try:
-        return KnowledgeBase.from_collections(next(iter(versions.values())), merged)
-    except DatasetError as exc:
-        raise DatasetError((_relocate(p, origin) for p in exc.problems), count=exc.count, stopped=exc.stopped) from None
+    if not problems:
+        version = next(iter(versions.values()))
+        if not bundled and _changes_bundled(version, gathered.records):
+            version += "+local"
+        try:
+            return KnowledgeBase.from_collections(version, gathered.records)
+        except DatasetError as exc:
+            raise DatasetError(
+                (_relocate(p, gathered.origin) for p in exc.problems), count=exc.count, stopped=exc.stopped
+            ) from None
+    if not gathered.stopped:
+        rules = check_records(gathered.records, gathered.unparsed)
+        problems.extend(_relocate(p, gathered.origin) for p in rules)
+    raise DatasetError(problems, stopped=gathered.stopped)
+
+
+def _changes_bundled(version: str, records: Mapping[CollectionName, list[Record]]) -> bool:
+    """Whether *records* claim the bundled dataset's *version* without being its records."""
+    if version != load().version:
+        return False
+    return any(tuple(records.get(kind, ())) != items for kind, items in load().collections().items())
 
 
 def _relocate(problem: Problem, origin: _Origins) -> Problem:

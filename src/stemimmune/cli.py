@@ -581,7 +581,7 @@ def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
             message = "--all FOLDER writes every table; give no TABLE and no --output with it"
             raise _CommandError(message)
         written = export.write_tables(kb, args.folder)
-        return f"wrote {len(written)} files to {args.folder}"
+        return f"wrote {len(written)} files to {printable(args.folder)}"
     if args.table is None:
         message = "name a TABLE to export, or give --all FOLDER"
         raise _CommandError(message)
@@ -595,7 +595,7 @@ def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     except OSError as exc:
         exc.filename = exc.filename or args.output
         raise
-    return f"wrote {args.table} to {args.output}"
+    return f"wrote {args.table} to {printable(args.output)}"
 
 
 def _plot(kb: KnowledgeBase, args: argparse.Namespace) -> str:
@@ -614,7 +614,7 @@ def _plot(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     if args.trial_statuses is not None:
         subset["trial_status"] = args.trial_statuses
     save_evidence_map(kb, args.output, **subset)
-    return f"wrote the evidence map to {args.output}"
+    return f"wrote the evidence map to {printable(args.output)}"
 
 
 def _schema(_kb: KnowledgeBase, _args: argparse.Namespace) -> str:
@@ -641,14 +641,14 @@ def _validate(args: argparse.Namespace) -> tuple[int, str]:
         shown = "" if len(problems) == exc.count else f" (the first {len(problems)} listed)"
         return EXIT_INVALID, "\n".join(
             [
-                f"{args.path}: invalid, {total} problem{'s' if exc.count > 1 else ''}{shown}:",
+                f"{printable(args.path)}: invalid, {total} problem{'s' if exc.count > 1 else ''}{shown}:",
                 *(f"  {p}" for p in problems),
             ]
         )
     counts = {kind: len(records) for kind, records in kb.collections().items()}
     if args.json:
         return 0, _dump({"valid": True, "dataset_version": kb.version, "counts": counts})
-    return 0, f"{args.path}: valid, dataset {kb.version}, {sum(counts.values())} records"
+    return 0, f"{printable(args.path)}: valid, dataset {kb.version}, {sum(counts.values())} records"
 
 
 def _problem_fields(problem: Any) -> dict[str, Any]:

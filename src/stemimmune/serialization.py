@@ -20,7 +20,7 @@ from typing import Any, Final, TypeVar
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
-from cattrs.errors import IterableValidationNote
+from cattrs.errors import AttributeValidationNote, IterableValidationNote
 from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
@@ -135,12 +135,80 @@ def _make_converter() -> JsonConverter:
         def structure(value: object, target: Any) -> Any:
             if not isinstance(value, dict):  # cattrs would fail with a message about Python internals
                 raise InvalidValueError(None, value, expected)
-            return inner(value, target)
+            try:
+                return inner(value, target)  # the fast path: valid records, and the bundled data, take only this
+            except (cattrs.BaseValidationError, ValueError, TypeError) as first:
+                raise _every_problem(conv, type_, value) or first from None
 
         return structure
 
     converter.register_structure_hook_factory(attrs.has, record_factory)
     return converter
+
+
+def _every_problem(conv: cattrs.Converter, cls: type, value: dict[str, Any]) -> cattrs.ClassValidationError | None:
+    """
+    Find every problem of a record that failed to structure, not only the first.
+
+    cattrs stops before the record's own checks when a field fails to structure, and
+    attrs stops at the first failing check; here each field is structured and checked
+    on its own, then each check that ties fields together runs on the fields that did
+    structure (one that needs a field that failed is skipped: what it would say depends on
+    the fix). Returns None if nothing is found, so the caller keeps the first error.
+    """
+    errors: list[Exception] = []
+    hints = typing.get_type_hints(cls)
+    fields = [field for field in attrs.fields(cls) if field.init]
+    unknown = set(value) - {field.name for field in fields}
+    if unknown:
+        errors.append(cattrs.ForbiddenExtraKeysError(None, cls, unknown))
+    partial: Any = object.__new__(cls)  # holds the fields that structured, for the checks that read several
+    good: list[attrs.Attribute[Any]] = []
+    for field in fields:
+        if field.name not in value:
+            if field.default is attrs.NOTHING:
+                errors.append(_noted(KeyError(field.name), field.name, hints[field.name]))
+            elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+                factory = field.default.factory
+                object.__setattr__(partial, field.name, factory(partial) if field.default.takes_self else factory())
+                good.append(field)
+            else:
+                object.__setattr__(partial, field.name, field.default)
+                good.append(field)
+            continue
+        try:
+            structured = conv.structure(value[field.name], hints[field.name])
+            if field.converter is not None:
+                structured = field.converter(structured)
+        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+            errors.append(_noted(exc, field.name, hints[field.name]))
+            continue
+        object.__setattr__(partial, field.name, structured)
+        good.append(field)
+    for field in good:  # attrs runs every validator after every field is set; so does this
+        if field.validator is None:
+            continue
+        try:
+            field.validator(partial, field, getattr(partial, field.name))
+        except AttributeError:  # the check reads a field that failed
+            continue
+        except (ValueError, TypeError) as exc:
+            errors.append(_noted(exc, field.name, hints[field.name]))
+    post_init = getattr(cls, "__attrs_post_init__", None)
+    if post_init is not None and len(good) == len(fields):  # the record's own rules read several fields
+        try:
+            post_init(partial)
+        except (ValueError, TypeError) as exc:
+            errors.append(exc)
+    if not errors:
+        return None
+    return cattrs.ClassValidationError(f"While structuring {cls.__name__}", errors, cls)
+
+
+def _noted(exc: Exception, name: str, type_: Any) -> Exception:
+    """Mark *exc* as raised by field *name*, as cattrs does, so its problem is located there."""
+    exc.__notes__ = [*getattr(exc, "__notes__", []), AttributeValidationNote(f"Structuring class {name}", name, type_)]
+    return exc
 
 
 _CONVERTER: Final = _make_converter()
@@ -238,6 +306,89 @@ def _describe(error: BaseException) -> tuple[str, str | None, str | None]:
     return "invalid value", None, None  # never echo Python's internals ("'int' object is not iterable")
 
 
+@attrs.frozen
+class StructuredDocument:
+    """
+    What one dataset document gave: the records that structured, and the problems of the others.
+
+    Attributes:
+        version: The document's ``dataset_version``, None if absent or invalid.
+        records: For each record kind present, ``(position in the document's list, record)``
+            for every record that structured.
+        unparsed: The ids of the records that did not structure, with their collection
+            (records without a usable id are left out).
+        problems: Every problem found, in document order.
+        stopped: Whether structuring stopped early, having found enough problems.
+    """
+
+    version: str | None
+    records: dict[CollectionName, tuple[tuple[int, Any], ...]]
+    unparsed: dict[str, CollectionName]
+    problems: tuple[Problem, ...]
+    stopped: bool
+
+
+def structure_parts(document: object, *, file: str | None = None, limit: int = MAX_PROBLEMS) -> StructuredDocument:
+    """
+    Structure every record of one parsed dataset document that can be, and report every other one.
+
+    Each record is structured on its own, so a bad record hides neither the problems of
+    the others nor the records that are fine (whose links can still be checked).
+    Structuring stops once more than *limit* problems are found.
+    """
+    if not isinstance(document, dict):
+        problem = Problem(file=file, message=f"expected a JSON object, got {_json_type(document)}")
+        return StructuredDocument(version=None, records={}, unparsed={}, problems=(problem,), stopped=False)
+    problems: list[Problem] = []
+    allowed = {VERSION_KEY, *RECORD_TYPES}
+    problems.extend(
+        Problem(
+            file=file,
+            collection=str(key),
+            message="unknown key",
+            expected=f"one of: {', '.join(sorted(allowed))}",
+        )
+        for key in sorted(set(document) - allowed, key=str)
+    )
+    version = document.get(VERSION_KEY)
+    if version is not None and (wrong := version_problem(version)) is not None:
+        problems.append(Problem(file=file, collection=VERSION_KEY, message=wrong, value=shorten(version)))
+        version = None
+    records: dict[CollectionName, tuple[tuple[int, Any], ...]] = {}
+    unparsed: dict[str, CollectionName] = {}
+    for kind, cls in RECORD_TYPES.items():
+        if kind not in document:
+            continue
+        items = document[kind]
+        if not isinstance(items, list):
+            problems.append(
+                Problem(
+                    file=file,
+                    collection=kind,
+                    message=f"{shorten(items)} is not a list",
+                    value=shorten(items),
+                    expected=f"a list of records ({with_article(cls.__name__)} each)",
+                )
+            )
+            continue
+        structured: list[tuple[int, Any]] = []
+        for index, item in enumerate(items):  # one record at a time, to stop after *limit* problems
+            try:
+                structured.append((index, _CONVERTER.structure(item, cls)))
+            except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+                problems.extend(_problems_from(exc, collection=kind, document=document, file=file, steps=(index,)))
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    unparsed.setdefault(item["id"], kind)
+                if len(problems) > limit:
+                    return StructuredDocument(
+                        version=version, records=records, unparsed=unparsed, problems=tuple(problems), stopped=True
+                    )
+        records[kind] = tuple(structured)
+    return StructuredDocument(
+        version=version, records=records, unparsed=unparsed, problems=tuple(problems), stopped=False
+    )
+
+
 def structure_document(
     document: object, *, file: str | None = None
 ) -> tuple[str | None, dict[CollectionName, tuple[Any, ...]]]:
@@ -255,51 +406,10 @@ def structure_document(
     Raises:
         DatasetError: Every problem found in the document.
     """
-    if not isinstance(document, dict):
-        raise DatasetError([Problem(file=file, message=f"expected a JSON object, got {_json_type(document)}")])
-    problems: list[Problem] = []
-    allowed = {VERSION_KEY, *RECORD_TYPES}
-    problems.extend(
-        Problem(
-            file=file,
-            collection=str(key),
-            message="unknown key",
-            expected=f"one of: {', '.join(sorted(allowed))}",
-        )
-        for key in sorted(set(document) - allowed, key=str)
-    )
-    version = document.get(VERSION_KEY)
-    if version is not None and (wrong := version_problem(version)) is not None:
-        problems.append(Problem(file=file, collection=VERSION_KEY, message=wrong, value=shorten(version)))
-        version = None
-    records: dict[CollectionName, tuple[Any, ...]] = {}
-    for kind, cls in RECORD_TYPES.items():
-        if kind not in document:
-            continue
-        items = document[kind]
-        if not isinstance(items, list):
-            problems.append(
-                Problem(
-                    file=file,
-                    collection=kind,
-                    message=f"{shorten(items)} is not a list",
-                    value=shorten(items),
-                    expected=f"a list of records ({with_article(cls.__name__)} each)",
-                )
-            )
-            continue
-        structured: list[Any] = []
-        for index, item in enumerate(items):  # one record at a time, to stop after MAX_PROBLEMS
-            try:
-                structured.append(_CONVERTER.structure(item, cls))
-            except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-                problems.extend(_problems_from(exc, collection=kind, document=document, file=file, steps=(index,)))
-                if len(problems) > MAX_PROBLEMS:
-                    raise DatasetError(problems, stopped=True) from None
-        records[kind] = tuple(structured)
-    if problems:
-        raise DatasetError(problems)
-    return version, records
+    parts = structure_parts(document, file=file)
+    if parts.problems:
+        raise DatasetError(parts.problems, stopped=parts.stopped)
+    return parts.version, {kind: tuple(record for _, record in items) for kind, items in parts.records.items()}
 
 
 def _json_type(value: object) -> str:
