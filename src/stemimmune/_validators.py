@@ -53,6 +53,9 @@ MAX_TEXT_LENGTH: Final = 10_000
 EARLIEST_YEAR: Final = 1900
 MAX_ID_LENGTH: Final = 100
 LATEST_YEAR: Final = 2100
+#: Largest count accepted (patients, arms, enrolment): below 10**9, so every count fits
+#: the 64-bit integers of Parquet, pandas and SQL engines.
+MAX_COUNT: Final = 999_999_999
 #: Longest dataset version accepted.
 MAX_VERSION_LENGTH: Final = 200
 #: Characters that reorder the text around them (embeddings, overrides, isolates): a
@@ -219,9 +222,9 @@ def finite(_instance: object, attribute: attrs.Attribute[Any], value: object) ->
 
 
 def positive_count(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Check that an optional count is a positive integer."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        _fail(attribute, value, "a positive whole number")
+    """Check that an optional count is a whole number from 1 to :data:`MAX_COUNT`."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_COUNT):
+        _fail(attribute, value, f"a whole number from 1 to {MAX_COUNT:,}")
 
 
 def not_empty(_instance: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:

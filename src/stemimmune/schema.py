@@ -135,7 +135,7 @@ def _integer(validators: list[Any]) -> dict[str, Any]:
     if check.year in validators:
         schema.update(minimum=check.EARLIEST_YEAR, maximum=check.LATEST_YEAR)
     if check.positive_count in validators:
-        schema["minimum"] = 1
+        schema.update(minimum=1, maximum=check.MAX_COUNT)
     return schema
 
 
