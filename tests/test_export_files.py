@@ -244,6 +244,17 @@ class TestWholeExport:
         assert theirs == _snapshot(folder)
         assert [folder] == list(tmp_path.iterdir())
 
+    def test_the_cli_refuses_a_folder_of_someone_else_s_files(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """`export --all DIR` over a file the export did not write exits 2 naming --all, and leaves it."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "tables").mkdir()
+        (tmp_path / "tables" / "findings.csv").write_text("mine", encoding="utf-8")
+        assert 2 == main(["export", "--all", "tables"])
+        assert "--all: " in capsys.readouterr().err
+        assert {"tables/findings.csv": b"mine"} == _snapshot(tmp_path)
+
     def test_a_descriptor_names_only_export_files(self, tmp_path: Path) -> None:
         """Names in a doctored datapackage.json other than the export's own kinds of file are never removed."""
         folder = tmp_path / "tables"

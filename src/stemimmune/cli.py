@@ -42,7 +42,7 @@ from ._io import write_atomically
 from ._loading import load
 from ._tables import CHILD_TABLES, JOINED_TABLES, SEARCH_HITS
 from ._text import printable
-from .exceptions import DatasetError, StemImmuneError
+from .exceptions import DatasetError, InvalidArgumentError, StemImmuneError
 from .knowledge_base import KnowledgeBase
 from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy, Trial
 from .serialization import unstructure
@@ -596,7 +596,13 @@ def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         if not args.folder:
             message = "--all: an empty path; expected a folder (use '.' for the current one)"
             raise _CommandError(message)
-        written = export.write_tables(kb, args.folder, spreadsheet_safe=args.spreadsheet_safe)
+        try:
+            written = export.write_tables(kb, args.folder, spreadsheet_safe=args.spreadsheet_safe)
+        except InvalidArgumentError as exc:
+            if exc.argument != "folder":
+                raise
+            message = f"--all: {exc.reason}"
+            raise _CommandError(message) from None
         return f"wrote {len(written)} files to {args.folder}"
     if args.table is None:
         message = "name a TABLE to export, or give --all FOLDER"

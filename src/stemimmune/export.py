@@ -354,7 +354,7 @@ def write_tables(
         raise InvalidArgumentError(
             "folder",
             f"{shorten(str(target))} holds {shown}, which no stemimmune export wrote there "
-            "(its datapackage.json does not list them); write to a new or empty folder, or move those files",
+            "(no stemimmune datapackage.json there lists it); write to a new or empty folder, or move it first",
         )
     real.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent))
