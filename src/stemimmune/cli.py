@@ -619,9 +619,13 @@ def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         export.write_csv(kb, args.table, stream, spreadsheet_safe=args.spreadsheet_safe)
     if args.output is None:
         return ""
+    target = Path(args.output)
     data = buffer.getvalue().encode("utf-8")
-    try:  # a new file beside the target, renamed over it: a failure leaves the old file as it was
-        write_atomically(Path(args.output), data, argument="--output", expected="a file name")
+    try:
+        if target.exists() and not target.is_file() and not target.is_dir():
+            target.write_bytes(data)  # a device or a pipe (/dev/stdout, a FIFO): nothing to keep, nothing to rename
+        else:  # a new file beside the target, renamed over it: a failure leaves the old file as it was
+            write_atomically(target, data, argument="--output", expected="a file name")
     except OSError as exc:
         exc.filename = exc.filename or args.output
         raise
