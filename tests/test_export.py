@@ -19,7 +19,6 @@ from hypothesis import given, settings
 
 from stemimmune import ArgumentTypeError, InvalidArgumentError, KnowledgeBase, load
 from stemimmune.export import (
-    LIST_SEPARATOR,
     TABLES,
     column_types,
     columns,
@@ -341,15 +340,15 @@ class TestCsv:
             assert [row[key] for row in rows] == [row[key] for row in back]
 
     @given(knowledge_bases())
-    def test_lists_are_joined_and_none_is_empty(self, kb: KnowledgeBase) -> None:
-        """List cells are joined with '|' and None cells are empty."""
+    def test_lists_are_json_arrays_and_none_is_empty(self, kb: KnowledgeBase) -> None:
+        """List cells are JSON arrays of the items (as the docstring says) and None cells are empty."""
         stream = io.StringIO(newline="")
         write_csv(kb, "disorders", stream)
         stream.seek(0)
         for row, back in zip(records(kb, "disorders"), csv.DictReader(stream), strict=True):
             synonyms = row["synonyms"]
             assert isinstance(synonyms, list)
-            assert LIST_SEPARATOR.join(synonyms) == back["synonyms"]
+            assert synonyms == json.loads(back["synonyms"])
             assert ("" if row["description"] is None else row["description"]) == back["description"]
 
     def test_writes_only_to_the_stream(self) -> None:
@@ -674,13 +673,13 @@ class TestResultFrames:
 
     @needs_pandas
     def test_an_empty_answer_has_the_columns_of_a_full_one(self) -> None:
-        """A disorder without evidence gives the nine evidence columns, so notebook code written on MS runs on it."""
+        """A disorder without evidence gives the eleven evidence columns (ranks included), so notebook code written on MS runs on it."""
         kb = load()
         empty = kb.therapies_for("autoimmune haemolytic anaemia")
         assert 0 == len(empty)
         frame = empty.to_frame()
         assert list(kb.therapies_for("MS").to_frame().columns) == list(frame.columns)
-        assert 9 == len(frame.columns)
+        assert 11 == len(frame.columns)
         assert 0 == len(frame[frame.evidence_level >= "observational"])
 
     @needs_pandas

@@ -8,6 +8,7 @@ the :class:`OSError` the file system raised).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -15,7 +16,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Final
 
-from .exceptions import MAX_PROBLEMS, DatasetError, Problem
+from ._text import shorten
+from .exceptions import MAX_PROBLEMS, DatasetError, InvalidArgumentError, Problem
 
 
 #: Largest dataset file read, in bytes; pass *max_bytes* to :func:`stemimmune.load` to raise it.
@@ -234,3 +236,78 @@ def _describe_position(raw: bytes, position: int) -> str:
     if position >= len(text):
         return "the end of the text"
     return repr(text[position : position + 10]) + ("..." if position + 10 < len(text) else "")
+
+
+# ------------------------------------------------------------------ writing
+
+
+def write_atomically(target: Path, data: bytes, *, argument: str, expected: str) -> None:
+    """
+    Replace the file *target* with *data* atomically and durably, or leave it as it was.
+
+    The bytes go to a new temporary file in the target's folder, are flushed and synced
+    to disk, and the file is then renamed over *target*, and the folder is synced so the
+    rename survives a crash. On any failure (a full disk, a permission error, Ctrl-C)
+    the temporary file is removed and the old file, if any, is left exactly as it was.
+    A new file gets the permissions the umask allows (as the built-in ``open()`` would
+    create it); a replaced file keeps its mode. A symbolic link to a file is followed:
+    the file it points at is replaced, the link stays.
+
+    Raises:
+        InvalidArgumentError: *target* is a folder (or a link to one) or another
+            non-regular file; the error names *argument* and says it expects *expected*.
+        OSError: The file cannot be written (the old file is unchanged).
+    """
+    real = Path(os.path.realpath(target))
+    try:
+        mode: int | None = real.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise InvalidArgumentError(argument, f"{shorten(str(target))} is {what}; expected {expected}")
+    temporary, descriptor = _create_beside(real)
+    try:
+        if mode is not None and hasattr(os, "fchmod"):  # keep the replaced file's permissions
+            os.fchmod(descriptor, stat.S_IMODE(mode))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        os.fsync(descriptor)
+        os.close(descriptor)
+        descriptor = -1
+        temporary.replace(real)
+    except BaseException:  # a full disk, Ctrl-C: leave no temporary file, keep the old one
+        if descriptor >= 0:
+            os.close(descriptor)
+        temporary.unlink(missing_ok=True)
+        raise
+    sync_folder(real.parent)
+
+
+def _create_beside(target: Path) -> tuple[Path, int]:
+    """Create a new, empty temporary file in *target*'s folder; the OS applies the umask to its mode."""
+    import secrets  # noqa: PLC0415 - only writing needs it (it imports hashlib and hmac)
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return temporary, os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+    msg = f"could not create a temporary file beside {str(target)!r}"
+    raise FileExistsError(msg)
+
+
+def sync_folder(folder: Path) -> None:
+    """Sync *folder* so a rename in it survives a crash (a no-op where folders cannot be opened, as on Windows)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):  # some file systems cannot sync a folder; the file is synced
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

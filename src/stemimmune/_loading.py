@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
 import threading
 from collections.abc import Mapping
 from importlib.resources import files
@@ -14,7 +12,7 @@ from typing import Any, Final
 import attrs
 
 from ._integrity import check_records
-from ._io import MAX_FILE_BYTES, Document, encode_text, parse_json, read_folder, read_path
+from ._io import MAX_FILE_BYTES, Document, encode_text, parse_json, read_folder, read_path, write_atomically
 from ._text import shorten
 from .exceptions import MAX_PROBLEMS, DatasetError, InvalidArgumentError, Problem, argument_type_error
 from .knowledge_base import KnowledgeBase
@@ -147,61 +145,8 @@ def save(kb: KnowledgeBase, path: PathLike) -> Path:
             "path",
             f"{shorten(str(target))} does not end in .json; expected the path of a dataset file ending in .json",
         )
-    data = dumps(kb).encode("utf-8")
-    real = Path(os.path.realpath(target))
-    try:
-        mode: int | None = real.stat().st_mode
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-        raise InvalidArgumentError("path", f"{shorten(str(target))} is {what}; expected the path of a dataset file")
-    temporary, descriptor = _create_beside(real)
-    try:
-        if mode is not None and hasattr(os, "fchmod"):  # keep the replaced file's permissions
-            os.fchmod(descriptor, stat.S_IMODE(mode))
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view) :]
-        os.fsync(descriptor)
-        os.close(descriptor)
-        descriptor = -1
-        temporary.replace(real)
-    except BaseException:  # a full disk, Ctrl-C: leave no temporary file, keep the old one
-        if descriptor >= 0:
-            os.close(descriptor)
-        temporary.unlink(missing_ok=True)
-        raise
-    _sync_folder(real.parent)
+    write_atomically(target, dumps(kb).encode("utf-8"), argument="path", expected="the path of a dataset file")
     return target
-
-
-def _create_beside(target: Path) -> tuple[Path, int]:
-    """Create a new, empty temporary file in *target*'s folder; the OS applies the umask to its mode."""
-    import secrets  # noqa: PLC0415 - only saving needs it (it imports hashlib and hmac)
-
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            return temporary, os.open(temporary, flags, 0o666)
-        except FileExistsError:
-            continue
-    msg = f"could not create a temporary file beside {str(target)!r}"
-    raise FileExistsError(msg)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Sync *folder* so a rename in it survives a crash (a no-op where folders cannot be opened, as on Windows)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):  # some file systems cannot sync a folder; the file is synced
-            os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 @attrs.frozen

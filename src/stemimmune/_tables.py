@@ -84,10 +84,13 @@ class Column:
         name: The column's name.
         kind: The type of its cells: a vocabulary, ``int``, ``float``, ``bool`` or
             ``str``; None for a list (of ids, synonyms, nested records as JSON, ...).
+        ranks: For the integer rank column that follows an ordered vocabulary's
+            column, the name of that column; None for every other column.
     """
 
     name: str
     kind: type | None
+    ranks: str | None = None
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -180,7 +183,10 @@ def _table(
     Its foreign keys are the parent's id column (*parent_key*), the fields of
     *links_from* that link to one record, then the join columns, among its scalar columns.
     """
-    columns = tuple(Column(name, _scalar_type(annotation)) for name, annotation in typed)
+    columns = _with_ranks(Column(name, _scalar_type(annotation)) for name, annotation in typed)
+    ranked = {column.ranks: column.name for column in columns if column.ranks is not None}
+    if ranked:
+        row = _ranked(row, {name: (rank, _RANKS[_kind_of(columns, name)]) for name, rank in ranked.items()})
     found: dict[str, str] = dict([parent_key]) if parent_key else {}
     for cls in links_from:
         for field in _fields(cls):
@@ -200,6 +206,60 @@ def _table(
         items=items,
         item_class=item_class,
     )
+
+
+def rank_column(name: str) -> str:
+    """
+    Return the name of the rank column beside the ordered vocabulary column *name*.
+
+    A trailing ``_level`` is dropped, then ``_rank`` added: ``evidence_level`` gives
+    ``evidence_rank``, ``phase`` gives ``phase_rank``, ``tier`` gives ``tier_rank``.
+    """
+    return name.removesuffix("_level") + "_rank"
+
+
+def _with_ranks(columns: Iterable[Column]) -> tuple[Column, ...]:
+    """*columns*, with an integer rank column after each column of an ordered vocabulary."""
+    result: list[Column] = []
+    for column in columns:
+        result.append(column)
+        if column.kind is not None and issubclass(column.kind, _Ordered):
+            result.append(Column(rank_column(column.name), int, ranks=column.name))
+    return tuple(result)
+
+
+def _kind_of(columns: Iterable[Column], name: str) -> type[_Ordered]:
+    return next(
+        column.kind
+        for column in columns
+        if column.name == name and column.kind is not None and issubclass(column.kind, _Ordered)
+    )
+
+
+class _RankOf(dict[type[_Ordered], dict[str, int]]):
+    """The rank of each value of an ordered vocabulary, by vocabulary, built on first use."""
+
+    def __missing__(self, kind: type[_Ordered]) -> dict[str, int]:
+        ranks = self[kind] = {member.value: member.rank for member in kind}
+        return ranks
+
+
+_RANKS: Final = _RankOf()
+
+
+def _ranked(row: Callable[[Any, Any], Row], ranked: dict[str, tuple[str, dict[str, int]]]) -> Callable[[Any, Any], Row]:
+    """*row*, with the rank of each ordered vocabulary's value after its cell (None beside None)."""
+
+    def ranked_row(item: Any, parent: Any) -> Row:
+        cells: Row = []
+        for name, cell in row(item, parent):
+            cells.append((name, cell))
+            if name in ranked:
+                rank, ranks = ranked[name]
+                cells.append((rank, None if cell is None else ranks[cell]))  # type: ignore[index]
+        return cells
+
+    return ranked_row
 
 
 def _collection_table(name: CollectionName) -> Table:

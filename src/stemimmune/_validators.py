@@ -56,6 +56,9 @@ MAX_TEXT_LENGTH: Final = 10_000
 EARLIEST_YEAR: Final = 1900
 MAX_ID_LENGTH: Final = 100
 LATEST_YEAR: Final = 2100
+#: Largest count accepted (patients, arms, enrolment): below 10**9, so every count fits
+#: the 64-bit integers of Parquet, pandas and SQL engines.
+MAX_COUNT: Final = 999_999_999
 #: Longest dataset version accepted.
 MAX_VERSION_LENGTH: Final = 200
 #: Characters that reorder the text around them (embeddings, overrides, isolates): a
@@ -326,14 +329,14 @@ class Finite(Check):
 
 @attrs.frozen
 class PositiveCount(Check):
-    """A positive whole number (None passes)."""
+    """A whole number from 1 to :data:`MAX_COUNT` (None passes), so every loaded count exports."""
 
     def __call__(self, _instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            _fail(attribute, value, "a positive whole number")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_COUNT):
+            _fail(attribute, value, f"a whole number from 1 to {MAX_COUNT:,}")
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "integer", "minimum": 1}
+        return {"type": "integer", "minimum": 1, "maximum": MAX_COUNT}
 
 
 _BOUND_KEYWORDS: Final = {">=": "minimum", "<=": "maximum", ">": "exclusiveMinimum", "<": "exclusiveMaximum"}

@@ -38,10 +38,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
+from ._io import write_atomically
 from ._loading import load
 from ._tables import CHILD_TABLES, JOINED_TABLES, SEARCH_HITS
 from ._text import printable
-from .exceptions import DatasetError, StemImmuneError
+from .exceptions import DatasetError, InvalidArgumentError, StemImmuneError
 from .knowledge_base import KnowledgeBase
 from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy, Trial
 from .serialization import unstructure
@@ -270,6 +271,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     export.add_argument("--all", metavar="FOLDER", dest="folder", help="write every table to FOLDER")
+    export.add_argument(
+        "--spreadsheet-safe",
+        action="store_true",
+        help="put a ' before CSV text cells starting with =, +, -, @, tab or CR, so a spreadsheet runs no formula",
+    )
     validate = command("validate", "check a dataset file or folder and print every problem found")
     validate.add_argument("path", metavar="PATH")
     command("schema", "print the JSON Schema of the dataset format")
@@ -574,24 +580,50 @@ def _shorten(text: str, width: int) -> str:
 
 
 def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
+    """Write one table to standard output or a file, or every table to a folder; check every argument first."""
     from . import export  # noqa: PLC0415 - only this command needs it
 
+    as_json = args.json or args.format == "json"
+    if args.spreadsheet_safe and as_json:
+        message = "--spreadsheet-safe applies to CSV; JSON cells are never formulas"
+        raise _CommandError(message)
     if args.folder is not None:
         if args.table is not None or args.output is not None:
             message = "--all FOLDER writes every table; give no TABLE and no --output with it"
             raise _CommandError(message)
-        written = export.write_tables(kb, args.folder)
+        if not args.folder:
+            message = "--all: an empty path; expected a folder (use '.' for the current one)"
+            raise _CommandError(message)
+        try:
+            written = export.write_tables(kb, args.folder, spreadsheet_safe=args.spreadsheet_safe)
+        except InvalidArgumentError as exc:
+            if exc.argument != "folder":
+                raise
+            message = f"--all: {exc.reason}"
+            raise _CommandError(message) from None
         return f"wrote {len(written)} files to {printable(args.folder)}"
     if args.table is None:
         message = "name a TABLE to export, or give --all FOLDER"
         raise _CommandError(message)
-    writer = export.write_json if args.json or args.format == "json" else export.write_csv
+    export.columns(args.table)  # an unknown table is refused before any output
+    if args.output is not None and not args.output:
+        message = "--output: an empty path; expected a file name"
+        raise _CommandError(message)
+    buffer = io.StringIO(newline="")
+    stream = sys.stdout if args.output is None else buffer
+    if as_json:
+        export.write_json(kb, args.table, stream)
+    else:
+        export.write_csv(kb, args.table, stream, spreadsheet_safe=args.spreadsheet_safe)
     if args.output is None:
-        writer(kb, args.table, sys.stdout)
         return ""
+    target = Path(args.output)
+    data = buffer.getvalue().encode("utf-8")
     try:
-        with Path(args.output).open("w", encoding="utf-8", newline="") as stream:
-            writer(kb, args.table, stream)
+        if target.exists() and not target.is_file() and not target.is_dir():
+            target.write_bytes(data)  # a device or a pipe (/dev/stdout, a FIFO): nothing to keep, nothing to rename
+        else:  # a new file beside the target, renamed over it: a failure leaves the old file as it was
+            write_atomically(target, data, argument="--output", expected="a file name")
     except OSError as exc:
         exc.filename = exc.filename or args.output
         raise

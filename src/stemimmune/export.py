@@ -21,7 +21,13 @@ table because they have tables of their own (above), joined on the parent's id:
 indication's ``therapy_id`` and ``disorder_id``, references their credibility
 ``tier``.
 
-Nothing here reads or writes files by name: the writers take an open text stream.
+Beside each column of an ordered vocabulary (``evidence_level``, ``design``,
+``phase``, ``tier``, ...) is its integer rank, weakest (or earliest) first from 0:
+``evidence_rank``, ``design_rank``, ``phase_rank``, ``tier_rank``, ..., so an engine
+that reads the vocabulary as plain text still sorts by strength.
+
+:func:`write_csv` and :func:`write_json` write to an open text stream; only
+:func:`write_tables` writes files, and it never leaves a half-written export behind.
 
 Example:
     >>> import stemimmune
@@ -34,18 +40,26 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import enum
+import io
 import json
 import os
+import re
+import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from . import _tables
+from ._io import sync_folder, write_atomically
 from ._results import Results
 from ._tables import CHILD_TABLES, JOINED_TABLES, Table, Tables, follow_up_months, frame
-from .vocabulary import _Ordered
+from ._text import listing, shorten
+from .exceptions import InvalidArgumentError, argument_type_error
+from .vocabulary import TrialPhase, _Ordered
 
 
 if TYPE_CHECKING:
@@ -54,8 +68,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHILD_TABLES",
+    "FORMULA_STARTS",
     "JOINED_TABLES",
-    "LIST_SEPARATOR",
     "TABLES",
     "column_types",
     "columns",
@@ -75,8 +89,12 @@ __all__ = [
 #: best guideline category).
 TABLES: Final[tuple[str, ...]] = tuple(_tables.TABLES)
 
-#: Separator of list items in CSV cells.
-LIST_SEPARATOR: Final = "|"
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP's list);
+#: ``write_csv(..., spreadsheet_safe=True)`` puts a single quote before them.
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+#: The key of ``datapackage.json`` listing every file :func:`write_tables` wrote.
+FILES_KEY: Final = "stemimmune_files"
 
 
 # ------------------------------------------------------------------ public functions
@@ -129,7 +147,9 @@ def records(kb: Tables, table: str) -> list[dict[str, object]]:
         >>> row["kind"], row["tier"], row["doi"]
         ('randomized-trial', 'authoritative', '10.1001/jama.2018.18743')
     """
-    return [dict(row) for row in _tables.table(table).rows(kb)]
+    declared = _tables.table(table)
+    _check_kb(kb)
+    return [dict(row) for row in declared.rows(kb)]
 
 
 def dataframe(kb: Tables, table: str) -> pd.DataFrame:
@@ -163,6 +183,7 @@ def dataframe(kb: Tables, table: str) -> pd.DataFrame:
         True
     """
     declared = _tables.table(table)
+    _check_kb(kb)
     return frame(declared.names, declared.kinds, records(kb, table), "dataframe")
 
 
@@ -197,25 +218,50 @@ def column_types(table: str) -> dict[str, type]:
     return dict(_tables.table(table).kinds)
 
 
-def write_csv(kb: Tables, table: str, stream: TextIO) -> None:
+def write_csv(kb: Tables, table: str, stream: TextIO, *, spreadsheet_safe: bool = False) -> None:
     """
     Write *table* to *stream* as CSV with a header row.
 
-    List values are joined with ``|`` and None is written as an empty cell. Open a
-    file for it with ``newline=""``, as for any :mod:`csv` writer.
+    A list is written as a JSON array of strings (``["aHSCT","AHSCT"]``; ``[]`` when
+    empty), so any character survives a round trip: read it back with
+    :func:`json.loads`. None is an empty cell. Open a file for it with ``newline=""``,
+    as for any :mod:`csv` writer.
+
+    Text is written as it is, so a cell starting with ``=``, ``+``, ``-`` or ``@``
+    (:data:`FORMULA_STARTS`) is a live formula when the file is opened in a
+    spreadsheet. With *spreadsheet_safe* such a text cell gets a single quote in
+    front (as OWASP advises), which a spreadsheet shows as text; the file is then
+    for people, not for reading back. Numbers are never changed.
 
     Args:
         kb: The knowledge base to read.
         table: One of :data:`TABLES`.
         stream: An open text stream; it is written to, never opened or closed.
+        spreadsheet_safe: Quote text cells a spreadsheet would run as formulas.
 
     Raises:
         InvalidArgumentError: *table* is not one of :data:`TABLES`; the error suggests
             the closest names and lists them all.
+        ArgumentTypeError: *kb* is not a knowledge base, *stream* not a text stream, or
+            *spreadsheet_safe* not a bool. Nothing is written.
+
+    Example:
+        >>> import io, stemimmune
+        >>> stream = io.StringIO(newline="")
+        >>> write_csv(stemimmune.load(), "citations", stream)
+        >>> stream.getvalue().splitlines()[0]
+        'record_kind,record_id,field,reference_id,locator'
     """
-    writer = csv.DictWriter(stream, fieldnames=columns(table))
+    names = columns(table)
+    _check_kb(kb)
+    _check_stream(stream)
+    _check_flag("spreadsheet_safe", spreadsheet_safe)
+    writer = csv.DictWriter(stream, fieldnames=names)
     writer.writeheader()
-    writer.writerows({key: _csv_cell(value) for key, value in row.items()} for row in records(kb, table))
+    writer.writerows(
+        {key: _csv_cell(value, spreadsheet_safe=spreadsheet_safe) for key, value in row.items()}
+        for row in records(kb, table)
+    )
 
 
 def write_json(kb: Tables, table: str, stream: TextIO) -> None:
@@ -230,12 +276,19 @@ def write_json(kb: Tables, table: str, stream: TextIO) -> None:
     Raises:
         InvalidArgumentError: *table* is not one of :data:`TABLES`; the error suggests
             the closest names and lists them all.
+        ArgumentTypeError: *kb* is not a knowledge base or *stream* not a text stream.
+            Nothing is written.
     """
+    columns(table)
+    _check_kb(kb)
+    _check_stream(stream)
     json.dump(records(kb, table), stream, indent=2, sort_keys=True, ensure_ascii=False)
     stream.write("\n")
 
 
-def write_tables(kb: Tables, folder: str | os.PathLike[str], *, parquet: bool | None = None) -> list[Path]:
+def write_tables(
+    kb: Tables, folder: str | os.PathLike[str], *, parquet: bool | None = None, spreadsheet_safe: bool = False
+) -> list[Path]:
     """
     Write every table to *folder* as CSV (and Parquet) with a Frictionless ``datapackage.json``.
 
@@ -243,42 +296,89 @@ def write_tables(kb: Tables, folder: str | os.PathLike[str], *, parquet: bool | 
     it) and, with *parquet*, ``<table>.parquet`` (typed columns; lists stay lists).
     ``datapackage.json`` describes the CSV files as a Frictionless Data Package: each
     field's type, the valid values of vocabulary columns, primary keys and foreign
-    keys, so ``frictionless validate datapackage.json`` checks the whole folder.
+    keys, so ``frictionless validate datapackage.json`` checks the whole folder. It
+    also lists, under ``stemimmune_files`` (:data:`FILES_KEY`), every file the export
+    wrote: that list is how a later export knows which files are its own.
+
+    The export never destroys. Every argument is checked before anything is
+    written. The files are written to a new temporary folder beside *folder*, then
+    moved in: into a new *folder* in one rename, or into an existing one file by
+    file, the old export's files set aside first and put back if anything fails. So
+    a failure (a full disk, Ctrl-C, a value a format cannot hold) leaves the old
+    export as it was and no temporary folder behind. Files of the previous export
+    that this one does not write (Parquet files, when this export writes none) are
+    removed; other files in *folder* are never touched, and the export refuses to
+    replace a file it did not write.
 
     Args:
         kb: The knowledge base to write.
-        folder: Where to write; created if missing. Files of the same names are replaced.
+        folder: Where to write; created (with its parents) if missing.
         parquet: Write Parquet too: True requires pyarrow, False never writes it, and
             None (the default) writes it when pyarrow is installed
             (``pip install "stemimmune[parquet]"``).
+        spreadsheet_safe: Quote CSV text cells a spreadsheet would run as formulas,
+            as :func:`write_csv` does.
 
     Returns:
         The paths written, ``datapackage.json`` last.
 
     Raises:
+        InvalidArgumentError: *folder* is empty or names a file, or holds a file of a
+            name the export writes that a previous export did not write.
+        ArgumentTypeError: *kb* is not a knowledge base, *folder* not a path, or
+            *parquet* or *spreadsheet_safe* not a bool.
         ImportError: *parquet* is True and pyarrow is not installed.
-        OSError: The folder cannot be created or written.
+        OSError: The folder cannot be created or written (an existing export is unchanged).
     """
-    target = Path(folder)
+    _check_kb(kb)
+    target = _folder(folder)
+    _check_flag("parquet", parquet, optional=True)
+    _check_flag("spreadsheet_safe", spreadsheet_safe)
     pyarrow = _pyarrow(required=parquet is True) if parquet is not False else None
-    target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    real = Path(os.path.realpath(target))
+    if real.exists() and not real.is_dir():
+        raise InvalidArgumentError("folder", f"{shorten(str(target))} is a file; expected a folder")
+    contents: dict[str, bytes] = {}
     for table in TABLES:
-        path = target / f"{table}.csv"
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            write_csv(kb, table, stream)
-        written.append(path)
+        stream = io.StringIO(newline="")
+        write_csv(kb, table, stream, spreadsheet_safe=spreadsheet_safe)
+        contents[f"{table}.csv"] = stream.getvalue().encode("utf-8")
         if pyarrow is not None:
-            written.append(_write_parquet(kb, table, target / f"{table}.parquet"))
-    descriptor = target / "datapackage.json"
-    descriptor.write_text(json.dumps(datapackage(kb), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    written.append(descriptor)
-    return written
+            contents[f"{table}.parquet"] = _parquet_bytes(kb, table)
+    descriptor = datapackage(kb) | {FILES_KEY: [*contents, _DESCRIPTOR]}
+    contents[_DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    owned = _owned_files(real)
+    foreign = [name for name in contents if _occupied(real / name) and (name not in owned or not _plain(real / name))]
+    if foreign:
+        shown = listing(repr(name) for name in foreign[:_SHOWN]) + (" and more" if len(foreign) > _SHOWN else "")
+        raise InvalidArgumentError(
+            "folder",
+            f"{shorten(str(target))} holds {shown}, which no stemimmune export wrote there "
+            "(no stemimmune datapackage.json there lists it); write to a new or empty folder, or move it first",
+        )
+    real.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent))
+    try:
+        for name, data in contents.items():
+            write_atomically(staged / name, data, argument="folder", expected="a folder")
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    stale = [name for name in sorted(owned) if name not in contents and _plain(real / name)]
+    _move_in(staged, real, list(contents), stale)
+    return [target / name for name in contents]
 
 
 def datapackage(kb: Tables) -> dict[str, Any]:
     """
     Return the Frictionless Data Package descriptor of the CSV files :func:`write_tables` writes.
+
+    List columns are declared ``"type": "array"`` (a JSON array in each cell, as
+    :func:`write_csv` writes them); each rank column is an ``integer`` whose
+    description names its vocabulary column and says which way is stronger.
+
+    Raises:
+        ArgumentTypeError: *kb* is not a knowledge base.
 
     Example:
         >>> import stemimmune
@@ -286,7 +386,10 @@ def datapackage(kb: Tables) -> dict[str, Any]:
         >>> findings = next(r for r in package["resources"] if r["name"] == "findings")
         >>> findings["schema"]["primaryKey"], findings["schema"]["foreignKeys"][0]["reference"]
         (['id'], {'resource': 'indications', 'fields': ['id']})
+        >>> next(f for f in findings["schema"]["fields"] if f["name"] == "design_rank")["type"]
+        'integer'
     """
+    _check_kb(kb)
     return {
         "profile": "tabular-data-package",
         "name": "stemimmune",
@@ -298,19 +401,34 @@ def datapackage(kb: Tables) -> dict[str, Any]:
 
 
 _FIELD_TYPES: Final = {int: "integer", float: "number", bool: "boolean", str: "string"}
+_DESCRIPTOR: Final = "datapackage.json"
+#: How many names of files in the way an error shows.
+_SHOWN: Final = 5
+#: The names of the files an export writes: a table's CSV or Parquet file, or the descriptor.
+_EXPORT_FILE: Final = re.compile(r"[a-z0-9_]+\.(?:csv|parquet)|datapackage\.json")
 
 
 def _resource(declared: Table) -> dict[str, Any]:
     fields = []
+    kinds = declared.kinds
     for column in declared.columns:
         kind = column.kind
-        field: dict[str, Any] = {"name": column.name, "type": _FIELD_TYPES.get(kind, "string") if kind else "string"}
-        if kind is not None and issubclass(kind, enum.Enum):
+        field: dict[str, Any] = {"name": column.name, "type": _FIELD_TYPES.get(kind, "string") if kind else "array"}
+        if column.ranks is not None:
+            vocabulary: type[enum.Enum] = kinds[column.ranks]
+            terms = [m.value for m in vocabulary]
+            later = "later" if vocabulary is TrialPhase else "stronger"
+            field["constraints"] = {"minimum": 0, "maximum": len(terms) - 1}
+            field["description"] = (
+                f"rank of {column.ranks} in {vocabulary.__name__} order, from 0 ({terms[0]}) to "
+                f"{len(terms) - 1} ({terms[-1]}): higher is {later}; sort by it"
+            )
+        elif kind is not None and issubclass(kind, enum.Enum):
             field["constraints"] = {"enum": [m.value for m in kind]}
             order = "ordered weakest first: " if issubclass(kind, _Ordered) else ""
             field["description"] = f"{kind.__name__} ({order}{', '.join(m.value for m in kind)})"
         elif kind is None:
-            field["description"] = f"a list, items joined by {LIST_SEPARATOR!r}"
+            field["description"] = "a JSON array of strings"
         fields.append(field)
     schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
     if declared.primary_key:
@@ -332,6 +450,112 @@ def _resource(declared: Table) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------ arguments
+
+
+def _check_kb(kb: object) -> None:
+    if not callable(getattr(kb, "collections", None)) or not isinstance(getattr(kb, "version", None), str):
+        raise argument_type_error("kb", "a KnowledgeBase", kb)
+
+
+def _check_stream(stream: object) -> None:
+    if not callable(getattr(stream, "write", None)) or isinstance(stream, io.RawIOBase | io.BufferedIOBase):
+        raise argument_type_error("stream", "an open text stream (a binary one takes no text)", stream)
+
+
+def _check_flag(argument: str, value: object, *, optional: bool = False) -> None:
+    if not isinstance(value, bool) and not (optional and value is None):
+        raise argument_type_error(argument, "True, False or None" if optional else "True or False", value)
+
+
+def _folder(folder: object) -> Path:
+    if not isinstance(folder, str | os.PathLike) or not isinstance(os.fspath(folder), str):
+        raise argument_type_error("folder", "a path (str or os.PathLike)", folder)
+    if not os.fspath(folder):
+        raise InvalidArgumentError("folder", "an empty path; expected a folder (use '.' for the current one)")
+    return Path(folder)
+
+
+# ------------------------------------------------------------------ files
+
+
+def _owned_files(folder: Path) -> set[str]:
+    """
+    The names of the files a previous export wrote in *folder*, as its ``datapackage.json`` lists them.
+
+    Only a descriptor named ``stemimmune`` counts. It lists them under
+    :data:`FILES_KEY`; one written before that list existed names its CSV files as
+    resources, with a Parquet file of the same name beside each. Only plain file names
+    an export writes count, so a descriptor can never point outside *folder*.
+    """
+    try:
+        descriptor = json.loads((folder / _DESCRIPTOR).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none, unreadable or not JSON: not an export of ours
+        return set()
+    if not isinstance(descriptor, dict) or descriptor.get("name") != "stemimmune":
+        return set()
+    listed = descriptor.get(FILES_KEY)
+    if not isinstance(listed, list):
+        resources = descriptor.get("resources")
+        paths = [r.get("path") for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
+        listed = [*paths, *(p.removesuffix(".csv") + ".parquet" for p in paths if isinstance(p, str))]
+    names = {name for name in listed if isinstance(name, str) and _EXPORT_FILE.fullmatch(name)}
+    return names | {_DESCRIPTOR}
+
+
+def _occupied(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _plain(path: Path) -> bool:
+    """Whether *path* is a regular file, not a link: the only kind an export writes."""
+    return path.is_file() and not path.is_symlink()
+
+
+def _move_in(staged: Path, folder: Path, names: list[str], stale: list[str]) -> None:
+    """
+    Move the files *names* from *staged* into *folder*, and take the *stale* files out of it.
+
+    A missing *folder* is *staged* renamed. Otherwise the old files of those names and
+    the stale ones are first moved aside into another temporary folder, then the new
+    ones moved in, ``datapackage.json`` last; on any failure every file is put back
+    where it was. Both temporary folders are removed at the end.
+    """
+    if not _occupied(folder):
+        try:
+            staged.rename(folder)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        sync_folder(folder.parent)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
+    moved_out: list[str] = []
+    moved_in: list[str] = []
+    try:
+        for name in [_DESCRIPTOR, *(n for n in [*names, *stale] if n != _DESCRIPTOR)]:
+            if _plain(folder / name):
+                (folder / name).replace(aside / name)
+                moved_out.append(name)
+        for name in names:  # the descriptor is the last of them
+            (staged / name).replace(folder / name)
+            moved_in.append(name)
+    except BaseException:
+        for name in reversed(moved_in):
+            with contextlib.suppress(OSError):
+                (folder / name).replace(staged / name)
+        for name in moved_out:
+            with contextlib.suppress(OSError):
+                (aside / name).replace(folder / name)
+        with contextlib.suppress(OSError):  # kept, with what it holds, only if a file could not go back
+            aside.rmdir()
+        raise
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    shutil.rmtree(aside, ignore_errors=True)
+    sync_folder(folder)
+
+
 def _pyarrow(*, required: bool) -> Any:
     try:
         import pyarrow as pa  # noqa: PLC0415 - an optional dependency, imported on use
@@ -344,14 +568,14 @@ def _pyarrow(*, required: bool) -> Any:
     return pa
 
 
-def _write_parquet(kb: Tables, table: str, path: Path) -> Path:
+def _parquet_bytes(kb: Tables, table: str) -> bytes:
     """
-    Write *table* as Parquet with typed columns.
+    Return *table* as Parquet with typed columns.
 
     Vocabulary columns are dictionary-encoded with the vocabulary's values, in its
     order, as the dictionary (marked ordered for an ordered vocabulary), so pandas
     reads them back as the same ``Categorical`` that :func:`dataframe` gives; counts
-    are 64-bit integers, lists are lists of strings.
+    and ranks are 64-bit integers, lists are lists of strings.
     """
     pa = _pyarrow(required=True)
     kinds = column_types(table)
@@ -368,16 +592,20 @@ def _write_parquet(kb: Tables, table: str, path: Path) -> Path:
             arrays.append(pa.DictionaryArray.from_arrays(indices, pa.array(terms), ordered=issubclass(kind, _Ordered)))
         else:
             arrays.append(pa.array(values, type=arrow_types[kind] if kind else pa.list_(pa.string())))
-    pa.parquet.write_table(pa.Table.from_arrays(arrays, names=list(columns(table))), path)
-    return path
+    sink = pa.BufferOutputStream()
+    pa.parquet.write_table(pa.Table.from_arrays(arrays, names=list(columns(table))), sink)
+    data: bytes = sink.getvalue().to_pybytes()
+    return data
 
 
 # ------------------------------------------------------------------ cells
 
 
-def _csv_cell(value: object) -> object:
+def _csv_cell(value: object, *, spreadsheet_safe: bool) -> object:
     if value is None:
         return ""
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(item) for item in value)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if spreadsheet_safe and isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return value
