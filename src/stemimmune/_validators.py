@@ -10,7 +10,9 @@ from typing import Any, Final
 
 import attrs
 
+from ._dates import PARTIAL_DATE_FORM, PartialDate
 from .exceptions import InvalidValueError
+from .vocabulary import JURISDICTIONS, suggest_jurisdiction
 
 
 #: Record identifiers: lower-case words joined by single hyphens.
@@ -249,3 +251,34 @@ def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, str):  # a lone string would otherwise become its characters
         raise InvalidValueError(None, value, "a list of items (got a single string)")
     return tuple(value)
+
+
+def jurisdiction(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Check that a value is a jurisdiction code of the vocabulary (ISO 3166-1 alpha-2, or EU), as written in data."""
+    if not isinstance(value, str) or value not in JURISDICTIONS:
+        suggestion = suggest_jurisdiction(value) if isinstance(value, str) and len(value) <= MAX_SHOWN_NAME else None
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        _fail(attribute, value, f"a jurisdiction code: ISO 3166-1 alpha-2 in capitals, or EU{hint}")
+
+
+jurisdiction.pattern = JURISDICTION_PATTERN  # type: ignore[attr-defined]  # read by the JSON Schema generator
+
+
+def jurisdictions(instance: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+    """Check that every item of *value* is a jurisdiction code of the vocabulary."""
+    for item in value:
+        jurisdiction(instance, attribute, item)
+
+
+jurisdictions.pattern = JURISDICTION_PATTERN  # type: ignore[attr-defined]  # read by the JSON Schema generator
+
+
+def partial_date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Check that an optional value is a :class:`~stemimmune.PartialDate` (text was parsed by the converter)."""
+    if value is not None and not isinstance(value, PartialDate):
+        _fail(attribute, value, PARTIAL_DATE_FORM)
+
+
+partial_date.pattern = PARTIAL_DATE_PATTERN  # type: ignore[attr-defined]  # read by the JSON Schema generator
+#: Longest text looked up for a did-you-mean jurisdiction.
+MAX_SHOWN_NAME: Final = 80

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
 
 import attrs
 
+from ._dates import PartialDate
 from ._index import best_category
 from .exceptions import UnknownKeyError
 from .model import (
@@ -728,6 +729,8 @@ def _scalar_type(annotation: object) -> type | None:
     for candidate in candidates:
         if candidate is type(None):
             continue
+        if candidate is PartialDate:  # written as its ISO text
+            return str
         if isinstance(candidate, type) and (issubclass(candidate, enum.Enum) or candidate in {int, float, bool, str}):
             return candidate
         return None

@@ -18,6 +18,7 @@ from typing import Any, Final
 import attrs
 
 from . import _validators as check
+from ._dates import PartialDate
 from .model import LINKS_TO, RECORD_TYPES
 from .serialization import VERSION_KEY
 
@@ -126,6 +127,8 @@ def _type_schema(hint: Any, definitions: dict[str, Any], validators: list[Any]) 
         return {"type": "number"}
     if hint is str:
         return _string(validators)
+    if hint is PartialDate:
+        return {"type": "string", "pattern": check.PARTIAL_DATE_PATTERN.pattern}
     msg = f"no JSON Schema mapping for {hint!r}"
     raise TypeError(msg)
 
