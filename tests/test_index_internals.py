@@ -58,20 +58,10 @@ def test_precomputed_subtypes_and_evidence_sets_match_their_definitions() -> Non
         assert ids == {i.id for i in kb.indications if i.evidence_level >= level}
 
 
-def test_decision_and_stem_cell_sets_match_their_definitions() -> None:
-    """The indexed sets the regulatory and stem-cell filters intersect hold exactly the records that pass them."""
+def test_stem_cell_set_matches_its_definition() -> None:
+    """The indexed set the stem-cell filter intersects holds exactly the therapies that pass it."""
     kb = stemimmune.load()
     index = kb._index()
-    events = [(p.therapy_id, e) for p in kb.products for e in p.events]
-    assert index.indications_by_decision
-    for (decision, code), ids in index.indications_by_decision.items():
-        assert ids == {
-            i.id
-            for i in kb.indications
-            for therapy_id, e in events
-            if therapy_id == i.therapy_id and e.decision is decision and code in {None, e.jurisdiction}
-            if i.disorder_id in e.disorder_ids
-        }
     assert index.stem_cell_therapies == {t.id for t in kb.therapies if t.is_stem_cell_therapy}
 
 

@@ -32,7 +32,6 @@ PARTIAL_DATE_FORM: Final = "a date YYYY, YYYY-MM or YYYY-MM-DD that exists in th
 _PARTIAL: Final = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$", re.ASCII)
 _DAY: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
 _DATETIME: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}", re.ASCII)
-_FIRST_YEAR: Final = 1
 
 
 class PartialDate:
@@ -65,6 +64,8 @@ class PartialDate:
     year: int
     month: int | None
     day: int | None
+    _first: dt.date
+    _last: dt.date
 
     def __init__(self, year: int, month: int | None = None, day: int | None = None) -> None:
         """Build the date; ValueError if it is not a real year, month or day (a day needs a month)."""
@@ -78,9 +79,6 @@ class PartialDate:
             last = dt.date(year, month, calendar.monthrange(year, month)[1])
         else:
             first = last = dt.date(year, month, day)
-        if year < _FIRST_YEAR:
-            msg = f"year {year} is out of range"
-            raise ValueError(msg)
         object.__setattr__(self, "year", year)
         object.__setattr__(self, "month", month)
         object.__setattr__(self, "day", day)
@@ -136,12 +134,12 @@ class PartialDate:
     @property
     def first_day(self) -> dt.date:
         """The first day of the period."""
-        return self._first  # type: ignore[no-any-return]
+        return self._first
 
     @property
     def last_day(self) -> dt.date:
         """The last day of the period: the day the date stands for when compared with a day."""
-        return self._last  # type: ignore[no-any-return]
+        return self._last
 
     def __str__(self) -> str:
         """The ISO 8601 text, as the dataset stores it."""
@@ -157,7 +155,7 @@ class PartialDate:
         return f"PartialDate({str(self)!r})"
 
     def _key(self) -> tuple[dt.date, dt.date]:
-        return self._last, self._first  # type: ignore[return-value]
+        return self._last, self._first
 
     def __hash__(self) -> int:
         """Equal to the hash of the :class:`datetime.date` of the same day, for a full date."""
@@ -249,3 +247,8 @@ def parse_day(value: object, argument: str = "on") -> dt.date:
     except ValueError:
         pass
     raise InvalidArgumentError(argument, f"expected a real day as YYYY-MM-DD, got {value[:40]!r}")
+
+
+def today() -> dt.date:
+    """The default ``on=`` of every status question: today's date on this machine's calendar."""
+    return dt.date.today()  # noqa: DTZ011 - a status is asked about the user's calendar day

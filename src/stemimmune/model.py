@@ -20,7 +20,7 @@ import attrs
 from attrs import validators as v
 
 from . import _validators as check
-from ._dates import PartialDate, parse_day, to_partial_date
+from ._dates import PartialDate, parse_day, to_partial_date, today
 from ._validators import as_tuple, sorted_unique, unique_tuple
 from .exceptions import InvalidValueError, a
 from .vocabulary import (
@@ -144,11 +144,6 @@ def _xrefs() -> Any:
 
 def _optional_text() -> Any:
     return attrs.field(default=None, validator=check.optional_text)
-
-
-def _date() -> Any:
-    """An optional :class:`PartialDate`; ISO text (``"2012-01"``) is parsed when the record is built."""
-    return attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
 
 
 def _citations(*, required: bool) -> Any:
@@ -576,7 +571,7 @@ class ProductHolder(_Record):
 
     name: str = attrs.field(validator=check.text)
     jurisdictions: tuple[str, ...] = attrs.field(factory=tuple, converter=unique_tuple, validator=check.jurisdictions)
-    since: PartialDate | None = _date()
+    since: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
 
 
 @attrs.frozen(kw_only=True)
@@ -609,9 +604,9 @@ class RegulatoryEvent(_Record):
     decision: RegulatoryDecision = attrs.field(validator=_enum(RegulatoryDecision))
     citations: tuple[Citation, ...] = _citations(required=True)
     designation: Designation | None = attrs.field(default=None, validator=_optional_enum(Designation))
-    date: PartialDate | None = _date()
-    in_force_by: PartialDate | None = _date()
-    expires: PartialDate | None = _date()
+    date: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
+    in_force_by: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
+    expires: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
     disorder_ids: tuple[str, ...] = _ids("disorders")
     label_population: str | None = _optional_text()
 
@@ -707,7 +702,7 @@ class Product(_Record):
             [None, <RegulatoryDecision.APPROVED: 'approved'>, <RegulatoryDecision.WITHDRAWN: 'withdrawn'>]
         """
         code = parse_jurisdiction(jurisdiction)
-        day = dt.date.today() if on is None else parse_day(on)
+        day = today() if on is None else parse_day(on)
         found = in_force(self, code, day)
         return None if found is None else found[0]
 
@@ -733,15 +728,15 @@ class Product(_Record):
 
         wanted = term(RegulatoryDecision, decision, "decision")
         code = None if jurisdiction is None else parse_jurisdiction(jurisdiction)
-        today = dt.date.today()
+        now = today()
         for event in self.events:
             if code is not None and event.jurisdiction != code:
                 continue
-            if event.start is not None and not event.start <= today:
+            if event.start is not None and not event.start <= now:
                 continue
             if event.decision is wanted:
                 return True
-            if wanted is RegulatoryDecision.EXPIRED and event.expires is not None and event.expires <= today:
+            if wanted is RegulatoryDecision.EXPIRED and event.expires is not None and event.expires <= now:
                 return True
         return False
 
@@ -822,9 +817,13 @@ class Trial(_Record):
     enrollment: int | None = attrs.field(default=None, validator=check.positive_count)
     enrollment_kind: EnrollmentKind | None = attrs.field(default=None, validator=_optional_enum(EnrollmentKind))
     status: TrialStatus | None = attrs.field(default=None, validator=_optional_enum(TrialStatus))
-    status_seen_on: PartialDate | None = _date()
-    start_date: PartialDate | None = _date()
-    completion_date: PartialDate | None = _date()
+    status_seen_on: PartialDate | None = attrs.field(
+        default=None, converter=to_partial_date, validator=check.partial_date
+    )
+    start_date: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
+    completion_date: PartialDate | None = attrs.field(
+        default=None, converter=to_partial_date, validator=check.partial_date
+    )
     sponsor: str | None = _optional_text()
     countries: tuple[str, ...] = attrs.field(factory=tuple, converter=unique_tuple, validator=check.jurisdictions)
     disorder_ids: tuple[str, ...] = _ids("disorders")

@@ -127,8 +127,8 @@ def _type_schema(hint: Any, definitions: dict[str, Any], validators: list[Any]) 
         return {"type": "number"}
     if hint is str:
         return _string(validators)
-    if hint is PartialDate:
-        return {"type": "string", "pattern": check.PARTIAL_DATE_PATTERN.pattern}
+    if hint is PartialDate:  # written as its ISO text
+        return _string(validators)
     msg = f"no JSON Schema mapping for {hint!r}"
     raise TypeError(msg)
 

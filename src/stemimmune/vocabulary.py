@@ -836,9 +836,7 @@ def parse_jurisdiction(value: object, argument: str = "jurisdiction") -> str:
     suggestion = suggest_jurisdiction(value)
     hint = f"; did you mean {suggestion!r} ({JURISDICTIONS[suggestion]})?" if suggestion else ""
     shown = value if len(value) <= _MAX_SHOWN else value[:_MAX_SHOWN] + "..."
-    raise InvalidArgumentError(
-        argument, f"{shown!r} is not a jurisdiction code (ISO 3166-1 alpha-2, or EU){hint}"
-    )
+    raise InvalidArgumentError(argument, f"{shown!r} is not a jurisdiction code (ISO 3166-1 alpha-2, or EU){hint}")
 
 
 def suggest_jurisdiction(text: str) -> str | None:
