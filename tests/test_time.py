@@ -82,6 +82,8 @@ STATUS_TABLE: list[tuple[str, str, dt.date, RegulatoryDecision | None]] = [
 def test_status_table(product: str, place: str, day: dt.date, expected: RegulatoryDecision | None) -> None:
     """Product.status gives the status the sources show, for a datetime.date, a datetime and ISO text alike."""
     record = KB.get(product, Product)
+    with pytest.raises(InvalidArgumentError, match=r"^on: "):
+        record.status(place, f"{day.isoformat()}x")  # and the same question with a malformed day is refused
     assert expected is record.status(place, day)
     assert expected is record.status(place, dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC))
     assert expected is record.status(place.lower(), day.isoformat())
@@ -304,14 +306,21 @@ def test_products_filter_and_status_column_agree(
 
 
 def test_products_on_the_day_before_withdrawal(capsys: pytest.CaptureFixture[str]) -> None:
-    """On 12 Dec 2024 Alofisel is approved in the EU, in the list and in its row; on 13 Dec, withdrawn in both."""
+    """On 12 Dec 2024 Alofisel is approved in the EU, in the list and in its row; from 13 Dec (any time), not listed."""
     code, out, _ = _cli(capsys, "products", "--status", "approved", "--jurisdiction", "EU", "--on", "2024-12-12")
     assert 0 == code
     row = next(line for line in out.splitlines() if line.startswith("alofisel"))
     assert row.rstrip().endswith("EU approved")
-    code, out, _ = _cli(capsys, "products", "--status", "approved", "--jurisdiction", "EU", "--on", "2024-12-13")
-    assert 0 == code
+    code, out, err = _cli(
+        capsys, "products", "--status", "approved", "--jurisdiction", "eu", "--on", "2024-12-13T00:00"
+    )
+    assert 0 == code, err
     assert "alofisel" not in out
+    code, out, err = _cli(
+        capsys, "products", "--status", "withdrawn", "--jurisdiction", "EU", "--on", "2024-12-13T00:00"
+    )
+    assert 0 == code, err
+    assert next(line for line in out.splitlines() if line.startswith("alofisel")).rstrip().endswith("EU withdrawn")
 
 
 def test_cli_on_takes_only_iso_days(capsys: pytest.CaptureFixture[str]) -> None:
