@@ -107,7 +107,10 @@ def test_a_future_decision_does_not_count_yet() -> None:
         date=later.isoformat(),
         citations=(Citation(reference_id="ema-alofisel-product-record"),),
     )
-    future = attrs.evolve(alofisel, events=(*alofisel.events, renewed))
+    elsewhere = attrs.evolve(renewed, jurisdiction="CH")
+    future = attrs.evolve(alofisel, events=(*alofisel.events, renewed, elsewhere))
+    assert not future.ever("approved", "CH")  # nor does it count as 'ever' before its day
+    assert None is future.status("CH")
     assert WITHDRAWN is future.status("EU")
     assert WITHDRAWN is future.status("EU", later - dt.timedelta(days=1))
     assert APPROVED is future.status("EU", later)
@@ -370,6 +373,20 @@ def test_partial_dates_round_trip_as_iso_text(day: dt.date, precision: str) -> N
     assert text == day.isoformat()[: {"year": 4, "month": 7, "day": 10}[precision]]
     assert date == PartialDate.parse(text)
     assert hash(date) == hash(PartialDate.parse(text))
+
+
+@given(days, precisions)
+def test_a_partial_date_spans_its_whole_period(day: dt.date, precision: str) -> None:
+    """A year runs from 1 January to 31 December, a month from its 1st to its last day, a day is itself."""
+    date = _partial(day, precision)
+    if precision == "year":
+        assert (dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)) == (date.first_day, date.last_day)
+    elif precision == "month":
+        last = calendar.monthrange(day.year, day.month)[1]
+        assert (day.replace(day=1), day.replace(day=last)) == (date.first_day, date.last_day)
+    else:
+        assert (day, day) == (date.first_day, date.last_day)
+    assert precision == date.precision
 
 
 @given(st.integers(1900, 2100), st.integers(1, 12), st.integers(29, 31))
