@@ -285,13 +285,15 @@ class _Builder:
         records = []
         for i in range(self.split["products"]):
             therapy = therapies[i % len(therapies)]
+            decision = ("approved", "conditionally-approved", "withdrawn")[i % 3]
+            event = {"jurisdiction": ("US", "EU", "JP")[i % 3], "agency": "US FDA", "decision": decision,
+                "date": "2019-05", "disorder_ids": [disorders[i % len(disorders)]["id"]],
+                "citations": self.cite(self.credible_ids, 1, 2)}  # fmt: skip
+            # a withdrawal ends an earlier authorisation in its jurisdiction (a loader rule)
+            ended = [{**event, "decision": "approved", "date": "2018-01"}] if decision == "withdrawn" else []
             records.append(
                 {"id": f"product-{i}", "name": f"{self.word().capitalize()}cel", "therapy_id": therapy["id"],
-                "citations": self.cite(self.credible_ids, 1, 2), "events": [{
-                "jurisdiction": ("US", "EU", "JP")[i % 3], "agency": "US FDA",
-                "decision": ("approved", "conditionally-approved", "withdrawn")[i % 3], "date": "2019-05",
-                "disorder_ids": [disorders[i % len(disorders)]["id"]],
-                "citations": self.cite(self.credible_ids, 1, 2)}]})  # fmt: skip
+                "citations": self.cite(self.credible_ids, 1, 2), "events": [*ended, event]})  # fmt: skip
         return records
 
     def trials(self) -> list[dict[str, Any]]:

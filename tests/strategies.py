@@ -10,6 +10,7 @@ import attrs
 from hypothesis import strategies as st
 
 from stemimmune import KnowledgeBase, load
+from stemimmune._dates import PartialDate
 from stemimmune.model import (
     CellSource,
     CellType,
@@ -166,6 +167,49 @@ def recommendations(draw: st.DrawFn, ref_ids: list[str], donors: list[DonorType]
         donor_type=draw(st.none() | st.sampled_from(usable)) if usable else None,
         locator=draw(st.none() | texts),
     )
+
+
+@st.composite
+def regulatory_events(draw: st.DrawFn, ref_ids: list[str], disorder_ids: list[str]) -> list[RegulatoryEvent]:
+    """A product's events; a status-setting one is dated, and a withdrawal or lapse follows an authorisation."""
+    events = []
+    for _ in range(draw(st.integers(0, 4))):
+        decision = draw(st.sampled_from(RegulatoryDecision))
+        place = draw(st.sampled_from(["US", "EU", "JP"]))
+        dates = st.sampled_from(["2012", "2016-05", "2018-03-23", "2024-12-13", "2025"])
+        if decision.ends_authorisation:  # a withdrawal or lapse ends an earlier authorisation (a loader rule)
+            dates = st.sampled_from(["2016-05", "2018-03-23", "2024-12-13", "2025"])
+            events.append(
+                RegulatoryEvent(
+                    jurisdiction=place,
+                    agency=draw(texts),
+                    decision=RegulatoryDecision.APPROVED,
+                    date="2012",
+                    citations=draw(citations_of(ref_ids)),
+                )
+            )
+        date = draw(dates if decision.sets_status else st.none() | dates)
+        undated = decision.sets_status and draw(st.booleans())  # then it counts from the source that shows it
+        expires = (
+            draw(st.none() | st.sampled_from(["2016-05-31", "2024-12", "2030"])) if decision.is_authorisation else None
+        )
+        if expires is not None and PartialDate.parse(expires) <= PartialDate.parse(date):  # type: ignore[arg-type]
+            expires = None
+        events.append(
+            RegulatoryEvent(
+                jurisdiction=place,
+                agency=draw(texts),
+                decision=decision,
+                designation=draw(st.sampled_from(Designation)) if decision is RegulatoryDecision.DESIGNATED else None,
+                date=None if undated else date,
+                in_force_by=date if undated else None,
+                expires=expires,
+                disorder_ids=tuple(draw(st.lists(st.sampled_from(disorder_ids), max_size=2, unique=True))),
+                label_population=draw(st.none() | texts),
+                citations=draw(citations_of(ref_ids)),
+            )
+        )
+    return events
 
 
 @st.composite
@@ -355,25 +399,7 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:  # noqa: PLR0915 - one re
         )
     products = []
     for _ in range(draw(st.integers(0, 3))):
-        events = []
-        for _ in range(draw(st.integers(0, 4))):
-            decision = draw(st.sampled_from(RegulatoryDecision))
-            events.append(
-                RegulatoryEvent(
-                    jurisdiction=draw(st.sampled_from(["US", "EU", "JP"])),
-                    agency=draw(texts),
-                    decision=decision,
-                    designation=draw(st.sampled_from(Designation))
-                    if decision is RegulatoryDecision.DESIGNATED
-                    else None,
-                    date=draw(st.none() | st.sampled_from(["2012", "2016-05", "2018-03-23", "2024-12-13", "2025"])),
-                    disorder_ids=tuple(
-                        draw(st.lists(st.sampled_from([d.id for d in disorders]), max_size=2, unique=True))
-                    ),
-                    label_population=draw(st.none() | texts),
-                    citations=draw(citations_of(ref_ids)),
-                )
-            )
+        events = draw(regulatory_events(ref_ids, [d.id for d in disorders]))
         products.append(
             Product(
                 id=next(ids),
@@ -404,8 +430,8 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:  # noqa: PLR0915 - one re
         enrollment = draw(st.none() | st.integers(1, 500))
         status = draw(st.none() | st.sampled_from(TrialStatus))
         trial_id = registry[0].lower()
-        if trial_id in {t.id for t in trials}:
-            continue
+        if trial_id in {t.id for t in trials} or {r for t in trials for r in t.registry_ids} & set(registry):
+            continue  # one trial per registry id (a loader rule)
         trials.append(
             Trial(
                 id=trial_id,

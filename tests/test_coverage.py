@@ -98,7 +98,7 @@ def test_regulatory_histories_match_their_sources() -> None:
     assert all(e.date for e in events if e.decision in {RegulatoryDecision.APPROVED, RegulatoryDecision.WITHDRAWN})
     ryoncil = kb.get("Ryoncil", Product)
     approval = next(e for e in ryoncil.events if e.decision is RegulatoryDecision.APPROVED and e.jurisdiction == "US")
-    assert (approval.date, "paediatric") == ("2024-12-18", (approval.label_population or "").split()[0])
+    assert (str(approval.date), "paediatric") == ("2024-12-18", (approval.label_population or "").split()[0])
     alofisel = kb.get("darvadstrocel", Product)
     assert alofisel is kb.get("Alofisel")
     assert alofisel.status("EU", "2024-01-01") is RegulatoryDecision.APPROVED

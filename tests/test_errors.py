@@ -138,7 +138,7 @@ RULES: list[tuple[str, Callable[[], object], type[StemImmuneError], type[Excepti
     ),
     (
         "a value of the wrong type in a typed field",
-        lambda: Trial(id="nct00000001", registry_ids=("NCT00000001",), randomized="yes"),  # type: ignore[arg-type]
+        lambda: Trial(id="made-up-trial", registry_ids=("NCT" + "0" * 8,), randomized="yes"),  # type: ignore[arg-type]
         ArgumentTypeError,
         TypeError,
         "randomized",

@@ -8,6 +8,7 @@ engine returns nothing, ignores an argument or orders wrongly, an oracle disagre
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 import random
 import time
@@ -29,6 +30,7 @@ from stemimmune import (
     WrongKindError,
     load,
 )
+from stemimmune._dates import today
 from stemimmune._index import fold
 from stemimmune.model import RECORD_TYPES, CellType, Disorder, Indication, Product, Record, Reference, Therapy
 from stemimmune.query import MAX_QUERY_LENGTH, IndicationFilters, TherapyFilters
@@ -143,8 +145,17 @@ DOCUMENTED: dict[str, tuple[Any, str]] = {
     "cell_type": (TherapyFilters, "cell_type: Therapies giving this cell type."),
     "cell_source": (TherapyFilters, "cell_source: Therapies taking cells from this source."),
     "donor_relation": (TherapyFilters, 'donor_relation: ``"autologous"`` or ``"allogeneic"``.'),
-    "regulatory": (TherapyFilters, "regulatory: Therapies with a regulatory decision of this kind"),
-    "jurisdiction": (TherapyFilters, "jurisdiction: With *regulatory*: only decisions in this jurisdiction"),
+    "regulatory": (
+        TherapyFilters,
+        "regulatory: Therapies with a product whose status (:meth:`~stemimmune.model.Product.status`) is this, "
+        "on *on* (default today), for the disorder concerned",
+    ),
+    "jurisdiction": (
+        TherapyFilters,
+        'jurisdiction: With *regulatory*: the status in this jurisdiction (``"US"``, ``"EU"``); '
+        "without it, in any jurisdiction.",
+    ),
+    "on": (TherapyFilters, "on: With *regulatory*: the status on this day"),
     "stem_cell_only": (TherapyFilters, "stem_cell_only: Leave out comparators that use no stem cells (CAR-T cells)."),
     "include_subtypes": (IndicationFilters, "include_subtypes: With a disorder, also its subtypes (default True)."),
     "trials": (KnowledgeBase.find_trials, "Registered trials passing every given filter, by id."),
@@ -209,18 +220,42 @@ def therapy_passes(kb: KnowledgeBase, therapy: Therapy, f: dict[str, Any]) -> bo
     return all(check(f[name]) for name, check in checks.items() if name in f)
 
 
-def matching_events(kb: KnowledgeBase, therapy_id: str, f: dict[str, Any]) -> list[Any]:
-    """The regulatory events of the therapy's products with the asked decision (and jurisdiction)."""
-    decision = RegulatoryDecision.parse(_as_text(f["regulatory"]))
-    code = f.get("jurisdiction")
-    code = None if code is None else code.strip().upper()
-    return [
-        e
-        for p in kb.products
-        if p.therapy_id == therapy_id
-        for e in p.events
-        if e.decision == decision and code in (None, e.jurisdiction)
+def status_event(product: Any, place: str, day: dt.date) -> tuple[RegulatoryDecision, Any] | None:
+    """
+    The documented status: the status-setting event of *place* that started latest on or before *day*.
+
+    A partial date counts from the last day of its period; an undated event from its
+    in_force_by; ties go to the later event of the record; an authorisation past its
+    expires day reads 'expired'.
+    """
+    started = [
+        (e.start.last_day, e.start.first_day, n, e)
+        for n, e in enumerate(product.events)
+        if e.jurisdiction == place and e.decision.sets_status and e.start is not None and e.start.last_day <= day
     ]
+    if not started:
+        return None
+    event = max(started, key=lambda t: t[:3])[3]
+    if event.expires is not None and event.expires.last_day <= day:
+        return RegulatoryDecision.EXPIRED, event
+    return event.decision, event
+
+
+def matching_events(kb: KnowledgeBase, therapy_id: str, f: dict[str, Any]) -> list[Any]:
+    """The events setting the asked status (in the jurisdiction, on the day) of the therapy's products."""
+    decision = RegulatoryDecision.parse(_as_text(f["regulatory"]))
+    code = None if f.get("jurisdiction") is None else f["jurisdiction"].strip().upper()
+    day = f.get("on") or today()
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    found = []
+    for p in kb.products:
+        if p.therapy_id != therapy_id:
+            continue
+        for place in [code] if code else sorted({e.jurisdiction for e in p.events}):
+            standing = status_event(p, place, day)
+            if standing is not None and standing[0] is decision:
+                found.append(standing[1])
+    return found
 
 
 def indication_passes(kb: KnowledgeBase, indication: Indication, f: dict[str, Any]) -> bool:
@@ -389,7 +424,7 @@ def filters_for(kb: KnowledgeBase, *, with_disorder: bool = True) -> st.SearchSt
         "category": st.sampled_from(DisorderCategory).flatmap(_spelled),
         "min_evidence": st.sampled_from(EvidenceLevel).flatmap(_spelled),
         "ebmt_category": st.sampled_from(EbmtCategory).flatmap(_spelled),
-        "regulatory": st.sampled_from(RegulatoryDecision).flatmap(_spelled),
+        "regulatory": st.sampled_from([d for d in RegulatoryDecision if d.sets_status]).flatmap(_spelled),
         "stem_cell_only": st.booleans(),
         "include_subtypes": st.booleans(),
     }
@@ -398,7 +433,13 @@ def filters_for(kb: KnowledgeBase, *, with_disorder: bool = True) -> st.SearchSt
     sometimes_none = {name: st.none() | choice for name, choice in choices.items()}  # None: not applied
     return st.fixed_dictionaries({}, optional=sometimes_none).flatmap(
         lambda f: st.fixed_dictionaries(
-            {"jurisdiction": st.none() | st.sampled_from(["US", "EU", "JP"])} if f.get("regulatory") is not None else {}
+            {
+                "jurisdiction": st.none() | st.sampled_from(["US", "EU", "JP"]),
+                "on": st.none()
+                | st.sampled_from(["2012-12-30", "2016-05-31", "2018-03-23", "2024-12-12", "2025-12-31"]),
+            }
+            if f.get("regulatory") is not None
+            else {}
         ).map(lambda extra: {**f, **extra})
     )
 
@@ -731,12 +772,12 @@ class TestArgumentErrors:
             (
                 lambda kb: kb.find_products(status="approved", on=1),
                 "on",
-                "expected a date (datetime.date or 'YYYY-MM-DD'), got int",
+                "expected a date: a datetime.date, a datetime.datetime or 'YYYY-MM-DD', got int",
             ),
             (
                 lambda kb: kb.find_products(status="approved", on="2024-13-45"),
                 "on",
-                "expected a date YYYY-MM-DD, got '2024-13-45'",
+                "expected a real day as YYYY-MM-DD, got '2024-13-45'",
             ),
             (lambda kb: kb.therapies_for(attrs.evolve(kb.disorders[0], id="not-here")), "disorder", "='not-here'"),
             (
@@ -762,7 +803,7 @@ class TestArgumentErrors:
             (
                 {"jurisdiction": "US"},
                 "jurisdiction",
-                "needs regulatory= (the decision to look for in that jurisdiction)",
+                "needs regulatory= (the status to look for in that jurisdiction)",
             ),
             ({"stem_cell_only": "false"}, "stem_cell_only", "expected True or False, got str"),
             ({"include_subtypes": "no"}, "include_subtypes", "expected True or False, got str"),
@@ -887,30 +928,25 @@ class TestArgumentErrors:
 class TestProductsAgainstTheOracle:
     @given(st.data())
     def test_status_on_a_date(self, data: st.DataObject) -> None:
-        """A product's status is its latest dated authorisation, refusal or withdrawal up to the date."""
+        """A product's status is its latest status-setting decision in force on the day (default today)."""
         kb = data.draw(knowledge_bases())
         if not kb.products:
             return
         product = data.draw(st.sampled_from(kb.products))
         place = data.draw(st.sampled_from(["US", "EU", "JP", "us"]))
-        days = [e.date + "-01-01"[len(e.date) - 4 :] for e in product.events if e.date]  # event days are edge cases
-        on = data.draw(st.none() | st.sampled_from(["2011-12-31", "2016-05-01", "2025-06-30", *days]))
-        setting = [
-            (e.date + "-01-01"[len(e.date) - 4 :] if len(e.date) < 10 else e.date, n, e.decision)
-            for n, e in enumerate(product.events)
-            if e.jurisdiction == place.upper()
-            and e.date
-            and e.decision.value
-            in {"approved", "conditionally-approved", "hospital-exemption", "not-approved", "withdrawn"}
-        ]
-        setting = [t for t in setting if on is None or t[0] <= on]
-        assert (max(setting)[2] if setting else None) == product.status(place, on)
+        edges = [d for e in product.events if e.date for d in (e.date.first_day, e.date.last_day)]  # edge cases
+        on = data.draw(st.none() | st.sampled_from([dt.date(2011, 12, 31), dt.date(2016, 5, 1), *edges]))
+        expected = status_event(product, place.upper(), on or today())
+        assert (None if expected is None else expected[0]) == product.status(place, on)
 
     @pytest.mark.parametrize("spell", [str.upper, lambda code: f" {code.lower()} "], ids=["as-written", "spaced-lower"])
     def test_regulatory_filters_on_the_bundled_data(self, spell: Any) -> None:
         """Every decision, alone and in every jurisdiction it was taken in, selects the oracle's indications and therapies."""
         kb = fresh_bundled()
-        taken = sorted({(e.decision.value, e.jurisdiction) for p in kb.products for e in p.events})
+        taken = sorted(
+            {(e.decision.value, e.jurisdiction) for p in kb.products for e in p.events if e.decision.sets_status}
+        )
+        taken.append(("expired", "NZ"))  # a lapse is a status no event names
         narrowed = 0
         for decision, code in [*taken, *((d, None) for d in sorted({d for d, _ in taken}))]:
             f: dict[str, Any] = {"regulatory": decision, "jurisdiction": code}
@@ -923,14 +959,14 @@ class TestProductsAgainstTheOracle:
         assert narrowed  # the jurisdiction mattered somewhere, so ignoring it would be caught
 
     def test_a_decision_counts_from_its_own_day(self) -> None:
-        """A decision dated D sets the status on D itself; a year-only date counts from 1 January."""
+        """A decision dated D sets the status on D itself; a year-only date counts from 31 December."""
         alofisel = load().get("Alofisel", Product)
         assert alofisel.status("EU", "2018-03-22") is None
         assert alofisel.status("EU", "2018-03-23") is RegulatoryDecision.APPROVED
         assert alofisel.status("EU", "2024-12-13") is RegulatoryDecision.WITHDRAWN
         yearly = attrs.evolve(alofisel, events=(attrs.evolve(alofisel.events[3], date="2018"),))
-        assert yearly.status("EU", "2018-01-01") is yearly.events[0].decision
-        assert yearly.status("EU", "2017-12-31") is None
+        assert yearly.status("EU", "2018-12-31") is yearly.events[0].decision
+        assert yearly.status("EU", "2018-12-30") is None
 
     @given(st.data())
     def test_find_products(self, data: st.DataObject) -> None:
@@ -939,7 +975,7 @@ class TestProductsAgainstTheOracle:
         disorder = data.draw(st.none() | _record_arg(kb.disorders))
         therapy = data.draw(st.none() | _record_arg(kb.therapies))
         place = data.draw(st.none() | st.sampled_from(["US", "EU", "JP", "us", " eu"]))
-        status = data.draw(st.none() | st.sampled_from(["approved", "withdrawn", "not-approved"]))
+        status = data.draw(st.none() | st.sampled_from(["approved", "withdrawn", "not-approved", "expired"]))
         on = data.draw(st.none() | st.sampled_from(["2016-05-01", "2025-06-30"])) if status else None
         expected = []
         for product in kb.products:
@@ -953,8 +989,11 @@ class TestProductsAgainstTheOracle:
             places = {code} if code else {e.jurisdiction for e in product.events}
             if status is None and code is not None and code not in {e.jurisdiction for e in product.events}:
                 continue
+            day = today() if on is None else dt.date.fromisoformat(on)
             if status is not None and not any(
-                product.status(p, on) == RegulatoryDecision.parse(status) for p in places
+                (standing := status_event(product, p, day)) is not None
+                and standing[0] == RegulatoryDecision.parse(status)
+                for p in places
             ):
                 continue
             expected.append(product.id)

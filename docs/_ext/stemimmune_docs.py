@@ -5,7 +5,7 @@ Sphinx directives that document the dataset format from the code, so it cannot d
 :mod:`stemimmune.model`: the key, its JSON type, whether it is required (and its
 default), and its meaning from the class docstring's ``Attributes:`` section.
 ``.. stemimmune-curie-prefixes::`` lists the ontology prefixes cross-references may
-use. Use them inside ``{eval-rst}`` blocks of MyST pages. The build warns (an error
+use; ``.. stemimmune-jurisdictions::`` the jurisdiction codes with their names. Use them inside ``{eval-rst}`` blocks of MyST pages. The build warns (an error
 under ``-W``) when a record class of the model is documented by no directive.
 
 Two autodoc hooks tidy the API reference: attrs classes show their defaults as values
@@ -29,7 +29,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
-from stemimmune import _text, _validators, model
+from stemimmune import _text, _validators, model, vocabulary
 
 
 if typing.TYPE_CHECKING:
@@ -181,6 +181,22 @@ class CuriePrefixesDirective(SphinxDirective):
         return [paragraph]
 
 
+class JurisdictionsDirective(SphinxDirective):
+    """List the jurisdiction codes (ISO 3166-1 alpha-2 and EU), each with its name."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        """Build the list: ``EU`` European Union, ``US`` United States, ..."""
+        paragraph = nodes.paragraph()
+        for index, (code, name) in enumerate(vocabulary.JURISDICTIONS.items()):
+            if index:
+                paragraph += nodes.Text("; ")
+            paragraph += nodes.literal(text=code)
+            paragraph += nodes.Text(f" {name}")
+        return [paragraph]
+
+
 _kept_docstrings: dict[str, list[str]] = {}
 
 
@@ -243,6 +259,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directives and the coverage check."""
     app.add_directive("stemimmune-fields", FieldsDirective)
     app.add_directive("stemimmune-curie-prefixes", CuriePrefixesDirective)
+    app.add_directive("stemimmune-jurisdictions", JurisdictionsDirective)
     app.connect("env-check-consistency", _check_coverage)
     app.connect("autodoc-process-signature", _signature_defaults)
     app.connect("autodoc-process-docstring", _keep_member_docstring, priority=100)

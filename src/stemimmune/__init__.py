@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ._dates import PartialDate
 from ._integrity import find_problems
 from ._loading import MergeResult, dumps, load, loads, merge, save
 from .exceptions import (
@@ -65,6 +66,7 @@ __all__ = [
     "KnowledgeBase",
     "Mechanism",
     "MergeResult",
+    "PartialDate",
     "Problem",
     "Record",
     "Reference",

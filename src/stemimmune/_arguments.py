@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar
 
+from . import _dates
 from ._text import with_article
 from .exceptions import (
     ArgumentTypeError,
@@ -27,6 +28,7 @@ from .vocabulary import (
     MechanismKind,
     RegulatoryDecision,
     Vocabulary,
+    parse_jurisdiction,
 )
 
 
@@ -51,8 +53,13 @@ class TherapyFilters(TypedDict, total=False):
         cell_type: Therapies giving this cell type.
         cell_source: Therapies taking cells from this source.
         donor_relation: ``"autologous"`` or ``"allogeneic"``.
-        regulatory: Therapies with a regulatory decision of this kind (``"approved"``).
-        jurisdiction: With *regulatory*: only decisions in this jurisdiction (``"US"``, ``"EU"``).
+        regulatory: Therapies with a product whose status (:meth:`~stemimmune.model.Product.status`)
+            is this, on *on* (default today), for the disorder concerned: ``"approved"``,
+            ``"withdrawn"``... (a decision that sets a status).
+        jurisdiction: With *regulatory*: the status in this jurisdiction (``"US"``, ``"EU"``);
+            without it, in any jurisdiction.
+        on: With *regulatory*: the status on this day (a :class:`datetime.date`, a
+            :class:`datetime.datetime` or ``"YYYY-MM-DD"``) instead of today.
         stem_cell_only: Leave out comparators that use no stem cells (CAR-T cells).
     """
 
@@ -64,6 +71,7 @@ class TherapyFilters(TypedDict, total=False):
     donor_relation: DonorRelation | str | None
     regulatory: RegulatoryDecision | str | None
     jurisdiction: str | None
+    on: dt.date | str | None
     stem_cell_only: bool | None
 
 
@@ -134,17 +142,26 @@ def check_filters(filters: Mapping[str, object], allowed: frozenset[str], functi
         )
 
 
-def parse_day(on: object) -> str | None:
-    if on is None:
-        return None
-    if isinstance(on, dt.date):
-        return on.isoformat()[:10]
-    if isinstance(on, str):
-        try:
-            return dt.date.fromisoformat(on).isoformat()
-        except ValueError:
-            raise InvalidArgumentError("on", f"expected a date YYYY-MM-DD, got {on[:40]!r}") from None
-    raise argument_type_error("on", "a date (datetime.date or 'YYYY-MM-DD')", on)
+def parse_day(on: object, argument: str = "on") -> dt.date | None:
+    """An ``on=`` argument as a day (None stays None), read by the one parser of :mod:`stemimmune._dates`."""
+    return None if on is None else _dates.parse_day(on, argument)
+
+
+def parse_code(value: object, argument: str = "jurisdiction") -> str | None:
+    """A jurisdiction argument as its code (None stays None), read by the vocabulary's one parser."""
+    return None if value is None else parse_jurisdiction(value, argument)
+
+
+def status_term(value: object, argument: str) -> RegulatoryDecision:
+    """A status argument: a decision that sets a status (opinions and designations set none)."""
+    wanted = term(RegulatoryDecision, value, argument)  # type: ignore[arg-type]  # term checks the type
+    if not wanted.sets_status:
+        raise InvalidArgumentError(
+            argument,
+            f"{wanted.value!r} does not set a status; expected one of: "
+            + ", ".join(repr(d.value) for d in RegulatoryDecision if d.sets_status),
+        )
+    return wanted
 
 
 def terms(kind: type[V], value: object, argument: str) -> frozenset[V]:

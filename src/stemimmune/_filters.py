@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from ._dates import today
 from ._index import Index
 from .exceptions import (
     InvalidArgumentError,
@@ -21,8 +22,10 @@ from .model import (
     Mechanism,
     Product,
     Record,
+    RegulatoryEvent,
     Therapy,
     Trial,
+    in_force,
 )
 from .vocabulary import (
     DisorderCategory,
@@ -45,7 +48,9 @@ from ._arguments import (
     THERAPY_FILTERS,
     flag,
     given_filters,
+    parse_code,
     parse_day,
+    status_term,
     term,
     terms,
 )
@@ -123,11 +128,15 @@ def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapp
         ebmt = term(EbmtCategory, filters["ebmt_category"], "ebmt_category")
         sets.append(index.indications_by_ebmt.get(ebmt, _NONE))
     therapies = _therapy_ids(index, filters)
-    if filters.get("regulatory") is not None:  # a product of the therapy has the decision for the disorder
-        decision = term(RegulatoryDecision, filters["regulatory"], "regulatory")
-        code = filters.get("jurisdiction")
+    standing = _regulatory(index, filters)
+    if standing is not None:  # a product of the therapy has the status, by a decision concerning the disorder
         sets.append(
-            index.indications_by_decision.get((decision, None if code is None else code.strip().upper()), _NONE)
+            {
+                indication_id
+                for product, event in standing
+                for indication_id in index.indications_by_therapy.get(product.therapy_id, ())
+                if index.by_id[indication_id].disorder_id in event.disorder_ids  # type: ignore[union-attr]
+            }
         )
     sets.sort(key=len)
     if therapies is not None and (not sets or len(therapies) <= len(sets[0])):
@@ -168,21 +177,51 @@ def _therapy_ids(index: Index, filters: Mapping[str, Any]) -> AbstractSet[str] |
     if filters.get("donor_relation") is not None:
         relation = term(DonorRelation, filters["donor_relation"], "donor_relation")
         sets.append(index.therapies_by_donor.get(relation, _NONE))
-    jurisdiction = filters.get("jurisdiction")
-    if jurisdiction is not None and not isinstance(jurisdiction, str):
-        raise argument_type_error("jurisdiction", "a jurisdiction code such as 'US' or 'EU'", jurisdiction)
-    if filters.get("regulatory") is not None:
-        decision = term(RegulatoryDecision, filters["regulatory"], "regulatory")
-        code = None if jurisdiction is None else jurisdiction.strip().upper()
-        sets.append(index.therapies_by_decision.get((decision, code), _NONE))
-    elif jurisdiction is not None:
-        raise InvalidArgumentError("jurisdiction", "needs regulatory= (the decision to look for in that jurisdiction)")
+    standing = _regulatory(index, filters)
+    if standing is not None:
+        sets.append({product.therapy_id for product, _ in standing})
     if flag(filters.get("stem_cell_only", False), "stem_cell_only"):
         sets.append(index.stem_cell_therapies)
     if not sets:
         return None
     sets.sort(key=len)
     return set(sets[0]).intersection(*sets[1:])
+
+
+def _regulatory(index: Index, filters: Mapping[str, Any]) -> list[tuple[Product, RegulatoryEvent]] | None:
+    """
+    The products whose status is the ``regulatory=`` filter's, with the event that sets it; None without the filter.
+
+    Status is :func:`~stemimmune.model.in_force`, the one definition behind
+    :meth:`Product.status`: in ``jurisdiction=`` (or in any jurisdiction of the
+    product's events) on ``on=`` (default today).
+    """
+    code = parse_code(filters.get("jurisdiction"))
+    day = parse_day(filters.get("on"))
+    if filters.get("regulatory") is None:
+        if code is not None:
+            raise InvalidArgumentError(
+                "jurisdiction", "needs regulatory= (the status to look for in that jurisdiction)"
+            )
+        if day is not None:
+            raise InvalidArgumentError("on", "needs regulatory= (the status to look for on that date)")
+        return None
+    wanted = status_term(filters["regulatory"], "regulatory")
+    return _with_status(index, wanted, code, today() if day is None else day)
+
+
+def _with_status(
+    index: Index, wanted: RegulatoryDecision, code: str | None, day: dt.date
+) -> list[tuple[Product, RegulatoryEvent]]:
+    """Each product whose status is *wanted* on *day*, in *code* or any of its jurisdictions, with the event setting it."""
+    found: list[tuple[Product, RegulatoryEvent]] = []
+    product: Product
+    for product in index.records("products"):  # type: ignore[assignment]
+        for place in [code] if code is not None else sorted({e.jurisdiction for e in product.events}):
+            standing = in_force(product, place, day)
+            if standing is not None and standing[0] is wanted:
+                found.append((product, standing[1]))
+    return found
 
 
 #: The empty set a filter gives when its indexed set is missing.
@@ -207,9 +246,7 @@ def find_products(
     if therapy is not None:
         therapy_id = resolve(index, therapy, Therapy, "therapy").id
         products = [p for p in products if p.therapy_id == therapy_id]
-    if jurisdiction is not None and not isinstance(jurisdiction, str):
-        raise argument_type_error("jurisdiction", "a jurisdiction code such as 'US' or 'EU'", jurisdiction)
-    code = None if jurisdiction is None else jurisdiction.strip().upper()
+    code = parse_code(jurisdiction)
     day = parse_day(on)
     if status is None:
         if day is not None:
@@ -217,21 +254,9 @@ def find_products(
         if code is not None:
             products = [p for p in products if any(e.jurisdiction == code for e in p.events)]
     else:
-        wanted = term(RegulatoryDecision, status, "status")
-        if not wanted.sets_status:
-            raise InvalidArgumentError(
-                "status",
-                f"{wanted.value!r} does not set a status; expected one of: "
-                + ", ".join(repr(d.value) for d in RegulatoryDecision if d.sets_status),
-            )
-        products = [
-            p
-            for p in products
-            if any(
-                p.status(place, day) is wanted
-                for place in ({code} if code is not None else {e.jurisdiction for e in p.events})
-            )
-        ]
+        wanted = status_term(status, "status")
+        having = {p.id for p, _ in _with_status(index, wanted, code, today() if day is None else day)}
+        products = [p for p in products if p.id in having]
     return Results(sorted(products, key=lambda p: p.id), of=Product)
 
 

@@ -29,7 +29,7 @@ from .model import (
     collection_of,
     iter_links,
 )
-from .vocabulary import DisorderCategory, DonorRelation, EbmtCategory, EvidenceLevel, MechanismKind, RegulatoryDecision
+from .vocabulary import DisorderCategory, DonorRelation, EbmtCategory, EvidenceLevel, MechanismKind
 
 
 def fold(text: str) -> str:
@@ -119,7 +119,6 @@ class Index:
         self.therapies_by_cell_type: dict[str, set[str]] = defaultdict(set)
         self.therapies_by_source: dict[str, set[str]] = defaultdict(set)
         self.therapies_by_donor: dict[DonorRelation, set[str]] = defaultdict(set)
-        self.therapies_by_decision: dict[tuple[RegulatoryDecision, str | None], set[str]] = defaultdict(set)
         self.products_by_therapy: dict[str, list[Product]] = defaultdict(list)
         self.products_by_disorder: dict[str, set[str]] = defaultdict(set)
         self.sort_key: dict[str, tuple[int, int, str, str]] = {}
@@ -155,7 +154,6 @@ class Index:
 
     def _index_queries(self) -> None:
         """The sets the filters start from, and the sort key of every indication."""
-        self.indications_by_decision: dict[tuple[RegulatoryDecision, str | None], set[str]] = defaultdict(set)
         self.stem_cell_therapies: set[str] = set()
         get: Any = self.collections.get
         categories = {d.id: d.category for d in get("disorders", ())}
@@ -175,9 +173,6 @@ class Index:
                 indication.therapy_id,
                 indication.disorder_id,
             )
-        by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)  # (therapy, disorder) -> indications
-        for indication in get("indications", ()):
-            by_pair[indication.therapy_id, indication.disorder_id].append(indication.id)
         for finding in get("findings", ()):
             self.findings_by_indication[finding.indication_id].append(finding)
         disorder: Disorder
@@ -208,13 +203,8 @@ class Index:
         for product in get("products", ()):
             self.products_by_therapy[product.therapy_id].append(product)
             for event in product.events:
-                self.therapies_by_decision[event.decision, None].add(product.therapy_id)
-                self.therapies_by_decision[event.decision, event.jurisdiction].add(product.therapy_id)
                 for disorder_id in event.disorder_ids:
                     self.products_by_disorder[disorder_id].add(product.id)
-                    for indication_id in by_pair.get((product.therapy_id, disorder_id), ()):
-                        self.indications_by_decision[event.decision, None].add(indication_id)
-                        self.indications_by_decision[event.decision, event.jurisdiction].add(indication_id)
 
     def lookup(self, key: str) -> tuple[Record, ...]:
         """

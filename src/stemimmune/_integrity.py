@@ -25,8 +25,10 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
     disorder hierarchies have no cycles; a therapy's cell type is one its sources
     yield; allogeneic therapies list a GVHD risk and autologous ones do not; guideline
     donor columns match the therapy's donor relation; a guideline recommendation cites a
-    reference of kind ``guideline``; and no evidence above preclinical rests on
-    promotional sources alone.
+    reference of kind ``guideline``; no evidence above preclinical rests on promotional
+    sources alone; a trial does not start after it completes (surely: the start's period
+    begins after the completion's ends); a withdrawal or lapse does not come before every
+    authorisation it could end in its jurisdiction; and no registry id belongs to two trials.
 
     This is the same code whether the data is bundled, a user's, or generated in
     tests. Records are already valid one by one (their classes check that).
@@ -94,6 +96,7 @@ def check_records(
     problems.extend(_cycles(collections, "disorders", "parent_ids"))
     problems.extend(_therapy_rules(collections, unparsed))
     problems.extend(_evidence_rules(collections, unparsed))
+    problems.extend(_time_rules(collections))
     return tuple(problems)
 
 
@@ -225,6 +228,59 @@ def _evidence_rules(
                 value=[c.reference_id for c in finding.citations],
                 expected="at least one non-promotional source",
             )
+
+
+def _time_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Iterator[Problem]:
+    """Dates in order: a trial's start and completion, an authorisation and what ends it; one trial per registry id."""
+    trial: Any
+    owner: dict[str, str] = {}
+    for index, trial in enumerate(collections.get("trials", ())):
+        start, end = trial.start_date, trial.completion_date
+        if start is not None and end is not None and start.first_day > end.last_day:
+            yield _problem(
+                "trials",
+                index,
+                trial,
+                "start_date",
+                f"the trial starts ({start}) after it completes ({end})",
+                value=str(start),
+                expected=f"a start on or before the completion date {end}",
+            )
+        for position, registry_id in enumerate(trial.registry_ids):
+            if registry_id in owner and owner[registry_id] != trial.id:
+                yield _problem(
+                    "trials",
+                    index,
+                    trial,
+                    f"registry_ids[{position}]",
+                    f"registry id {registry_id!r} already belongs to trial {owner[registry_id]!r}",
+                    value=registry_id,
+                    expected="a registry id no other trial claims (one trial record per registration)",
+                )
+            owner.setdefault(registry_id, trial.id)
+    product: Any
+    for index, product in enumerate(collections.get("products", ())):
+        for position, event in enumerate(product.events):
+            if not event.decision.ends_authorisation or event.start is None:
+                continue
+            starts = [
+                e.start
+                for e in product.events
+                if e.jurisdiction == event.jurisdiction and e.decision.is_authorisation and e.start is not None
+            ]
+            if not any(s.first_day <= event.start.last_day for s in starts):
+                field = "date" if event.date is not None else "in_force_by"
+                first = f"; the first is dated {min(starts)}" if starts else ""
+                yield _problem(
+                    "products",
+                    index,
+                    product,
+                    f"events[{position}].{field}",
+                    f"a {event.decision.value!r} event in {event.jurisdiction} ({event.start}) comes before every "
+                    f"authorisation it could end there{first}",
+                    value=str(event.start),
+                    expected=f"a date on or after the authorisation it ends in {event.jurisdiction}",
+                )
 
 
 def _cycles(collections: Mapping[CollectionName, Sequence[Record]], kind: CollectionName, field: str) -> list[Problem]:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 import attrs
 
+from ._dates import PartialDate
 from ._index import best_category
 from ._text import listing, shorten
 from .exceptions import InvalidArgumentError, argument_type_error
@@ -575,6 +576,8 @@ def _scalar_type(annotation: object) -> type | None:
     for candidate in candidates:
         if candidate is type(None):
             continue
+        if candidate is PartialDate:  # written as its ISO text
+            return str
         if isinstance(candidate, type) and (issubclass(candidate, enum.Enum) or candidate in {int, float, bool, str}):
             return candidate
         return None

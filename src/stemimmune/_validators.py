@@ -12,8 +12,10 @@ from typing import Any, Final
 
 import attrs
 
+from ._dates import PARTIAL_DATE_FORM, PartialDate
 from ._text import with_article
 from .exceptions import InvalidValueError, argument_type_error
+from .vocabulary import JURISDICTIONS, suggest_jurisdiction
 
 
 #: Record identifiers: lower-case words joined by single hyphens.
@@ -538,3 +540,43 @@ def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, str):  # a lone string would otherwise become its characters
         raise InvalidValueError(None, value, "a list of items (got a single string)")
     return tuple(value)
+
+
+#: Longest text looked up for a did-you-mean jurisdiction.
+MAX_SHOWN_NAME: Final = 80
+
+
+@attrs.frozen
+class Jurisdiction(Check):
+    """A jurisdiction code of the vocabulary (ISO 3166-1 alpha-2 in capitals, or EU), as written in data."""
+
+    def __call__(self, _instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, str) or value not in JURISDICTIONS:
+            suggestion = (
+                suggest_jurisdiction(value) if isinstance(value, str) and len(value) <= MAX_SHOWN_NAME else None
+            )
+            hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+            _fail(attribute, value, f"a jurisdiction code: ISO 3166-1 alpha-2 in capitals, or EU{hint}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": sorted(JURISDICTIONS)}
+
+
+@attrs.frozen
+class IsPartialDate(Check):
+    """An optional :class:`~stemimmune.PartialDate` (its converter parsed the text: real calendar days only)."""
+
+    def __call__(self, _instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, PartialDate):
+            _fail(attribute, value, PARTIAL_DATE_FORM)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": whole(PARTIAL_DATE_PATTERN.pattern.removeprefix("^").removesuffix("$"))}
+
+    def rules(self) -> tuple[str, ...]:
+        return ("a date names a real calendar day (2023-02-31 is refused)",)
+
+
+jurisdiction: Final = Jurisdiction()
+jurisdictions: Final = Each(jurisdiction)
+partial_date: Final = IsPartialDate()

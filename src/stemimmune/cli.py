@@ -56,6 +56,7 @@ from .vocabulary import (
     TrialPhase,
     TrialStatus,
     Vocabulary,
+    parse_jurisdiction,
 )
 
 
@@ -231,13 +232,14 @@ def _parser() -> argparse.ArgumentParser:
         ("--mechanism-kind", MechanismKind, "a mechanism of this kind"),
         ("--category", DisorderCategory, "disorders of this category"),
         ("--ebmt-category", EbmtCategory, "a guideline recommendation of this category"),
-        ("--regulatory", RegulatoryDecision, "a product with this decision for the disorder concerned"),
+        ("--regulatory", RegulatoryDecision, "a product with this status (today, or --on) for the disorder concerned"),
     )
     for flag, vocabulary, text in enum_flags:
         therapies.add_argument(flag, metavar=vocabulary.__name__.upper(), help=f"{text}; one of: {_values(vocabulary)}")
     therapies.add_argument(
-        "--jurisdiction", metavar="CODE", help="with --regulatory: decisions in this jurisdiction only (US, EU, JP...)"
+        "--jurisdiction", metavar="CODE", help="with --regulatory: the status in this jurisdiction (US, EU, JP...)"
     )
+    therapies.add_argument("--on", metavar="YYYY-MM-DD", help="with --regulatory: the status on this day, not today")
     therapies.add_argument("--stem-cell-only", action="store_true", help="leave out comparators such as CAR-T")
     therapies.add_argument("--no-subtypes", action="store_true", help="leave out the disorder's subtypes")
     evidence = command(
@@ -257,7 +259,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DECISION",
         help="products with this status; one of: " + ", ".join(d.value for d in RegulatoryDecision if d.sets_status),
     )
-    products.add_argument("--on", metavar="YYYY-MM-DD", help="with --status: the status on this date")
+    products.add_argument(
+        "--on", metavar="YYYY-MM-DD", help="with --status: the status on this day, not today (the column too)"
+    )
     _add_trials(command("trials", "registered clinical trials, by id, filtered as kb.find_trials() filters"))
     export = command("export", "write a table as CSV (or JSON with --json), or every table to a folder")
     export.add_argument(
@@ -340,6 +344,7 @@ _THERAPY_FILTERS: Final = (
     "ebmt_category",
     "regulatory",
     "jurisdiction",
+    "on",
 )
 
 
@@ -511,7 +516,7 @@ def _products(kb: KnowledgeBase, args: argparse.Namespace) -> str:
 
     def places(product: Product) -> list[str]:
         if args.jurisdiction:
-            return [args.jurisdiction.strip().upper()]
+            return [parse_jurisdiction(args.jurisdiction)]
         return sorted({e.jurisdiction for e in product.events})
 
     rows = [
@@ -545,7 +550,7 @@ def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
             "registry_ids": list(t.registry_ids),
             "phase": t.phase.value if t.phase else None,
             "status": t.status.value if t.status else None,
-            "status_seen_on": t.status_seen_on,
+            "status_seen_on": None if t.status_seen_on is None else str(t.status_seen_on),
             "enrollment": t.enrollment,
             "enrollment_kind": t.enrollment_kind.value if t.enrollment_kind else None,
             "title": t.title,

@@ -369,10 +369,13 @@ class KnowledgeBase:
         Args:
             disorder: Products with a regulatory event concerning this disorder (or a subtype).
             therapy: Products that are instances of this therapy.
-            jurisdiction: Products with an event in this jurisdiction (``"US"``, ``"EU"``...).
-            status: Products whose status (see :meth:`~stemimmune.model.Product.status`) is
-                this decision, in *jurisdiction* or, without it, in any jurisdiction.
-            on: With *status*: the status on this date (``YYYY-MM-DD``) instead of the latest.
+            jurisdiction: Products with an event in this jurisdiction, an ISO 3166-1 alpha-2
+                code or ``"EU"`` (with *status*: the status there).
+            status: Products whose status (see :meth:`~stemimmune.model.Product.status`, the
+                one definition) is this, in *jurisdiction* or, without it, in any jurisdiction
+                of their events: a decision that sets a status (``"approved"``, ``"expired"``...).
+            on: With *status*: the status on this day (a :class:`datetime.date`, a
+                :class:`datetime.datetime` or ``"YYYY-MM-DD"``) instead of today.
 
         Raises:
             ArgumentTypeError, InvalidArgumentError, UnknownKeyError: As :meth:`therapies_for`.

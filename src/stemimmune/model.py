@@ -10,6 +10,7 @@ span records (references resolve, ids are unique, ...) are checked by
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import typing
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from typing import Any, Final, Literal, TypeAlias
 import attrs
 
 from . import _validators as check
+from ._dates import PartialDate, parse_day, to_partial_date, today
 from ._text import with_article
 from ._validators import as_tuple, sorted_unique, unique_tuple
 from .exceptions import InvalidValueError, argument_type_error
@@ -53,6 +55,7 @@ from .vocabulary import (
     StepKind,
     TrialPhase,
     TrialStatus,
+    parse_jurisdiction,
 )
 
 
@@ -604,18 +607,12 @@ class ProductHolder(_Record):
     Attributes:
         name: The holder's name.
         jurisdictions: Where it holds it (ISO 3166-1 alpha-2 codes, or ``"EU"``); empty when unstated.
-        since: When it became the holder (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), when known.
+        since: When it became the holder, as precise as the source gives it, when known.
     """
 
     name: str = attrs.field(validator=check.text)
-    jurisdictions: tuple[str, ...] = attrs.field(
-        factory=tuple,
-        converter=unique_tuple,
-        validator=check.each_matches(check.JURISDICTION_PATTERN, "a two-letter jurisdiction code such as US or EU"),
-    )
-    since: str | None = attrs.field(
-        default=None, validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD")
-    )
+    jurisdictions: tuple[str, ...] = attrs.field(factory=tuple, converter=unique_tuple, validator=check.jurisdictions)
+    since: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
 
 
 @attrs.frozen(kw_only=True)
@@ -629,35 +626,58 @@ class RegulatoryEvent(_Record):
         decision: Approved, conditionally approved, hospital exemption, opinion,
             refusal, withdrawal, or a designation.
         designation: For a designation, which one.
-        date: As precise as the source gives it (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``);
-            None when no source dates it (such events are left out of "status on a
-            date" questions).
+        date: When the decision was taken, as precise as the source gives it (a
+            :class:`PartialDate`: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); None when no
+            source dates it. A decision counts from the last day of its date's period.
+        in_force_by: For a status-setting decision no source dates: the date of the
+            earliest source seen that reports it in force; it counts from then, so it is
+            never reported before it had surely been taken. None when *date* is given.
+        expires: For an authorisation granted for a term: the day it lapses unless
+            renewed, from the source (from that day the status is ``expired``).
         disorder_ids: Ids of the disorders the decision concerns.
         label_population: Who the decision covers, faithful to the regulator's words:
             the disorder, age limits and line of therapy.
         citations: Sources for the event; at least one.
     """
 
-    jurisdiction: str = attrs.field(
-        validator=check.matches(check.JURISDICTION_PATTERN, "a two-letter jurisdiction code such as US or EU")
-    )
+    jurisdiction: str = attrs.field(validator=check.jurisdiction)
     agency: str = attrs.field(validator=check.text)
     decision: RegulatoryDecision = attrs.field(validator=_enum(RegulatoryDecision))
     citations: tuple[Citation, ...] = attrs.field(converter=unique_tuple, validator=_CITED)
     designation: Designation | None = attrs.field(default=None, validator=_optional_enum(Designation))
-    date: str | None = attrs.field(
-        default=None,
-        validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD"),
-    )
+    date: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
+    in_force_by: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
+    expires: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
     disorder_ids: tuple[str, ...] = _ids("disorders")
     label_population: str | None = _optional_text()
 
     def __attrs_post_init__(self) -> None:
-        """A designation names which one; other decisions name none."""
+        """A designation names which one; a status-setting decision has a date; only an authorisation expires."""
         if (self.decision is RegulatoryDecision.DESIGNATED) != (self.designation is not None):
             raise InvalidValueError(
                 "designation", self.designation, "a designation exactly when the decision is 'designated'"
             )
+        if self.date is not None and self.in_force_by is not None:
+            raise InvalidValueError("in_force_by", self.in_force_by, "no in_force_by when the decision has a date")
+        if self.decision.sets_status and self.start is None:
+            raise InvalidValueError(
+                "date",
+                None,
+                f"a date (a year at least) for a {self.decision.value!r} decision, which sets a status; "
+                "or in_force_by: the date of the earliest source that reports it in force",
+            )
+        if self.expires is not None:
+            if not self.decision.is_authorisation:
+                raise InvalidValueError(
+                    "expires", self.expires, f"no expiry on a {self.decision.value!r} decision (only authorisations)"
+                )
+            if self.start is not None and self.expires <= self.start:
+                raise InvalidValueError("expires", self.expires, f"an expiry after the decision's date ({self.start})")
+
+    @property
+    def start(self) -> PartialDate | None:
+        """The date the event counts from: its *date*, else its *in_force_by*."""
+        return self.date if self.date is not None else self.in_force_by
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -693,28 +713,98 @@ class Product(_Record):
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
 
-    def status(self, jurisdiction: str, on: str | None = None) -> RegulatoryDecision | None:
+    def status(self, jurisdiction: str, on: dt.date | str | None = None) -> RegulatoryDecision | None:
         """
-        The product's status in *jurisdiction* on the date *on* (``YYYY-MM-DD``; None for the latest).
+        The product's status in *jurisdiction* on the day *on* (default: today).
 
-        The status is the latest dated decision that changes it (an authorisation, a
-        refusal or a withdrawal); opinions and designations do not. A date given as a
-        year or a month counts from its first day. None when no such decision is known.
+        The status is the latest status-setting decision in force on that day: an
+        authorisation, a refusal, a withdrawal or a lapse (opinions and designations set
+        none). A decision dated after *on* does not count; a decision dated by its month
+        or year counts from the last day of that month or year (see
+        :class:`PartialDate`); a decision no source dates counts from its
+        ``in_force_by`` date; an authorisation whose ``expires`` day has come is
+        ``expired``. This is the one definition of status: every filter, table, map and
+        CLI column reads it (through :func:`in_force`). None when no decision is in
+        force yet. "Ever had this decision" is :meth:`ever`.
+
+        Args:
+            jurisdiction: An ISO 3166-1 alpha-2 code, or ``"EU"`` (any case).
+            on: A :class:`datetime.date`, a :class:`datetime.datetime` or ``"YYYY-MM-DD"``.
+
+        Raises:
+            ArgumentTypeError: *jurisdiction* is not a string, or *on* is not a date or a string.
+            InvalidArgumentError: *jurisdiction* is not a code (a name gets a suggestion),
+                or *on* is not a real ISO day.
+
+        Example:
+            >>> import stemimmune
+            >>> alofisel = stemimmune.load().get("Alofisel")
+            >>> [alofisel.status("EU", on=d) for d in ("2018-03-22", "2024-12-12", "2024-12-13")]
+            [None, <RegulatoryDecision.APPROVED: 'approved'>, <RegulatoryDecision.WITHDRAWN: 'withdrawn'>]
         """
-        code = jurisdiction.strip().upper()
-        dated = [
-            (_first_day(e.date), position, e.decision)
-            for position, e in enumerate(self.events)
-            if e.jurisdiction == code and e.decision.sets_status and e.date is not None
-        ]
-        if on is not None:
-            dated = [d for d in dated if d[0] <= on]
-        return max(dated)[2] if dated else None
+        code = parse_jurisdiction(jurisdiction)
+        day = today() if on is None else parse_day(on)
+        found = in_force(self, code, day)
+        return None if found is None else found[0]
+
+    def ever(self, decision: RegulatoryDecision | str, jurisdiction: str | None = None) -> bool:
+        """
+        Whether the product has ever had *decision* (in *jurisdiction*, or anywhere), up to today.
+
+        The historical question, unlike :meth:`status`: a withdrawn product was still
+        once ``approved``. Decisions dated after today do not count; events no source
+        dates (designations, mostly) do.
+
+        Raises:
+            ArgumentTypeError, InvalidArgumentError: *decision* is not a decision, or
+                *jurisdiction* not a jurisdiction code.
+
+        Example:
+            >>> import stemimmune
+            >>> alofisel = stemimmune.load().get("Alofisel")
+            >>> alofisel.ever("approved", "EU"), alofisel.status("EU") is RegulatoryDecision.APPROVED
+            (True, False)
+        """
+        from ._arguments import term  # noqa: PLC0415 - the arguments module imports this one
+
+        wanted = term(RegulatoryDecision, decision, "decision")
+        code = None if jurisdiction is None else parse_jurisdiction(jurisdiction)
+        now = today()
+        for event in self.events:
+            if code is not None and event.jurisdiction != code:
+                continue
+            if event.start is not None and not event.start <= now:
+                continue
+            if event.decision is wanted:
+                return True
+            if wanted is RegulatoryDecision.EXPIRED and event.expires is not None and event.expires <= now:
+                return True
+        return False
 
 
-def _first_day(date: str) -> str:
-    """A partial date as its first day: ``2018`` -> ``2018-01-01``."""
-    return date + "-01-01"[len(date) - 4 :] if len(date) < 10 else date  # noqa: PLR2004 - YYYY is 4 characters
+def in_force(product: Product, jurisdiction: str, day: dt.date) -> tuple[RegulatoryDecision, RegulatoryEvent] | None:
+    """
+    The status of *product* in *jurisdiction* (a code) on *day*, with the event that sets it.
+
+    The one definition behind :meth:`Product.status` and every regulatory filter: the
+    status-setting event of the jurisdiction with the latest start (:attr:`RegulatoryEvent.start`)
+    on or before *day*, in the order of :class:`PartialDate` (ties: the later event in
+    the record); ``expired`` instead of its decision once an authorisation's ``expires``
+    day has come. None when no such event has started.
+    """
+    best: tuple[PartialDate, int, RegulatoryEvent] | None = None
+    for position, event in enumerate(product.events):
+        start = event.start
+        if event.jurisdiction != jurisdiction or not event.decision.sets_status or start is None:
+            continue
+        if start <= day and (best is None or (start, position) >= (best[0], best[1])):
+            best = (start, position, event)
+    if best is None:
+        return None
+    event = best[2]
+    if event.expires is not None and event.expires <= day:
+        return RegulatoryDecision.EXPIRED, event
+    return event.decision, event
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -768,21 +858,15 @@ class Trial(_Record):
     enrollment: int | None = attrs.field(default=None, validator=check.positive_count)
     enrollment_kind: EnrollmentKind | None = attrs.field(default=None, validator=_optional_enum(EnrollmentKind))
     status: TrialStatus | None = attrs.field(default=None, validator=_optional_enum(TrialStatus))
-    status_seen_on: str | None = attrs.field(
-        default=None, validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD")
+    status_seen_on: PartialDate | None = attrs.field(
+        default=None, converter=to_partial_date, validator=check.partial_date
     )
-    start_date: str | None = attrs.field(
-        default=None, validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD")
-    )
-    completion_date: str | None = attrs.field(
-        default=None, validator=check.matches(check.PARTIAL_DATE_PATTERN, "a date YYYY, YYYY-MM or YYYY-MM-DD")
+    start_date: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
+    completion_date: PartialDate | None = attrs.field(
+        default=None, converter=to_partial_date, validator=check.partial_date
     )
     sponsor: str | None = _optional_text()
-    countries: tuple[str, ...] = attrs.field(
-        factory=tuple,
-        converter=unique_tuple,
-        validator=check.each_matches(check.JURISDICTION_PATTERN, "a two-letter country code such as US or CN"),
-    )
+    countries: tuple[str, ...] = attrs.field(factory=tuple, converter=unique_tuple, validator=check.jurisdictions)
     disorder_ids: tuple[str, ...] = _ids("disorders")
     therapy_ids: tuple[str, ...] = _ids("therapies")
     product_ids: tuple[str, ...] = _ids("products")

@@ -16,6 +16,7 @@ from typing import Any, Final
 import attrs
 
 from . import _validators as check
+from ._dates import PartialDate
 from ._text import attribute_docs
 from .model import LINKS_TO, RECORD_TYPES
 from .serialization import VERSION_KEY
@@ -186,6 +187,8 @@ def _type_schema(hint: Any, definitions: dict[str, Any], rules: list[str]) -> di
     if hint is float:
         return {"type": "number"}
     if hint is str:
+        return {"type": "string"}
+    if hint is PartialDate:  # written as its ISO text; the field's check says the form
         return {"type": "string"}
     msg = f"no JSON Schema mapping for {hint!r}"
     raise TypeError(msg)

@@ -25,6 +25,7 @@ from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
 
 from . import vocabulary
+from ._dates import PARTIAL_DATE_FORM, PartialDate
 from ._io import encode_text, parse_json
 from ._text import clip, listing, shorten, with_article
 from ._validators import version_problem
@@ -65,6 +66,16 @@ def _strict_bool(value: object, _: type) -> bool:
     return value
 
 
+def _partial_date(value: object, _: type) -> PartialDate:
+    """A date field: ISO text YYYY, YYYY-MM or YYYY-MM-DD naming a real year, month or day."""
+    if not isinstance(value, str):
+        raise InvalidValueError(None, value, PARTIAL_DATE_FORM)
+    try:
+        return PartialDate.parse(value)
+    except ValueError:
+        raise InvalidValueError(None, value, PARTIAL_DATE_FORM) from None
+
+
 def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
     by_value = {member.value: member for member in kind}
     valid = ", ".join(repr(v) for v in by_value)
@@ -99,6 +110,8 @@ def _make_converter() -> JsonConverter:
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(float, _strict_float)
     converter.register_structure_hook(bool, _strict_bool)
+    converter.register_structure_hook(PartialDate, _partial_date)
+    converter.register_unstructure_hook(PartialDate, str)
     # The str hook would also catch string enums (they subclass str), so each
     # vocabulary gets its own, more specific hook.
     for kind in vars(vocabulary).values():

@@ -6,11 +6,14 @@ Every member's value is the exact string used in the JSON files.
 
 from __future__ import annotations
 
+import difflib
 import enum
-from typing import Self
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final, Self
 
-from ._text import shorten, with_article
-from .exceptions import InvalidValueError, argument_type_error
+from ._text import MAX_SHOWN, shorten, with_article
+from .exceptions import InvalidArgumentError, InvalidValueError, argument_type_error
 
 
 _RANKS: dict[type, dict[enum.Enum, int]] = {}
@@ -405,6 +408,7 @@ class RegulatoryDecision(Vocabulary):
     NEGATIVE_OPINION = "negative-opinion"  #: a committee recommends refusal
     NOT_APPROVED = "not-approved"  #: refusal, or a complete response letter
     WITHDRAWN = "withdrawn"  #: an authorisation withdrawn or not renewed
+    EXPIRED = "expired"  #: an authorisation for a term that ran out with no renewal seen (a lapse)
     DESIGNATED = "designated"  #: a designation (orphan, RMAT, PRIME, fast track...), not an authorisation
 
     @property
@@ -415,9 +419,15 @@ class RegulatoryDecision(Vocabulary):
     @property
     def sets_status(self) -> bool:
         """Whether the decision changes the product's status (opinions and designations do not)."""
-        return self in _AUTHORISATIONS or self in {RegulatoryDecision.NOT_APPROVED, RegulatoryDecision.WITHDRAWN}
+        return self in _AUTHORISATIONS or self in _ENDINGS or self is RegulatoryDecision.NOT_APPROVED
+
+    @property
+    def ends_authorisation(self) -> bool:
+        """Whether the decision ends an authorisation in force (a withdrawal or a lapse)."""
+        return self in _ENDINGS
 
 
+_ENDINGS = frozenset({RegulatoryDecision.WITHDRAWN, RegulatoryDecision.EXPIRED})
 _AUTHORISATIONS = frozenset(
     {
         RegulatoryDecision.APPROVED,
@@ -532,3 +542,346 @@ _TIERS = {
     ReferenceKind.COMPANY_ANNOUNCEMENT: CredibilityTier.GENERAL,
     ReferenceKind.PROMOTIONAL_MATERIAL: CredibilityTier.PROMOTIONAL,
 }
+
+
+# ------------------------------------------------------------------ jurisdictions
+
+#: ISO 3166-1 alpha-2 codes with their English short names, plus ``EU`` for the European Union,
+#: whose centralised authorisations are one jurisdiction. The codes a regulator or a registry
+#: uses; the names only help :func:`parse_jurisdiction` suggest a code.
+JURISDICTIONS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "EU": "European Union",
+        "AD": "Andorra",
+        "AE": "United Arab Emirates",
+        "AF": "Afghanistan",
+        "AG": "Antigua and Barbuda",
+        "AI": "Anguilla",
+        "AL": "Albania",
+        "AM": "Armenia",
+        "AO": "Angola",
+        "AQ": "Antarctica",
+        "AR": "Argentina",
+        "AS": "American Samoa",
+        "AT": "Austria",
+        "AU": "Australia",
+        "AW": "Aruba",
+        "AX": "Åland Islands",
+        "AZ": "Azerbaijan",
+        "BA": "Bosnia and Herzegovina",
+        "BB": "Barbados",
+        "BD": "Bangladesh",
+        "BE": "Belgium",
+        "BF": "Burkina Faso",
+        "BG": "Bulgaria",
+        "BH": "Bahrain",
+        "BI": "Burundi",
+        "BJ": "Benin",
+        "BL": "Saint Barthélemy",
+        "BM": "Bermuda",
+        "BN": "Brunei Darussalam",
+        "BO": "Bolivia",
+        "BQ": "Bonaire, Sint Eustatius and Saba",
+        "BR": "Brazil",
+        "BS": "Bahamas",
+        "BT": "Bhutan",
+        "BV": "Bouvet Island",
+        "BW": "Botswana",
+        "BY": "Belarus",
+        "BZ": "Belize",
+        "CA": "Canada",
+        "CC": "Cocos (Keeling) Islands",
+        "CD": "Congo, The Democratic Republic of the",
+        "CF": "Central African Republic",
+        "CG": "Congo",
+        "CH": "Switzerland",
+        "CI": "Côte d'Ivoire",
+        "CK": "Cook Islands",
+        "CL": "Chile",
+        "CM": "Cameroon",
+        "CN": "China",
+        "CO": "Colombia",
+        "CR": "Costa Rica",
+        "CU": "Cuba",
+        "CV": "Cabo Verde",
+        "CW": "Curaçao",
+        "CX": "Christmas Island",
+        "CY": "Cyprus",
+        "CZ": "Czechia",
+        "DE": "Germany",
+        "DJ": "Djibouti",
+        "DK": "Denmark",
+        "DM": "Dominica",
+        "DO": "Dominican Republic",
+        "DZ": "Algeria",
+        "EC": "Ecuador",
+        "EE": "Estonia",
+        "EG": "Egypt",
+        "EH": "Western Sahara",
+        "ER": "Eritrea",
+        "ES": "Spain",
+        "ET": "Ethiopia",
+        "FI": "Finland",
+        "FJ": "Fiji",
+        "FK": "Falkland Islands (Malvinas)",
+        "FM": "Micronesia, Federated States of",
+        "FO": "Faroe Islands",
+        "FR": "France",
+        "GA": "Gabon",
+        "GB": "United Kingdom",
+        "GD": "Grenada",
+        "GE": "Georgia",
+        "GF": "French Guiana",
+        "GG": "Guernsey",
+        "GH": "Ghana",
+        "GI": "Gibraltar",
+        "GL": "Greenland",
+        "GM": "Gambia",
+        "GN": "Guinea",
+        "GP": "Guadeloupe",
+        "GQ": "Equatorial Guinea",
+        "GR": "Greece",
+        "GS": "South Georgia and the South Sandwich Islands",
+        "GT": "Guatemala",
+        "GU": "Guam",
+        "GW": "Guinea-Bissau",
+        "GY": "Guyana",
+        "HK": "Hong Kong",
+        "HM": "Heard Island and McDonald Islands",
+        "HN": "Honduras",
+        "HR": "Croatia",
+        "HT": "Haiti",
+        "HU": "Hungary",
+        "ID": "Indonesia",
+        "IE": "Ireland",
+        "IL": "Israel",
+        "IM": "Isle of Man",
+        "IN": "India",
+        "IO": "British Indian Ocean Territory",
+        "IQ": "Iraq",
+        "IR": "Iran",
+        "IS": "Iceland",
+        "IT": "Italy",
+        "JE": "Jersey",
+        "JM": "Jamaica",
+        "JO": "Jordan",
+        "JP": "Japan",
+        "KE": "Kenya",
+        "KG": "Kyrgyzstan",
+        "KH": "Cambodia",
+        "KI": "Kiribati",
+        "KM": "Comoros",
+        "KN": "Saint Kitts and Nevis",
+        "KP": "North Korea",
+        "KR": "South Korea",
+        "KW": "Kuwait",
+        "KY": "Cayman Islands",
+        "KZ": "Kazakhstan",
+        "LA": "Laos",
+        "LB": "Lebanon",
+        "LC": "Saint Lucia",
+        "LI": "Liechtenstein",
+        "LK": "Sri Lanka",
+        "LR": "Liberia",
+        "LS": "Lesotho",
+        "LT": "Lithuania",
+        "LU": "Luxembourg",
+        "LV": "Latvia",
+        "LY": "Libya",
+        "MA": "Morocco",
+        "MC": "Monaco",
+        "MD": "Moldova",
+        "ME": "Montenegro",
+        "MF": "Saint Martin (French part)",
+        "MG": "Madagascar",
+        "MH": "Marshall Islands",
+        "MK": "North Macedonia",
+        "ML": "Mali",
+        "MM": "Myanmar",
+        "MN": "Mongolia",
+        "MO": "Macao",
+        "MP": "Northern Mariana Islands",
+        "MQ": "Martinique",
+        "MR": "Mauritania",
+        "MS": "Montserrat",
+        "MT": "Malta",
+        "MU": "Mauritius",
+        "MV": "Maldives",
+        "MW": "Malawi",
+        "MX": "Mexico",
+        "MY": "Malaysia",
+        "MZ": "Mozambique",
+        "NA": "Namibia",
+        "NC": "New Caledonia",
+        "NE": "Niger",
+        "NF": "Norfolk Island",
+        "NG": "Nigeria",
+        "NI": "Nicaragua",
+        "NL": "Netherlands",
+        "NO": "Norway",
+        "NP": "Nepal",
+        "NR": "Nauru",
+        "NU": "Niue",
+        "NZ": "New Zealand",
+        "OM": "Oman",
+        "PA": "Panama",
+        "PE": "Peru",
+        "PF": "French Polynesia",
+        "PG": "Papua New Guinea",
+        "PH": "Philippines",
+        "PK": "Pakistan",
+        "PL": "Poland",
+        "PM": "Saint Pierre and Miquelon",
+        "PN": "Pitcairn",
+        "PR": "Puerto Rico",
+        "PS": "Palestine, State of",
+        "PT": "Portugal",
+        "PW": "Palau",
+        "PY": "Paraguay",
+        "QA": "Qatar",
+        "RE": "Réunion",
+        "RO": "Romania",
+        "RS": "Serbia",
+        "RU": "Russian Federation",
+        "RW": "Rwanda",
+        "SA": "Saudi Arabia",
+        "SB": "Solomon Islands",
+        "SC": "Seychelles",
+        "SD": "Sudan",
+        "SE": "Sweden",
+        "SG": "Singapore",
+        "SH": "Saint Helena, Ascension and Tristan da Cunha",
+        "SI": "Slovenia",
+        "SJ": "Svalbard and Jan Mayen",
+        "SK": "Slovakia",
+        "SL": "Sierra Leone",
+        "SM": "San Marino",
+        "SN": "Senegal",
+        "SO": "Somalia",
+        "SR": "Suriname",
+        "SS": "South Sudan",
+        "ST": "Sao Tome and Principe",
+        "SV": "El Salvador",
+        "SX": "Sint Maarten (Dutch part)",
+        "SY": "Syria",
+        "SZ": "Eswatini",
+        "TC": "Turks and Caicos Islands",
+        "TD": "Chad",
+        "TF": "French Southern Territories",
+        "TG": "Togo",
+        "TH": "Thailand",
+        "TJ": "Tajikistan",
+        "TK": "Tokelau",
+        "TL": "Timor-Leste",
+        "TM": "Turkmenistan",
+        "TN": "Tunisia",
+        "TO": "Tonga",
+        "TR": "Türkiye",
+        "TT": "Trinidad and Tobago",
+        "TV": "Tuvalu",
+        "TW": "Taiwan",
+        "TZ": "Tanzania",
+        "UA": "Ukraine",
+        "UG": "Uganda",
+        "UM": "United States Minor Outlying Islands",
+        "US": "United States",
+        "UY": "Uruguay",
+        "UZ": "Uzbekistan",
+        "VA": "Holy See (Vatican City State)",
+        "VC": "Saint Vincent and the Grenadines",
+        "VE": "Venezuela",
+        "VG": "Virgin Islands, British",
+        "VI": "Virgin Islands, U.S.",
+        "VN": "Vietnam",
+        "VU": "Vanuatu",
+        "WF": "Wallis and Futuna",
+        "WS": "Samoa",
+        "YE": "Yemen",
+        "YT": "Mayotte",
+        "ZA": "South Africa",
+        "ZM": "Zambia",
+        "ZW": "Zimbabwe",
+    }
+)
+
+#: Names people write for a jurisdiction that are not its ISO short name, folded (see :func:`parse_jurisdiction`).
+_JURISDICTION_ALIASES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "usa": "US",
+        "america": "US",
+        "unitedstatesofamerica": "US",
+        "usfda": "US",
+        "fda": "US",
+        "europe": "EU",
+        "europeanunion": "EU",
+        "ema": "EU",
+        "uk": "GB",
+        "greatbritain": "GB",
+        "britain": "GB",
+        "england": "GB",
+        "korea": "KR",
+        "republicofkorea": "KR",
+        "holland": "NL",
+        "turkey": "TR",
+        "russia": "RU",
+        "czechrepublic": "CZ",
+        "mainlandchina": "CN",
+        "prc": "CN",
+    }
+)
+
+
+def parse_jurisdiction(value: object, argument: str = "jurisdiction") -> str:
+    """
+    Return the jurisdiction code *value* names: an ISO 3166-1 alpha-2 code, or ``EU``.
+
+    Case and surrounding spaces are ignored (``" us"`` is ``"US"``). A country's name
+    is not a code; the error suggests the code (``"United States"`` -> ``"US"``).
+
+    Raises:
+        ArgumentTypeError: *value* is not a string.
+        InvalidArgumentError: *value* is not a code of :data:`JURISDICTIONS`; the message
+            suggests the code a name or a near miss stands for.
+
+    Example:
+        >>> parse_jurisdiction("eu")
+        'EU'
+        >>> parse_jurisdiction("United States")
+        Traceback (most recent call last):
+        ...
+        stemimmune.exceptions.InvalidArgumentError: jurisdiction: 'United States' is not a jurisdiction code (ISO 3166-1 alpha-2, or EU); did you mean 'US' (United States)?
+    """
+    if not isinstance(value, str):
+        raise argument_type_error(argument, "a jurisdiction code such as 'US' or 'EU'", value)
+    code = value.strip().upper()
+    if code in JURISDICTIONS:
+        return code
+    suggestion = suggest_jurisdiction(value)
+    hint = f"; did you mean {suggestion!r} ({JURISDICTIONS[suggestion]})?" if suggestion else ""
+    raise InvalidArgumentError(
+        argument, f"{shorten(value)} is not a jurisdiction code (ISO 3166-1 alpha-2, or EU){hint}"
+    )
+
+
+def suggest_jurisdiction(text: str) -> str | None:
+    """The code a jurisdiction's name, a common alias or a near miss stands for, if one does."""
+    folded = _fold_term(text.strip())
+    if not folded or len(folded) > MAX_SHOWN:
+        return None
+    if folded in _JURISDICTION_ALIASES:
+        return _JURISDICTION_ALIASES[folded]
+    by_name = _jurisdiction_names()
+    if folded in by_name:
+        return by_name[folded]
+    close = difflib.get_close_matches(folded, list(by_name), n=1, cutoff=0.8)
+    return by_name[close[0]] if close else None
+
+
+def _jurisdiction_names() -> dict[str, str]:
+    names = _NAMES_CACHE.get("names")
+    if names is None:
+        names = _NAMES_CACHE["names"] = {_fold_term(name): code for code, name in JURISDICTIONS.items()}
+    return names
+
+
+_NAMES_CACHE: dict[str, dict[str, str]] = {}
