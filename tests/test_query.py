@@ -1106,7 +1106,7 @@ class TestGetAndSearch:
         assert "burt2019-mist" == kb.search("doi:10.1001/jama.2018.18743")[0].record.id
         assert kb.get("Hawkey CJ").id == kb.search("Hawkey CJ")[0].record.id
         assert "multiple-sclerosis" == kb.search("multipel sclerosis")[0].record.id
-        assert () == kb.search("ms", limit=0)
+        assert len(kb.search("ms", limit=0)) > 10  # 0: every hit
 
 
 RECORD_TYPES_BY_CLASS = {cls: kind for kind, cls in RECORD_TYPES.items()}

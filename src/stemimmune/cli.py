@@ -325,8 +325,7 @@ def _get(kb: KnowledgeBase, args: argparse.Namespace) -> str:
 
 
 def _search(kb: KnowledgeBase, args: argparse.Namespace) -> str:
-    limit = args.limit or sum(len(records) for records in kb.collections().values())  # 0: every hit
-    hits = kb.search(args.text, kinds=args.kinds, limit=limit)
+    hits = kb.search(args.text, kinds=args.kinds, limit=args.limit)  # 0: every hit, as in the library
     rows = [{"score": round(h.score, 4), "kind": h.kind, "id": h.record.id, "matched": h.matched} for h in hits]
     if args.json:
         return _dump(rows)
