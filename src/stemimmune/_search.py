@@ -1,13 +1,21 @@
-"""Ranked, typo-tolerant search over the keys every record is known by."""
+"""
+Ranked, typo-tolerant search over the keys every record is known by: exactly the best matches.
+
+The score is documented on :meth:`stemimmune.KnowledgeBase.search`. Every key of the
+kinds asked for is compared; rapidfuzz's C++ loop computes the Indel similarities, over
+the keys and their runs of words sorted by length, and skips only what a bound proves
+cannot reach the hits kept (see :func:`ranked`).
+"""
 
 from __future__ import annotations
 
 import bisect
 import heapq
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+from typing import Any, Final, TypeVar, overload
 
 from ._index import Index, fold
+from ._results import Results, SearchHit
 from .exceptions import (
     InvalidArgumentError,
     argument_type_error,
@@ -20,11 +28,6 @@ from .model import (
 from .vocabulary import (
     Vocabulary,
 )
-
-
-if TYPE_CHECKING:
-    pass
-from ._results import Results, SearchHit
 
 
 R = TypeVar("R", bound=Record)
@@ -59,7 +62,10 @@ def search(
     min_score: float = 0.5,
 ) -> Results[SearchHit[Any]]:
     """
-    Ranked, typo-tolerant matches of *text* against the same keys :func:`get` reads.
+    The *limit* records (every one when 0) whose keys score best against *text*, best first.
+
+    The keys, the score and the order are those documented by :meth:`KnowledgeBase.search
+    <stemimmune.KnowledgeBase.search>`.
 
     Raises:
         ArgumentTypeError: An argument has the wrong type.
