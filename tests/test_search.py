@@ -137,10 +137,12 @@ def bundled() -> KnowledgeBase:
 
 @functools.cache
 def bundled_scores(text: str) -> dict[str, tuple[float, Record]]:
+    """The oracle's scores on the bundled data, once per text (a full scan by the textbook table is slow)."""
     return oracle_scores(bundled(), text)
 
 
 def bundled_keys() -> list[str]:
+    """Every documented key of the bundled records, to draw queries near."""
     return sorted({k for r in load().records() for k in documented_keys(r)})
 
 
