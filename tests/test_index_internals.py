@@ -8,15 +8,14 @@ import subprocess
 import sys
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz.distance import Indel
 
 import stemimmune
-from stemimmune import _search
 from stemimmune._index import fold
 from stemimmune._io import MAX_DEPTH, _depth
-from stemimmune._search import _Lcs
+from stemimmune._search import _ratio, _span
 
 from .strategies import deep_chains
 
@@ -30,10 +29,21 @@ def _lcs(a: str, b: str) -> int:
     return row[-1]
 
 
-@given(st.text("abcs ", max_size=40), st.text("abcs ", max_size=40))
-def test_bit_parallel_ratio_is_the_indel_ratio(a: str, b: str) -> None:
-    expected = 2 * _lcs(a, b) / (len(a) + len(b)) if a or b else 1.0
-    assert _Lcs(a).ratio(b) == expected
+@given(st.text("abcs ", max_size=40), st.text("abcs ", min_size=1, max_size=40))
+def test_ratio_read_back_from_rapidfuzz_is_the_indel_ratio(a: str, b: str) -> None:
+    """rapidfuzz's normalised Indel similarity, read back by _ratio, is 2 * LCS / total to the bit."""
+    expected = 2 * _lcs(a, b) / (len(a) + len(b))
+    assert _ratio(Indel.normalized_similarity(a, b), len(a) + len(b)) == expected
+
+
+@given(st.lists(st.integers(1, 60), max_size=30), st.integers(1, 60), st.floats(0, 1))
+def test_length_span_keeps_every_text_that_can_reach_the_bound(lengths: list[int], size: int, bound: float) -> None:
+    """The slice search scans for a bound holds every length whose best possible ratio (2 * min / total) reaches it."""
+    lengths.sort()
+    start, stop = _span(lengths, size, bound)
+    for position, n in enumerate(lengths):
+        if 2 * min(size, n) / (size + n) >= bound:
+            assert start <= position < stop, (n, size, bound)
 
 
 def test_keys_as_written_name_what_their_folded_form_names() -> None:
@@ -104,18 +114,8 @@ def test_depth_check_stops_one_past_the_limit() -> None:
     assert _depth(b"[" * 2 * MAX_DEPTH + b"]" * 2 * MAX_DEPTH) == MAX_DEPTH + 1
 
 
-def test_search_budget_leaves_the_bundled_results_as_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
-    """On the bundled data the postings budget never binds: unbounded, every search gives the same hits."""
-    kb = stemimmune.load()
-    queries = [getattr(r, "name", None) or r.id for r in kb.records()][::3]
-    queries += [q[:2] + q[3] + q[2] + q[4:] for q in queries if len(q) > 4]
-    bounded = [kb.search(q) for q in queries]
-    monkeypatch.setattr(_search, "_MAX_POSTINGS", 10**9)
-    assert bounded == [kb.search(q) for q in queries]
-
-
 def test_search_does_not_depend_on_the_string_hash_seed() -> None:
-    """Trigrams that list equally many keys are taken in text order, so every process gives the same hits."""
+    """Search orders nothing by a set or a hash: every process gives the same hits."""
     program = (
         "import stemimmune; kb = stemimmune.load(); print([[h.record.id for h in kb.search(q)] for q in {queries!r}])"
     )

@@ -122,8 +122,8 @@ class Index:
         self.products_by_therapy: dict[str, list[Product]] = defaultdict(list)
         self.products_by_disorder: dict[str, set[str]] = defaultdict(set)
         self.sort_key: dict[str, tuple[int, int, str, str]] = {}
-        self.trigrams: dict[str, list[int]] = defaultdict(list)
-        self.gram_counts: list[int] = []
+        #: Search's tables, one per set of kinds searched, built by the first such search (see ``_search``).
+        self.search_tables: dict[Any, Any] = {}
 
         named: dict[str, dict[str, Record]] = {}  # folded key -> {id: record}
         shown: dict[str, str] = {}  # folded key -> the text as first written
@@ -143,13 +143,7 @@ class Index:
                     self.incoming[target].append((record.id, field))
         self.keys = {folded: tuple(records.values()) for folded, records in named.items()}
         self.plain = {lowered: self.keys[folded] for lowered, folded in written.items()}
-        for folded, records in self.keys.items():
-            position = len(self.entries)
-            self.entries.append((folded, shown[folded], records))
-            grams = trigrams(folded)
-            self.gram_counts.append(len(grams))
-            for gram in grams:
-                self.trigrams[gram].append(position)
+        self.entries = [(folded, shown[folded], records) for folded, records in self.keys.items()]
         self._index_queries()
 
     def _index_queries(self) -> None:
@@ -287,12 +281,6 @@ class Index:
 def best_category(indication: Indication) -> EbmtCategory | None:
     """Return the strongest guideline category among an indication's recommendations."""
     return max((c for r in indication.recommendations for c in r.categories), default=None)
-
-
-def trigrams(text: str) -> set[str]:
-    """The character trigrams of a folded text, padded so that word starts count."""
-    padded = f"  {text} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def unique(records: Iterable[Record]) -> list[Record]:

@@ -323,8 +323,7 @@ def _get(kb: KnowledgeBase, args: argparse.Namespace) -> str:
 
 
 def _search(kb: KnowledgeBase, args: argparse.Namespace) -> str:
-    limit = args.limit or sum(len(records) for records in kb.collections().values())  # 0: every hit
-    hits = kb.search(args.text, kinds=args.kinds, limit=limit)
+    hits = kb.search(args.text, kinds=args.kinds, limit=args.limit)  # 0: every hit, as in the library
     rows = [{**row, "score": round(h.score, 4)} for h, row in zip(hits, SEARCH_HITS.rows_of(hits), strict=True)]
     if args.json:
         return _dump(rows)

@@ -248,17 +248,33 @@ class KnowledgeBase:
         min_score: float = 0.5,
     ) -> Results[SearchHit[Any]]:
         """
-        Find records whose keys (the ones :meth:`get` reads) resemble *text*, best first.
+        Find the records whose keys best resemble *text*: exactly the best *limit*, best first.
 
-        Matching ignores case, punctuation and British/American spelling and tolerates
-        typos. Ties are broken by record kind and id, so the order is deterministic.
+        The keys are the ones :meth:`get` reads: a record's id, name or title, a product's
+        generic name, synonyms, CURIEs, a trial's registry ids, a reference's authors, DOI,
+        PMID and PMCID (bare and prefixed, ``doi:``, ``pmid:``, ``pmcid:``). Both the text and
+        the keys are folded first (case, accents, punctuation, spacing and British/American
+        spelling are ignored), and every key of the kinds asked for is scored.
+
+        A key's score, from 0 to 1, is 1 when it is the text; otherwise the best of the Indel
+        ratio of the two (twice their longest common subsequence over their total length),
+        and for each run of the key's consecutive words as many as the text's (the whole key
+        when it has fewer), the ratio of the text and the run, both without spaces, times
+        ``0.7 + 0.25 * coverage``, where coverage is the share of the key's characters the run
+        spans (the spaces between its words included); so "crohns" finds "Crohn's disease"
+        and "multipel" finds "multiple sclerosis". A key of at most 4 characters (an
+        abbreviation) has its score times 0.8, and no score but an exact match exceeds 0.99.
+        A record scores as its best key, rounded to four places; that key is the hit's
+        ``matched`` text. Hits are ordered by score, then by kind (in the order of
+        :meth:`collections`), then by id.
 
         Args:
             text: What to look for (at most 1,000 characters).
             kinds: Only records of these classes (``[Disorder]``) or collections
                 (``["disorders"]``).
-            limit: At most this many hits (0 or more).
-            min_score: Drop hits scoring below this (0 to 1).
+            limit: At most this many hits; 0 gives every hit scoring at least *min_score*.
+            min_score: Leave out records scoring below this (0 to 1; 0 keeps every record
+                of the kinds asked for).
 
         Raises:
             ArgumentTypeError: An argument has the wrong type.
