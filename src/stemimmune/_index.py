@@ -3,7 +3,8 @@ The one index of a knowledge base, built once, in one pass over its records.
 
 It holds the records by id; ONE key map (folded ids, names, synonyms, CURIEs, DOIs,
 PMIDs, registry ids, authors) that both :func:`~stemimmune.query.get` and
-:func:`~stemimmune.query.search` read; the links both ways (read from the model's
+:func:`~stemimmune.query.search` read, in which an identity key (:func:`identity_keys`)
+names only the record it identifies; the links both ways (read from the model's
 link metadata); and the sets the filters start from. Queries live in
 :mod:`stemimmune.query`; nothing here answers a question.
 """
@@ -16,6 +17,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
+from ._guidance import best_category, in_force
+from .exceptions import DatasetError, Problem
 from .model import (
     RECORD_TYPES,
     CellType,
@@ -61,22 +64,106 @@ _SPELLINGS: Final = (("haem", "hem"), ("paed", "ped"), ("oedem", "edem"), ("coel
 
 def record_keys(record: Record) -> Iterator[str]:
     """
-    Every text a record can be found by: id, name or title, synonyms, CURIEs, identifiers, authors.
+    Every text a record can be found by: its identity keys, then its descriptive keys.
 
     DOIs and PMIDs come both bare and prefixed (``doi:10...``, ``pmid:...``).
     """
-    yield record.id
+    yield from identity_keys(record)
+    yield from descriptive_keys(record)
+
+
+def identity_keys(record: Record) -> Iterator[str]:
+    """
+    The keys that identify *record*: its id, registry ids, CURIEs, DOI, PMID and PMCID.
+
+    An identity key belongs to one record (a CURIE: to one record of each collection):
+    two records claiming one is a :class:`~stemimmune.DatasetError`, and it names only
+    its owner even where it is also another record's name or synonym. A reference's registry ids are not among
+    its keys: a registry id identifies the trial (linked by ``trial_ids``).
+    """
+    for _, key in identity_fields(record):
+        yield key
+
+
+def identity_fields(record: Record) -> Iterator[tuple[str, str]]:
+    """``(field, key)`` for every identity key of *record* (see :func:`identity_keys`)."""
+    yield "id", record.id
+    for attribute in ("registry_ids", "xrefs"):
+        for value in getattr(record, attribute, ()):
+            yield attribute, value
+    for prefix in ("doi", "pmid", "pmcid"):
+        value = getattr(record, prefix, None)
+        if value:
+            yield prefix, value
+            yield prefix, f"{prefix}:{value}"
+
+
+def _identity_map(collections: Mapping[CollectionName, Sequence[Record]]) -> dict[str, tuple[Record, ...]]:
+    """Each folded identity key to the records it identifies; DatasetError when two records claim one."""
+    identity, clashes = identity_owners(collections)
+    if clashes:
+        raise DatasetError(clashes)
+    return identity
+
+
+def descriptive_keys(record: Record) -> Iterator[str]:
+    """The keys that describe *record*: name or title, generic name, synonyms and acronyms, authors."""
     for attribute in ("name", "title", "generic_name"):
         value = getattr(record, attribute, None)
         if isinstance(value, str):
             yield value
-    for attribute in ("synonyms", "xrefs", "nct_ids", "registry_ids", "authors"):
+    for attribute in ("synonyms", "authors"):
         yield from getattr(record, attribute, ())
-    for prefix in ("doi", "pmid", "pmcid"):
-        value = getattr(record, prefix, None)
-        if value:
-            yield value
-            yield f"{prefix}:{value}"
+
+
+def identity_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> list[Problem]:
+    """
+    One problem for each identity key that a second record claims, naming both records.
+
+    Keys are compared folded (:func:`fold`), as :func:`~stemimmune.query.get` compares them.
+    """
+    return identity_owners(collections)[1]
+
+
+def identity_owners(
+    collections: Mapping[CollectionName, Sequence[Record]],
+) -> tuple[dict[str, tuple[Record, ...]], list[Problem]]:
+    """
+    Each folded identity key to the records it identifies, and a problem for every clash.
+
+    An id, registry id, DOI, PMID or PMCID identifies one record of the whole knowledge
+    base; a CURIE identifies one record of each collection (an ontology term such as
+    UBERON's bone marrow may be both a cell source and an immune organ; ``get(key, kind)``
+    chooses between them).
+    """
+    owners: dict[tuple[str, str], tuple[CollectionName, Record]] = {}  # (scope, folded key) -> owner
+    found: dict[str, dict[str, Record]] = {}
+    problems: list[Problem] = []
+    for kind in RECORD_TYPES:
+        for position, record in enumerate(collections.get(kind, ())):
+            for field, key in identity_fields(record):
+                folded = fold(key)
+                if not folded:
+                    continue
+                owner = owners.setdefault((kind if field == "xrefs" else "", folded), (kind, record))
+                found.setdefault(folded, {})[record.id] = record
+                if owner[1].id != record.id:
+                    scope = f"in {kind}" if field == "xrefs" else "in the knowledge base"
+                    problems.append(
+                        Problem(
+                            collection=kind,
+                            index=position,
+                            field=field,
+                            record_id=record.id,
+                            value=key,
+                            message=(
+                                f"identity key {key!r} is claimed by {record.id!r} ({kind}) "
+                                f"and by {owner[1].id!r} ({owner[0]})"
+                            ),
+                            expected=f"an identity key (id, registry id, CURIE, DOI, PMID, PMCID) unique {scope}",
+                        )
+                    )
+    return {folded: tuple(records.values()) for folded, records in found.items()}, problems
 
 
 def display_name(record: Record) -> str:
@@ -97,11 +184,14 @@ class Index:
     """
 
     def __init__(self, collections: Mapping[CollectionName, Sequence[Record]]) -> None:
-        """Build every structure in one pass over the records and their links."""
+        """
+        Build every structure in one pass over the records and their links.
+
+        Raises:
+            DatasetError: Two records claim one identity key (:func:`identity_keys`).
+        """
         self.collections = collections
         self.by_id: dict[str, Record] = {}
-        self.keys: dict[str, tuple[Record, ...]] = {}
-        self.plain: dict[str, tuple[Record, ...]] = {}
         self.entries: list[tuple[str, str, tuple[Record, ...]]] = []
         self.outgoing: dict[str, list[tuple[str, str, tuple[CollectionName, ...]]]] = defaultdict(list)
         self.incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -128,6 +218,7 @@ class Index:
         self.trigrams: dict[str, list[int]] = defaultdict(list)
         self.gram_counts: list[int] = []
 
+        identity = _identity_map(collections)
         named: dict[str, dict[str, Record]] = {}  # folded key -> {id: record}
         shown: dict[str, str] = {}  # folded key -> the text as first written
         written: dict[str, str] = {}  # ASCII key as written, lower-cased -> its folded key
@@ -144,8 +235,11 @@ class Index:
                 for field, targets, target in iter_links(record):
                     self.outgoing[record.id].append((field, target, targets))
                     self.incoming[target].append((record.id, field))
-        self.keys = {folded: tuple(records.values()) for folded, records in named.items()}
-        self.plain = {lowered: self.keys[folded] for lowered, folded in written.items()}
+        self.keys: dict[str, tuple[Record, ...]] = {
+            folded: identity[folded] if folded in identity else tuple(records.values())
+            for folded, records in named.items()
+        }
+        self.plain: dict[str, tuple[Record, ...]] = {lowered: self.keys[folded] for lowered, folded in written.items()}
         for folded, records in self.keys.items():
             position = len(self.entries)
             self.entries.append((folded, shown[folded], records))
@@ -167,10 +261,10 @@ class Index:
             self.indications_by_disorder[indication.disorder_id].add(indication.id)
             self.indications_by_level[indication.evidence_level].add(indication.id)
             self.indications_by_category[categories[indication.disorder_id]].add(indication.id)
-            for recommendation in indication.recommendations:
+            for recommendation in in_force(indication.recommendations, self.by_id):
                 for category in recommendation.categories:
                     self.indications_by_ebmt[category].add(indication.id)
-            best = best_category(indication)
+            best = best_category(indication, self.by_id)
             self.sort_key[indication.id] = (
                 -indication.evidence_level.rank,
                 -best.rank if best is not None else 1,
@@ -274,11 +368,6 @@ class Index:
                     found.add(child)
                     stack.append(child)
         return found
-
-
-def best_category(indication: Indication) -> EbmtCategory | None:
-    """Return the strongest guideline category among an indication's recommendations."""
-    return max((c for r in indication.recommendations for c in r.categories), default=None)
 
 
 def trigrams(text: str) -> set[str]:

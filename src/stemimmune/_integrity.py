@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ._index import identity_problems
 from .exceptions import Problem, shorten
 from .model import RECORD_TYPES, Citation, CollectionName, Record, iter_links
 from .vocabulary import CredibilityTier, DonorRelation, EvidenceLevel, RiskKind
@@ -19,11 +20,13 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
     """
     Check the rules that span records, returning every problem found.
 
-    The rules: ids are unique across the whole knowledge base; every link between
+    The rules: ids are unique across the whole knowledge base, and so is every
+    identity key (an id, registry id, CURIE, DOI, PMID or PMCID names one record); every link between
     records resolves to a record of a collection the field allows; lineage and
     disorder hierarchies have no cycles; a therapy's cell type is one its sources
     yield; allogeneic therapies list a GVHD risk and autologous ones do not; guideline
-    donor columns match the therapy's donor relation; and no evidence above preclinical
+    donor columns match the therapy's donor relation; a recommendation restricted to some
+    disorders names the indication's disorder or its subtypes; and no evidence above preclinical
     rests on promotional sources alone.
 
     This is the same code whether the data is bundled, a user's, or generated in
@@ -73,6 +76,7 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
                     )
                 )
 
+    problems.extend(identity_problems(collections))  # a duplicate id is reported above, not here
     problems.extend(_cycles(collections, "cell_types", "derives_from"))
     problems.extend(_cycles(collections, "disorders", "parent_ids"))
     problems.extend(_therapy_rules(collections))
@@ -143,6 +147,8 @@ def _therapy_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> It
 def _evidence_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Iterator[Problem]:
     references: dict[str, Any] = {r.id: r for r in collections.get("references", ())}
     therapies: dict[str, Any] = {t.id: t for t in collections.get("therapies", ())}
+    disorders: Sequence[Any] = collections.get("disorders", ())
+    parents: dict[str, tuple[str, ...]] = {d.id: d.parent_ids for d in disorders}
 
     def promotional_only(citations: tuple[Citation, ...]) -> bool:
         cited = [references[c.reference_id] for c in citations if c.reference_id in references]
@@ -176,6 +182,17 @@ def _evidence_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> I
                     value=recommendation.donor_type.value,
                     expected=f"a donor column of a {indicated.donor_relation.value} therapy",
                 )
+            for target in recommendation.applies_to:
+                if target in parents and not _is_under(target, indication.disorder_id, parents):
+                    yield _problem(
+                        "indications",
+                        index,
+                        indication,
+                        f"recommendations[{position}].applies_to",
+                        f"{target!r} is not {indication.disorder_id!r} or one of its subtypes",
+                        value=target,
+                        expected=f"{indication.disorder_id!r} or the id of one of its subtypes",
+                    )
     finding: Any
     for index, finding in enumerate(collections.get("findings", ())):
         if finding.design > EvidenceLevel.PRECLINICAL and promotional_only(finding.citations):
@@ -188,6 +205,20 @@ def _evidence_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> I
                 value=[c.reference_id for c in finding.citations],
                 expected="at least one non-promotional source",
             )
+
+
+def _is_under(disorder_id: str, ancestor_id: str, parents: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether *disorder_id* is *ancestor_id* or reaches it through parent links."""
+    seen: set[str] = set()
+    stack = [disorder_id]
+    while stack:
+        current = stack.pop()
+        if current == ancestor_id:
+            return True
+        if current not in seen:
+            seen.add(current)
+            stack.extend(parents.get(current, ()))
+    return False
 
 
 def _cycles(collections: Mapping[CollectionName, Sequence[Record]], kind: CollectionName, field: str) -> list[Problem]:

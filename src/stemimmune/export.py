@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
 
 import attrs
 
-from ._index import best_category
+from ._guidance import best_category
 from .exceptions import UnknownKeyError
 from .model import (
     LINKS_TO,
@@ -63,6 +63,7 @@ from .model import (
     ProcedureStep,
     Product,
     ProductHolder,
+    Reference,
     RegulatoryEvent,
     Therapy,
     collection_of,
@@ -93,6 +94,8 @@ class _Tables(Protocol):
     def products(self) -> tuple[Product, ...]: ...
     @property
     def indications(self) -> tuple[Indication, ...]: ...
+    @property
+    def references(self) -> tuple[Reference, ...]: ...
 
 
 #: Tables that unnest records held inside other records.
@@ -283,7 +286,7 @@ def _result_rows(items: list[object]) -> tuple[str | None, list[dict[str, object
     kinds = {type(item).__name__ for item in items}  # by name: query imports this module, not the other way
     if kinds == {"TherapyOption"}:
         options: list[Any] = items
-        return "evidence", [dict(_evidence_row(o.indication, o.therapy, o.disorder)) for o in options]
+        return "evidence", [dict(_evidence_row(o.indication, o.therapy, o.disorder, o.ebmt_category)) for o in options]
     if kinds == {"SearchHit"}:
         hits: list[Any] = items
         return None, [{"score": h.score, "kind": h.kind, "id": h.record.id, "matched": h.matched} for h in hits]
@@ -639,8 +642,14 @@ def _rows(kb: _Tables, table: str) -> Iterator[_Row]:
     elif table == "evidence":
         therapies = {t.id: t for t in kb.therapies}
         disorders = {d.id: d for d in kb.disorders}
+        references = {r.id: r for r in kb.references}
         for indication in kb.indications:
-            yield _evidence_row(indication, therapies[indication.therapy_id], disorders[indication.disorder_id])
+            yield _evidence_row(
+                indication,
+                therapies[indication.therapy_id],
+                disorders[indication.disorder_id],
+                best_category(indication, references),
+            )
     else:
         for kind in RECORD_TYPES:
             for record in getattr(kb, kind):
@@ -657,7 +666,7 @@ def _template(table: str) -> _Row:
     if table == "regulatory":
         return _regulatory_row(None, None)
     if table == "evidence":
-        return _evidence_row(None, None, None)
+        return _evidence_row(None, None, None, None)
     if table in _NESTED:
         _, _, item_class, key = _NESTED[table]
         return _nested_row(key, None, None, item_class, None)
@@ -707,8 +716,10 @@ _EVIDENCE_TYPES: Final[dict[str, object]] = {
 }
 
 
-def _evidence_row(indication: Indication | None, therapy: Therapy | None, disorder: Disorder | None) -> _Row:
-    category = None if indication is None else best_category(indication)
+def _evidence_row(
+    indication: Indication | None, therapy: Therapy | None, disorder: Disorder | None, category: EbmtCategory | None
+) -> _Row:
+    """One row of the ``evidence`` table; *category* is the best category in force (:func:`best_category`)."""
     return [
         ("indication_id", None if indication is None else indication.id),
         ("therapy_id", None if therapy is None else therapy.id),
