@@ -287,7 +287,8 @@ def recommendations_for(
         own = record.disorder_id
         if wanted not in index.disorder_and_subtypes(own) and own not in index.disorder_and_subtypes(wanted):
             raise InvalidArgumentError(
-                "disorder", f"{wanted!r} is not the indication's disorder {own!r}, a subtype of it or a disorder it is a form of"
+                "disorder",
+                f"{wanted!r} is not the indication's disorder {own!r}, a subtype of it or a disorder it is a form of",
             )
         found = [r for r in found if applies(r, wanted, index.disorder_and_subtypes)]
     return Results(found)

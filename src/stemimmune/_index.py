@@ -136,19 +136,28 @@ def identity_owners(
     UBERON's bone marrow may be both a cell source and an immune organ; ``get(key, kind)``
     chooses between them).
     """
-    owners: dict[tuple[str, str], tuple[CollectionName, Record]] = {}  # (scope, folded key) -> owner
-    found: dict[str, dict[str, Record]] = {}
+    claims: dict[str, list[tuple[CollectionName, Record, bool]]] = {}  # folded key -> (kind, record, is a CURIE)
     problems: list[Problem] = []
+    reported: set[tuple[str, str, str]] = set()
     for kind in RECORD_TYPES:
         for position, record in enumerate(collections.get(kind, ())):
             for field, key in identity_fields(record):
                 folded = fold(key)
                 if not folded:
                     continue
-                owner = owners.setdefault((kind if field == "xrefs" else "", folded), (kind, record))
-                found.setdefault(folded, {})[record.id] = record
-                if owner[1].id != record.id:
-                    scope = f"in {kind}" if field == "xrefs" else "in the knowledge base"
+                curie = field == "xrefs"
+                earlier = claims.setdefault(folded, [])
+                clash = next(
+                    (
+                        (other_kind, other)
+                        for other_kind, other, other_curie in earlier
+                        if other.id != record.id and not (curie and other_curie and other_kind != kind)
+                    ),
+                    None,
+                )
+                earlier.append((kind, record, curie))
+                if clash is not None and (record.id, field, clash[1].id) not in reported:
+                    reported.add((record.id, field, clash[1].id))  # a DOI once, not bare and prefixed
                     problems.append(
                         Problem(
                             collection=kind,
@@ -158,12 +167,14 @@ def identity_owners(
                             value=key,
                             message=(
                                 f"identity key {key!r} is claimed by {record.id!r} ({kind}) "
-                                f"and by {owner[1].id!r} ({owner[0]})"
+                                f"and by {clash[1].id!r} ({clash[0]})"
                             ),
-                            expected=f"an identity key (id, registry id, CURIE, DOI, PMID, PMCID) unique {scope}",
+                            expected="an id, registry id, DOI, PMID or PMCID no other record claims, "
+                            "or a CURIE no other record of its collection claims",
                         )
                     )
-    return {folded: tuple(records.values()) for folded, records in found.items()}, problems
+    found = {folded: tuple({r.id: r for _, r, _ in owned}.values()) for folded, owned in claims.items()}
+    return found, problems
 
 
 def display_name(record: Record) -> str:
