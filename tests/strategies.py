@@ -571,7 +571,7 @@ def _drop_key(record: Any, folded: str) -> Any | None:
     for field in ("xrefs", "registry_ids"):
         values = getattr(record, field, ())
         kept = tuple(v for v in values if fold(v) != folded or fold(v) == fold(record.id))
-        if kept and len(kept) < len(values):
+        if len(kept) < len(values) and (kept or field == "xrefs"):  # a trial keeps one registry id
             return attrs.evolve(record, **{field: kept})
     return None
 

@@ -22,6 +22,7 @@ from stemimmune import (
     AmbiguousKeyError,
     DatasetError,
     GuidelineRecommendation,
+    Indication,
     InvalidArgumentError,
     KnowledgeBase,
     Reference,
@@ -181,10 +182,10 @@ class TestRestrictedRecommendations:
     def test_a_restriction_outside_the_indication_is_a_dataset_error(self) -> None:
         """applies_to must name the indication's disorder or its subtypes; load names the place."""
         kb = load()
-        indication = kb.get(MS_AHSCT)
-        bad = attrs.evolve(indication.recommendations[0], applies_to=("systemic-lupus-erythematosus",))  # type: ignore[union-attr]
-        changed = attrs.evolve(indication, recommendations=(bad, *indication.recommendations[1:]))  # type: ignore[misc]
-        collections: dict[str, Any] = dict(kb.collections())
+        indication = kb.get(MS_AHSCT, Indication)
+        bad = attrs.evolve(indication.recommendations[0], applies_to=("systemic-lupus-erythematosus",))
+        changed = attrs.evolve(indication, recommendations=(bad, *indication.recommendations[1:]))
+        collections: dict[Any, Any] = dict(kb.collections())
         collections["indications"] = tuple(changed if i.id == MS_AHSCT else i for i in kb.indications)
         with pytest.raises(DatasetError, match=r"applies_to"):
             KnowledgeBase.from_collections(kb.version, collections)
@@ -254,7 +255,7 @@ class TestIdentityKeys:
         trial = kb.get("nct00114530", Trial)
         scot = kb.get("sullivan2018-scot", Reference)
         impostor = attrs.evolve(scot, id="impostor", title=trial.registry_ids[0], doi=None, pmid=None, pmcid=None)
-        collections: dict[str, Any] = dict(kb.collections())
+        collections: dict[Any, Any] = dict(kb.collections())
         collections["references"] = (*kb.references, impostor)
         other = KnowledgeBase.from_collections(kb.version, collections)
         assert other.get("NCT00114530") is other.get("nct00114530")  # the impostor's title does not count
@@ -269,7 +270,7 @@ class TestIdentityKeys:
         """A second record claiming a DOI, registry id or CURIE of its collection is a DatasetError naming both records."""
         first = data.draw(st.sampled_from(kb.references))
         doi = "/".join(("10.1234", "clash"))  # noqa: FLY002 - joined so the citation checker does not read a made-up DOI
-        collections: dict[str, Any] = {kind: list(records_) for kind, records_ in kb.collections().items()}
+        collections: dict[Any, Any] = {kind: list(records_) for kind, records_ in kb.collections().items()}
         collections["references"] = [
             attrs.evolve(r, doi=None) if r.doi == doi else r for r in collections["references"]
         ]
@@ -298,7 +299,7 @@ class TestIdentityKeys:
             kb.get("UBERON:0002371")
         sources = list(kb.cell_sources)
         sources.append(attrs.evolve(sources[0], id="second-marrow", name="second marrow", synonyms=()))
-        collections: dict[str, Any] = dict(kb.collections())
+        collections: dict[Any, Any] = dict(kb.collections())
         collections["cell_sources"] = tuple(sources)
         with pytest.raises(DatasetError, match="second-marrow"):
             KnowledgeBase.from_collections(kb.version, collections)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from ._guidance import best_category, in_force
-from .exceptions import DatasetError, Problem
+from .exceptions import DatasetError, Problem, shorten
 from .model import (
     RECORD_TYPES,
     CellType,
@@ -164,7 +164,7 @@ def identity_owners(
                             index=position,
                             field=field,
                             record_id=record.id,
-                            value=key,
+                            value=shorten(key),
                             message=(
                                 f"identity key {key!r} is claimed by {record.id!r} ({kind}) "
                                 f"and by {clash[1].id!r} ({clash[0]})"
