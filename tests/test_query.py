@@ -53,6 +53,7 @@ NOWHERE = "no such record anywhere at all"
 #: Every link field, written out by hand from the data model's documentation: the
 #: oracle must not read the engine's own link metadata.
 LINK_FIELDS: dict[type, tuple[str, ...]] = {
+    RECORD_TYPES["references"]: ("trial_ids",),
     RECORD_TYPES["cell_types"]: ("derives_from",),
     RECORD_TYPES["cell_sources"]: ("yields",),
     RECORD_TYPES["mechanisms"]: ("effector_ids", "target_ids"),
@@ -85,6 +86,8 @@ def linked_ids(record: Any) -> list[str]:
         found += [value] if isinstance(value, str) else list(value)
     for event in getattr(record, "events", ()):
         found += list(event.disorder_ids)
+    for recommendation in getattr(record, "recommendations", ()):
+        found += list(recommendation.applies_to)
     return found
 
 
@@ -154,9 +157,9 @@ def indication_passes(kb: KnowledgeBase, indication: Indication, f: dict[str, An
         and indication.evidence_level.rank < EvidenceLevel.parse(f["min_evidence"]).rank
     ):
         return False
-    if f.get("ebmt_category") is not None and EbmtCategory.parse(f["ebmt_category"]) not in [
-        c for r in indication.recommendations for c in r.categories
-    ]:
+    if f.get("ebmt_category") is not None and EbmtCategory.parse(f["ebmt_category"]) not in letters_in_force(
+        kb, indication
+    ):
         return False
     if f.get("regulatory") is not None and not [
         e for e in matching_events(kb, indication.therapy_id, f) if indication.disorder_id in e.disorder_ids
@@ -168,15 +171,40 @@ def indication_passes(kb: KnowledgeBase, indication: Indication, f: dict[str, An
 CATEGORY_ORDER = ["S", "CO", "D", "GNR"]  # strongest first, as EBMT prints them
 
 
-def documented_order(indication: Indication) -> tuple[int, int, str, str]:
-    """Strongest evidence first, then strongest EBMT category (none last), therapy id, disorder id."""
+def letters_in_force(kb: KnowledgeBase, indication: Indication) -> list[EbmtCategory]:
+    """The EBMT letters of the recommendations no newer document of the same guideline body supersedes."""
+    refs = {r.id: r for r in kb.references}
+
+    def body(r: Any) -> object:
+        return refs[r.reference_id].body or r.reference_id
+
+    def year(r: Any) -> int:
+        return refs[r.reference_id].year or 0
+
+    return [
+        c
+        for r in indication.recommendations
+        if not any(
+            body(x) == body(r)
+            and year(x) > year(r)
+            and x.population in {None, r.population}
+            and x.donor_type in {None, r.donor_type}
+            for x in indication.recommendations
+        )
+        for c in r.categories
+    ]
+
+
+def documented_order(kb: KnowledgeBase, indication: Indication) -> tuple[int, int, str, str]:
+    """Strongest evidence first, then strongest EBMT category in force (none last), therapy id, disorder id."""
     levels = list(EvidenceLevel)
-    best = min((CATEGORY_ORDER.index(c.value) for r in indication.recommendations for c in r.categories), default=4)
+    best = min((CATEGORY_ORDER.index(c.value) for c in letters_in_force(kb, indication)), default=4)
     return (-levels.index(indication.evidence_level), best, indication.therapy_id, indication.disorder_id)
 
 
 def oracle_indications(kb: KnowledgeBase, f: dict[str, Any]) -> list[str]:
-    return [i.id for i in sorted((i for i in kb.indications if indication_passes(kb, i, f)), key=documented_order)]
+    passing = (i for i in kb.indications if indication_passes(kb, i, f))
+    return [i.id for i in sorted(passing, key=lambda i: documented_order(kb, i))]
 
 
 def oracle_therapies(kb: KnowledgeBase, f: dict[str, Any]) -> list[str]:
