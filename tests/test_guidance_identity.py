@@ -167,11 +167,21 @@ class TestRestrictedRecommendations:
         assert "cohen2019-asbmt-ms-position" in cited("multiple sclerosis")  # it applies to part of MS
         assert "sharrack2020-ebmt-ms-guideline" in cited("primary progressive multiple sclerosis")  # unrestricted
 
-    def test_no_option_for_ppms_shows_the_asbmt_category(self) -> None:
-        """No therapy option for primary progressive MS (or its subtypes) carries ASBMT 2019's recommendation."""
+    def test_an_option_carries_the_recommendations_in_force_for_its_disorder(self) -> None:
+        """Each option's recommendations are recommendations_for(its indication, latest=True, disorder=its disorder)."""
         kb = _fresh()
-        for option in kb.therapies_for("primary progressive multiple sclerosis"):
-            assert "cohen2019-asbmt-ms-position" not in {r.reference_id for r in option.recommendations}
+        seen = 0
+        for disorder in kb.disorders:
+            for option in kb.therapies_for(disorder, include_subtypes=False):
+                expected = [
+                    r
+                    for r in kb.recommendations_for(option.indication)
+                    if r in _in_force(kb, option.indication.recommendations)
+                ]
+                assert expected == list(option.recommendations), option.indication.id
+                seen += bool(option.recommendations)
+        assert seen
+        assert not kb.therapies_for("primary progressive multiple sclerosis")  # no option there to carry ASBMT's
 
     def test_an_unrelated_disorder_is_refused(self) -> None:
         """A disorder that is neither the indication's, a form of it, nor broader is an InvalidArgumentError."""

@@ -237,7 +237,7 @@ def results_html(results: Sequence[object], *, max_rows: int = 50) -> str:
 
     Example:
         >>> import stemimmune
-        >>> html = results_html(stemimmune.load().therapies_for("MS"))
+        >>> html = results_html(stemimmune.load().therapies_for("Crohn's disease"))
         >>> html.index("evidence_level") < html.index("ebmt_category") < html.index("therapy")
         True
         >>> "randomized-trial" in html and "4 results" in html
