@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from stemimmune import KnowledgeBase, load
 from stemimmune._dates import PartialDate
+from stemimmune._index import fold, identity_problems
 from stemimmune.model import (
     CellSource,
     CellType,
@@ -50,6 +51,7 @@ from stemimmune.vocabulary import (
     EffectMeasure,
     EnrollmentKind,
     EvidenceLevel,
+    GuidelineBody,
     GuidelineScheme,
     HarvestMethod,
     ImmuneBranch,
@@ -101,7 +103,7 @@ def citations_of(reference_ids: list[str], *, min_size: int = 1) -> st.SearchStr
 
 
 def references(reference_id: str, kind: st.SearchStrategy[ReferenceKind] | None = None) -> st.SearchStrategy[Reference]:
-    """A reference with the given id."""
+    """A reference with the given id; a guideline has an issuing body, or none."""
     return st.builds(
         Reference,
         id=st.just(reference_id),
@@ -117,6 +119,12 @@ def references(reference_id: str, kind: st.SearchStrategy[ReferenceKind] | None 
         nct_ids=st.lists(nct_ids, max_size=2, unique=True).map(tuple),
         url=st.none() | st.from_regex(r"\Ahttps://[a-z]{1,10}\.org/[a-z0-9]{0,10}\Z"),
         note=st.none() | texts,
+    ).flatmap(
+        lambda r: (
+            st.sampled_from([None, *GuidelineBody]).map(lambda b: attrs.evolve(r, body=b))
+            if r.kind is ReferenceKind.GUIDELINE
+            else st.just(r)
+        )
     )
 
 
@@ -140,8 +148,10 @@ effects = st.builds(
 
 
 @st.composite
-def recommendations(draw: st.DrawFn, ref_ids: list[str], donors: list[DonorType]) -> GuidelineRecommendation:
-    """A recommendation in one of the schemes, with the fields that scheme requires."""
+def recommendations(
+    draw: st.DrawFn, ref_ids: list[str], donors: list[DonorType], forms: list[str] | None = None
+) -> GuidelineRecommendation:
+    """A recommendation in one of the schemes, with the fields that scheme requires, restricted to some *forms* or not."""
     scheme = draw(st.sampled_from(GuidelineScheme))
     columns = {
         GuidelineScheme.EBMT_2012: {DonorType.AUTOLOGOUS, DonorType.SIBLING, DonorType.UNRELATED},
@@ -165,6 +175,8 @@ def recommendations(draw: st.DrawFn, ref_ids: list[str], donors: list[DonorType]
         grade=draw(st.none() | st.sampled_from(EbmtGrade)),
         population=draw(st.none() | st.sampled_from(Population)),
         donor_type=draw(st.none() | st.sampled_from(usable)) if usable else None,
+        applies_to=tuple(draw(st.lists(st.sampled_from(forms), max_size=2, unique=True))) if forms else (),
+        qualifier=draw(st.none() | texts),
         locator=draw(st.none() | texts),
     )
 
@@ -437,6 +449,7 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:  # noqa: PLR0915 - one re
                 id=trial_id,
                 registry_ids=tuple(registry),
                 title=draw(st.none() | texts),
+                synonyms=draw(few_texts),
                 phase=draw(st.none() | st.sampled_from(TrialPhase)),
                 randomized=draw(st.none() | st.booleans()),
                 masking=draw(st.none() | st.sampled_from(Masking)),
@@ -475,8 +488,8 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:  # noqa: PLR0915 - one re
                 recommendations=tuple(
                     draw(
                         st.lists(
-                            recommendations(guidelines, donors),
-                            max_size=2 if guidelines else 0,
+                            recommendations(guidelines, donors, _forms_of(disorder.id, disorders)),
+                            max_size=3 if guidelines else 0,
                         )
                     )
                 ),
@@ -509,22 +522,88 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:  # noqa: PLR0915 - one re
                 follow_up=draw(st.none() | texts),
             )
         )
-    return KnowledgeBase(
-        version=draw(st.sampled_from(["1.0.0", "2026.11.0"])),
-        references=tuple(refs),
-        immune_components=tuple(components),
-        cell_types=tuple(cell_types),
-        cell_sources=tuple(sources),
-        mechanisms=tuple(mechanisms),
-        risks=(gvhd, *other_risks),
-        challenges=tuple(challenges),
-        disorders=tuple(disorders),
-        therapies=tuple(therapies),
-        products=tuple(products),
-        trials=tuple(trials),
-        indications=tuple(indications),
-        findings=tuple(findings),
+    return _assembled(
+        draw,
+        {
+            "references": refs,
+            "immune_components": components,
+            "cell_types": cell_types,
+            "cell_sources": sources,
+            "mechanisms": mechanisms,
+            "risks": [gvhd, *other_risks],
+            "challenges": challenges,
+            "disorders": disorders,
+            "therapies": therapies,
+            "products": products,
+            "trials": trials,
+            "indications": indications,
+            "findings": findings,
+        },
     )
+
+
+def _assembled(draw: st.DrawFn, collections: dict[str, list[Any]]) -> KnowledgeBase:
+    """The knowledge base of *collections*, its references linked to some of its trials, no identity key claimed twice."""
+    trial_ids = [t.id for t in collections["trials"]]
+    if trial_ids:
+        collections["references"] = [
+            attrs.evolve(r, trial_ids=tuple(draw(st.lists(st.sampled_from(trial_ids), max_size=2, unique=True))))
+            for r in collections["references"]
+        ]
+    _without_identity_clashes(collections)
+    return KnowledgeBase.from_collections(draw(st.sampled_from(["1.0.0", "2026.11.0"])), collections)
+
+
+def _forms_of(disorder_id: str, disorders: list[Disorder]) -> list[str]:
+    """The disorder and its subtypes, transitively: what a recommendation on it may be restricted to."""
+    found = [disorder_id]
+    for current in found:
+        found += [d.id for d in disorders if current in d.parent_ids and d.id not in found]
+    return found
+
+
+def _without_identity_clashes(collections: dict[str, list[Any]]) -> None:
+    """
+    Drop optional identity keys (DOIs, PMIDs, PMCIDs, CURIEs, extra registry ids) until no two records claim one.
+
+    Drawn independently, two records may claim one identity key, which a knowledge base
+    refuses; the first record of the pair that has the key as an optional field loses it.
+    """
+    for _ in range(100):
+        problems = identity_problems(collections)  # type: ignore[arg-type]
+        if not problems:
+            return
+        problem = problems[0]
+        assert problem.collection is not None
+        assert problem.index is not None
+        assert problem.value is not None
+        folded = fold(problem.value)
+        records = [collections[problem.collection][problem.index]]
+        records += [r for kind in collections.values() for r in kind if r.id != problem.record_id]
+        for position, record in enumerate(records):
+            dropped = _drop_key(record, folded)
+            if dropped is not None:
+                kind = problem.collection if position == 0 else next(k for k, v in collections.items() if record in v)
+                place = collections[kind].index(record)
+                collections[kind][place] = dropped
+                break
+        else:
+            raise AssertionError(problem)
+    raise AssertionError(identity_problems(collections))  # type: ignore[arg-type]
+
+
+def _drop_key(record: Any, folded: str) -> Any | None:
+    """*record* without its optional identity key that folds to *folded*; None when it has none."""
+    for field in ("doi", "pmid", "pmcid"):
+        value = getattr(record, field, None)
+        if value and folded in {fold(value), fold(f"{field}:{value}")}:
+            return attrs.evolve(record, **{field: None})
+    for field in ("xrefs", "registry_ids"):
+        values = getattr(record, field, ())
+        kept = tuple(v for v in values if fold(v) != folded or fold(v) == fold(record.id))
+        if len(kept) < len(values) and (kept or field == "xrefs"):  # a trial keeps one registry id
+            return attrs.evolve(record, **{field: kept})
+    return None
 
 
 # Ways to break a valid dataset document; each returns the location and a word the error must name.

@@ -458,7 +458,7 @@ class TestTypedDataFrame:
         assert answer
 
     def test_evidence_rows_join_names_and_best_category(self) -> None:
-        """Each evidence row names its therapy and disorder and carries the strongest guideline category."""
+        """Each evidence row names its therapy and disorder and carries the strongest guideline category in force."""
         kb = load()
         for row, indication in zip(records(kb, "evidence"), kb.indications, strict=True):
             therapy = kb.get(indication.therapy_id, Therapy)
@@ -468,7 +468,7 @@ class TestTypedDataFrame:
                 row["stem_cell"],
             )
             assert kb.get(indication.disorder_id, Disorder).name == row["disorder_name"]
-            categories = [c for r in indication.recommendations for c in r.categories]
+            categories = [c for r in kb.recommendations_for(indication, latest=True) for c in r.categories]
             assert (max(categories).value if categories else None) == row["best_category"]
 
 

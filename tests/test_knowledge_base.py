@@ -356,8 +356,10 @@ class TestEveryRuleSaysWhatAndExpectsWhat:
     def test_a_partial_mapping_is_checked_as_it_is(self) -> None:
         """Collections left out of the mapping count as empty: no rule needs them present."""
         kb = load()
-        assert () == find_problems({"references": kb.references, "risks": kb.risks})
-        assert () == find_problems({"references": kb.references, "findings": ()})
+        unlinked = tuple(attrs.evolve(r, trial_ids=()) for r in kb.references)  # references link trials
+        assert () == find_problems({"references": unlinked, "risks": kb.risks})
+        assert () == find_problems({"references": unlinked, "findings": ()})
+        assert find_problems({"references": kb.references})  # their trial links dangle without the trials
         assert find_problems({"risks": kb.risks})  # their citations dangle without the references
 
 
@@ -372,8 +374,11 @@ def oracle_problems(cols: Mapping[str, Sequence[Any]]) -> list[Problem]:  # noqa
     resolves to a record of a collection the field allows; a lineage or disorder record that can reach
     itself through its links lies on a cycle; a therapy's cell type is one its (known) sources yield;
     allogeneic therapies list a GVHD risk and autologous ones do not; no evidence above preclinical rests
-    on promotional sources alone; a recommendation's donor column fits the therapy's donor relation; a
-    recommendation cites a (known) reference of kind guideline.
+    on promotional sources alone; a recommendation's donor column fits the therapy's donor relation, and
+    one restricted to some disorders names the indication's disorder or its subtypes; a recommendation
+    cites a (known) reference of kind guideline. An identity key (an id, registry id, DOI, PMID, PMCID; a
+    CURIE within its collection) claimed by a second record is reported on the later record, naming the
+    first, once per field.
     """
 
     def problem(  # noqa: PLR0917 - a Problem has these parts
@@ -432,6 +437,7 @@ def oracle_problems(cols: Mapping[str, Sequence[Any]]) -> list[Problem]:  # noqa
                         "links that never lead back to this record",
                     )
                 )
+    found += _oracle_identity_problems(cols)
     sources = {s.id: s for s in cols.get("cell_sources", ())}
     risks = {r.id: r for r in cols.get("risks", ())}
     for index, therapy in each("therapies"):
@@ -472,6 +478,7 @@ def oracle_problems(cols: Mapping[str, Sequence[Any]]) -> list[Problem]:  # noqa
             found.append(problem("therapies", index, therapy, "risk_ids", message, risk_ids, "no risk of kind 'gvhd'"))
     references = {r.id: r for r in cols.get("references", ())}
     therapies = {t.id: t for t in cols.get("therapies", ())}
+    parents = {d.id: d.parent_ids for d in cols.get("disorders", ())}
 
     def promotional_only(citations: Sequence[Citation]) -> bool:
         cited = [references[c.reference_id] for c in citations if c.reference_id in references]
@@ -503,6 +510,12 @@ def oracle_problems(cols: Mapping[str, Sequence[Any]]) -> list[Problem]:  # noqa
                 field = f"recommendations[{position}].donor_type"
                 expected = f"a donor column of a {relation} therapy"
                 found.append(problem("indications", index, indication, field, message, donor.value, expected))
+            for target in recommendation.applies_to:
+                if target in parents and indication.disorder_id not in _ancestors(target, parents):
+                    message = f"{target!r} is not {indication.disorder_id!r} or one of its subtypes"
+                    expected = f"{indication.disorder_id!r} or the id of one of its subtypes"
+                    field = f"recommendations[{position}].applies_to"
+                    found.append(problem("indications", index, indication, field, message, target, expected))
     for index, finding in each("findings"):
         if finding.design > EvidenceLevel.PRECLINICAL and promotional_only(finding.citations):
             cited = [c.reference_id for c in finding.citations]
@@ -510,6 +523,59 @@ def oracle_problems(cols: Mapping[str, Sequence[Any]]) -> list[Problem]:  # noqa
             found.append(
                 problem("findings", index, finding, "citations", message, cited, "at least one non-promotional source")
             )
+    return found
+
+
+def _ancestors(disorder_id: str, parents: Mapping[str, Sequence[str]]) -> set[str]:
+    """The disorder and every disorder it is a form of, through parent links."""
+    found, todo = {disorder_id}, [disorder_id]
+    while todo:
+        for parent in parents.get(todo.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                todo.append(parent)
+    return found
+
+
+def _oracle_identity_problems(cols: Mapping[str, Sequence[Any]]) -> list[Problem]:
+    """Identity keys claimed twice, from the documentation of find_problems and identity_keys."""
+    claims: list[tuple[str, str, Any, bool]] = []  # (folded key, kind, record, is a CURIE), in canonical order
+    found: list[Problem] = []
+    for kind in RECORD_TYPES:
+        for index, record in enumerate(cols.get(kind, ())):
+            keys = [("id", record.id)]
+            keys += [("registry_ids", k) for k in getattr(record, "registry_ids", ())]
+            keys += [("xrefs", k) for k in getattr(record, "xrefs", ())]
+            for prefix in ("doi", "pmid", "pmcid"):
+                value = getattr(record, prefix, None)
+                keys += [(prefix, value), (prefix, f"{prefix}:{value}")] if value else []
+            named: set[tuple[str, str]] = set()
+            for field, key in keys:
+                curie = field == "xrefs"
+                other = next(
+                    (
+                        (k, r)
+                        for folded, k, r, c in claims
+                        if folded == fold(key) and r.id != record.id and not (curie and c and k != kind)
+                    ),
+                    None,
+                )
+                claims.append((fold(key), kind, record, curie))
+                if other is not None and (field, other[1].id) not in named:
+                    named.add((field, other[1].id))
+                    found.append(
+                        Problem(
+                            message=f"identity key {key!r} is claimed by {record.id!r} ({kind}) "
+                            f"and by {other[1].id!r} ({other[0]})",
+                            collection=kind,
+                            index=index,
+                            field=field,
+                            record_id=record.id,
+                            value=shorten(key),
+                            expected="an id, registry id, DOI, PMID or PMCID no other record claims, "
+                            "or a CURIE no other record of its collection claims",
+                        )
+                    )
     return found
 
 
@@ -610,7 +676,26 @@ def _change_donor_column(draw: st.DrawFn, cols: dict[Any, list[Any]]) -> None:
     _replace(cols, "indications", i, recommendations=tuple(recommendations))
 
 
+def _claim_an_identity_key(draw: st.DrawFn, cols: dict[Any, list[Any]]) -> None:
+    """Give a record another record's CURIE (of its own collection or another), or a reference another's DOI."""
+    kinds = [k for k in cols if cols[k] and "xrefs" in attrs.fields_dict(RECORD_TYPES[k])]
+    curies = [(k, x) for k in kinds for r in cols[k] for x in r.xrefs]
+    use_curie: bool = draw(st.booleans())
+    if curies and use_curie:
+        _, curie = draw(st.sampled_from(curies))
+        kind = draw(st.sampled_from(kinds))
+        i = _pick(draw, cols, kind)
+        if i is not None:
+            _replace(cols, kind, i, xrefs=(*cols[kind][i].xrefs, curie))
+    else:
+        dois = [r.doi for r in cols["references"] if r.doi]
+        i = _pick(draw, cols, "references")
+        if dois and i is not None:
+            _replace(cols, "references", i, doi=draw(st.sampled_from(dois)))
+
+
 BREAKS = (
+    _claim_an_identity_key,
     _repeat_an_id,
     _copy_a_record,
     _relink,

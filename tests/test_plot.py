@@ -72,17 +72,24 @@ class TestEvidenceMap:
                     assert level.rank == cell
 
     def test_cells_name_the_best_ebmt_category(self) -> None:
-        """Exactly the indications with recommendations have text: their best category (S, CO, D, GNR order)."""
+        """Exactly the indications with EBMT letters in force have text: their best one (S, CO, D, GNR order)."""
         kb = load()
         disorders, therapies = shown(kb)
+        in_force = {i.id: kb.recommendations_for(i, latest=True) for i in kb.indications}
         expected = {
             (
                 [d.id for d in disorders].index(i.disorder_id),
                 [t.id for t in therapies].index(i.therapy_id),
-            ): max(c for r in i.recommendations for c in r.categories).value
+            ): max(c for r in in_force[i.id] for c in r.categories).value
             for i in kb.indications
-            if any(r.categories for r in i.recommendations)
+            if any(r.categories for r in in_force[i.id])
         }
+        superseded = kb.get("autologous-hsct-for-multiple-sclerosis")
+        assert any(r.categories for r in superseded.recommendations)  # type: ignore[union-attr]
+        assert (
+            [d.id for d in disorders].index("multiple-sclerosis"),
+            [t.id for t in therapies].index("autologous-hsct"),
+        ) not in expected
         ax = evidence_map(kb).axes[0]
         found = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
         assert expected == found

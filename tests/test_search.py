@@ -41,10 +41,6 @@ def documented_keys(record: Any) -> list[str]:
     for prefix in ("doi", "pmid", "pmcid"):
         value = getattr(record, prefix, None)
         keys += [value, f"{prefix}:{value}"] if value else []
-    if isinstance(record, Reference):
-        # Not documented: today a reference is also found by the trial registry ids it reports
-        # on (its nct_ids). The identity-keys work of #19 drops them; delete this line with it.
-        keys += list(record.nct_ids)
     return [k for k in keys if k]
 
 

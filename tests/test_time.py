@@ -474,7 +474,8 @@ def test_one_registry_id_per_trial() -> None:
     first = Trial(id=A.lower(), registry_ids=(A,))
     second = Trial(id="scot", registry_ids=(C, A))
     problems = find_problems({"trials": [first, second]})
-    assert [("trials", 1, "registry_ids[1]")] == [(p.collection, p.index, p.field) for p in problems]
+    assert [("trials", 1, "registry_ids")] == [(p.collection, p.index, p.field) for p in problems]
+    assert f"{A!r} is claimed by 'scot' (trials) and by {A.lower()!r} (trials)" in problems[0].message
 
 
 def test_a_withdrawal_cannot_come_before_the_authorisation_it_ends() -> None:

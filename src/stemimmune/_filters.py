@@ -7,7 +7,9 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from . import _guidance
 from ._dates import today
+from ._guidance import applies, year_of
 from ._index import Index
 from .exceptions import (
     InvalidArgumentError,
@@ -80,6 +82,7 @@ def therapies_for(index: Index, disorder: Disorder | str, **filters: Any) -> Res
                 therapy=index.by_id[indication.therapy_id],  # type: ignore[arg-type]
                 indication=indication,
                 disorder=index.by_id[indication.disorder_id],  # type: ignore[arg-type]
+                recommendations=tuple(recommendations_for(index, indication, latest=True)),
             )
             for indication in find_indications(index, disorder=disorder, **filters)
         ),
@@ -296,30 +299,28 @@ def find_trials(
 
 
 def recommendations_for(
-    index: Index, indication: Indication | str, *, latest: bool = False
+    index: Index, indication: Indication | str, *, latest: bool = False, disorder: Disorder | str | None = None
 ) -> Results[GuidelineRecommendation]:
     """An indication's guideline recommendations, newest guideline first (see :meth:`KnowledgeBase.recommendations_for`)."""
     record = resolve(index, indication, Indication, "indication")
-    references: Mapping[str, Any] = index.by_id
-
-    def year(recommendation: GuidelineRecommendation) -> int:
-        return references[recommendation.reference_id].year or 0
-
-    ordered = sorted(
-        enumerate(record.recommendations),
-        key=lambda item: (-year(item[1]), item[1].reference_id, item[0]),
-    )
-    found = [r for _, r in ordered]
+    found = [
+        r
+        for _, r in sorted(
+            enumerate(record.recommendations),
+            key=lambda item: (-year_of(item[1], index.by_id), item[1].reference_id, item[0]),
+        )
+    ]
     if flag(latest, "latest"):
-        newest: dict[tuple[str, object, object], int] = {}
-        for r in found:
-            body = references[r.reference_id].organization or r.reference_id
-            newest.setdefault((body, r.population, r.donor_type), year(r))
-        found = [
-            r
-            for r in found
-            if year(r) == newest[references[r.reference_id].organization or r.reference_id, r.population, r.donor_type]
-        ]
+        found = _guidance.in_force(found, index.by_id)
+    if disorder is not None:
+        wanted = resolve(index, disorder, Disorder, "disorder").id
+        own = record.disorder_id
+        if wanted not in index.disorder_and_subtypes(own) and own not in index.disorder_and_subtypes(wanted):
+            raise InvalidArgumentError(
+                "disorder",
+                f"{wanted!r} is not the indication's disorder {own!r}, a subtype of it or a disorder it is a form of",
+            )
+        found = [r for r in found if applies(r, wanted, index.disorder_and_subtypes)]
     return Results(found, of=GuidelineRecommendation, parent=record)
 
 

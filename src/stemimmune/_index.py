@@ -3,7 +3,8 @@ The one index of a knowledge base, built once, in one pass over its records.
 
 It holds the records by id; ONE key map (folded ids, names, synonyms, CURIEs, DOIs,
 PMIDs, registry ids, authors) that both :func:`~stemimmune.query.get` and
-:func:`~stemimmune.query.search` read; the links both ways (read from the model's
+:func:`~stemimmune.query.search` read, in which an identity key (:func:`identity_keys`)
+names only the record it identifies; the links both ways (read from the model's
 link metadata); and the sets the filters start from. Queries live in
 :mod:`stemimmune.query`; nothing here answers a question.
 """
@@ -16,6 +17,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
+from ._guidance import best_category, in_force
+from ._text import shorten
+from .exceptions import DatasetError, Problem
 from .model import (
     RECORD_TYPES,
     CellType,
@@ -61,22 +65,117 @@ _SPELLINGS: Final = (("haem", "hem"), ("paed", "ped"), ("oedem", "edem"), ("coel
 
 def record_keys(record: Record) -> Iterator[str]:
     """
-    Every text a record can be found by: id, name or title, synonyms, CURIEs, identifiers, authors.
+    Every text a record can be found by: its identity keys, then its descriptive keys.
 
     DOIs and PMIDs come both bare and prefixed (``doi:10...``, ``pmid:...``).
     """
-    yield record.id
+    yield from identity_keys(record)
+    yield from descriptive_keys(record)
+
+
+def identity_keys(record: Record) -> Iterator[str]:
+    """
+    The keys that identify *record*: its id, registry ids, CURIEs, DOI, PMID and PMCID.
+
+    An identity key belongs to one record (a CURIE: to one record of each collection):
+    two records claiming one is a :class:`~stemimmune.DatasetError`, and it names only
+    its owner even where it is also another record's name or synonym. A reference's registry ids are not among
+    its keys: a registry id identifies the trial (linked by ``trial_ids``).
+    """
+    for _, key in identity_fields(record):
+        yield key
+
+
+def identity_fields(record: Record) -> Iterator[tuple[str, str]]:
+    """``(field, key)`` for every identity key of *record* (see :func:`identity_keys`)."""
+    yield "id", record.id
+    for attribute in ("registry_ids", "xrefs"):
+        for value in getattr(record, attribute, ()):
+            yield attribute, value
+    for prefix in ("doi", "pmid", "pmcid"):
+        value = getattr(record, prefix, None)
+        if value:
+            yield prefix, value
+            yield prefix, f"{prefix}:{value}"
+
+
+def _identity_map(collections: Mapping[CollectionName, Sequence[Record]]) -> dict[str, tuple[Record, ...]]:
+    """Each folded identity key to the records it identifies; DatasetError when two records claim one."""
+    identity, clashes = identity_owners(collections)
+    if clashes:
+        raise DatasetError(clashes)
+    return identity
+
+
+def descriptive_keys(record: Record) -> Iterator[str]:
+    """The keys that describe *record*: name or title, generic name, synonyms and acronyms, authors."""
     for attribute in ("name", "title", "generic_name"):
         value = getattr(record, attribute, None)
         if isinstance(value, str):
             yield value
-    for attribute in ("synonyms", "xrefs", "nct_ids", "registry_ids", "authors"):
+    for attribute in ("synonyms", "authors"):
         yield from getattr(record, attribute, ())
-    for prefix in ("doi", "pmid", "pmcid"):
-        value = getattr(record, prefix, None)
-        if value:
-            yield value
-            yield f"{prefix}:{value}"
+
+
+def identity_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> list[Problem]:
+    """
+    One problem for each identity key that a second record claims, naming both records.
+
+    Keys are compared folded (:func:`fold`), as :func:`~stemimmune.query.get` compares them.
+    """
+    return identity_owners(collections)[1]
+
+
+def identity_owners(
+    collections: Mapping[CollectionName, Sequence[Record]],
+) -> tuple[dict[str, tuple[Record, ...]], list[Problem]]:
+    """
+    Each folded identity key to the records it identifies, and a problem for every clash.
+
+    An id, registry id, DOI, PMID or PMCID identifies one record of the whole knowledge
+    base; a CURIE identifies one record of each collection (an ontology term such as
+    UBERON's bone marrow may be both a cell source and an immune organ; ``get(key, kind)``
+    chooses between them).
+    """
+    claims: dict[str, list[tuple[CollectionName, Record, bool]]] = {}  # folded key -> (kind, record, is a CURIE)
+    problems: list[Problem] = []
+    reported: set[tuple[str, str, str]] = set()
+    for kind in RECORD_TYPES:
+        for position, record in enumerate(collections.get(kind, ())):
+            for field, key in identity_fields(record):
+                folded = fold(key)
+                if not folded:
+                    continue
+                curie = field == "xrefs"
+                earlier = claims.setdefault(folded, [])
+                clash = next(
+                    (
+                        (other_kind, other)
+                        for other_kind, other, other_curie in earlier
+                        if other.id != record.id and not (curie and other_curie and other_kind != kind)
+                    ),
+                    None,
+                )
+                earlier.append((kind, record, curie))
+                if clash is not None and (record.id, field, clash[1].id) not in reported:
+                    reported.add((record.id, field, clash[1].id))  # a DOI once, not bare and prefixed
+                    problems.append(
+                        Problem(
+                            collection=kind,
+                            index=position,
+                            field=field,
+                            record_id=record.id,
+                            value=shorten(key),
+                            message=(
+                                f"identity key {key!r} is claimed by {record.id!r} ({kind}) "
+                                f"and by {clash[1].id!r} ({clash[0]})"
+                            ),
+                            expected="an id, registry id, DOI, PMID or PMCID no other record claims, "
+                            "or a CURIE no other record of its collection claims",
+                        )
+                    )
+    found = {folded: tuple({r.id: r for _, r, _ in owned}.values()) for folded, owned in claims.items()}
+    return found, problems
 
 
 class Index:
@@ -95,11 +194,14 @@ class Index:
     """
 
     def __init__(self, collections: Mapping[CollectionName, Sequence[Record]]) -> None:
-        """Build every structure in one pass over the records and their links."""
+        """
+        Build every structure in one pass over the records and their links.
+
+        Raises:
+            DatasetError: Two records claim one identity key (:func:`identity_keys`).
+        """
         self.collections = collections
         self.by_id: dict[str, Record] = {}
-        self.keys: dict[str, tuple[Record, ...]] = {}
-        self.plain: dict[str, tuple[Record, ...]] = {}
         self.entries: list[tuple[str, str, tuple[Record, ...]]] = []
         self.outgoing: dict[str, list[tuple[str, str, tuple[CollectionName, ...]]]] = defaultdict(list)
         self.incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -125,6 +227,7 @@ class Index:
         #: Search's tables, one per set of kinds searched, built by the first such search (see ``_search``).
         self.search_tables: dict[Any, Any] = {}
 
+        identity = _identity_map(collections)
         named: dict[str, dict[str, Record]] = {}  # folded key -> {id: record}
         shown: dict[str, str] = {}  # folded key -> the text as first written
         written: dict[str, str] = {}  # ASCII key as written, lower-cased -> its folded key
@@ -141,8 +244,11 @@ class Index:
                 for field, targets, target in iter_links(record):
                     self.outgoing[record.id].append((field, target, targets))
                     self.incoming[target].append((record.id, field))
-        self.keys = {folded: tuple(records.values()) for folded, records in named.items()}
-        self.plain = {lowered: self.keys[folded] for lowered, folded in written.items()}
+        self.keys: dict[str, tuple[Record, ...]] = {
+            folded: identity[folded] if folded in identity else tuple(records.values())
+            for folded, records in named.items()
+        }
+        self.plain: dict[str, tuple[Record, ...]] = {lowered: self.keys[folded] for lowered, folded in written.items()}
         self.entries = [(folded, shown[folded], records) for folded, records in self.keys.items()]
         self._index_queries()
 
@@ -157,10 +263,10 @@ class Index:
             self.indications_by_disorder[indication.disorder_id].add(indication.id)
             self.indications_by_level[indication.evidence_level].add(indication.id)
             self.indications_by_category[categories[indication.disorder_id]].add(indication.id)
-            for recommendation in indication.recommendations:
+            for recommendation in in_force(indication.recommendations, self.by_id):
                 for category in recommendation.categories:
                     self.indications_by_ebmt[category].add(indication.id)
-            best = best_category(indication)
+            best = best_category(indication, self.by_id)
             self.sort_key[indication.id] = (
                 -indication.evidence_level.rank,
                 -best.rank if best is not None else 1,
@@ -276,11 +382,6 @@ class Index:
                     found.add(child)
                     stack.append(child)
         return found
-
-
-def best_category(indication: Indication) -> EbmtCategory | None:
-    """Return the strongest guideline category among an indication's recommendations."""
-    return max((c for r in indication.recommendations for c in r.categories), default=None)
 
 
 def unique(records: Iterable[Record]) -> list[Record]:

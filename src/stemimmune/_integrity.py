@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ._index import identity_problems
 from ._text import shorten
 from .exceptions import Problem
 from .model import RECORD_TYPES, Citation, CollectionName, Record, iter_links
@@ -20,15 +21,18 @@ def find_problems(collections: Mapping[CollectionName, Sequence[Record]]) -> tup
     """
     Check the rules that span records, returning every problem found.
 
-    The rules: ids are unique across the whole knowledge base; every link between
+    The rules: ids are unique across the whole knowledge base, and so is every
+    identity key (an id, registry id, CURIE, DOI, PMID or PMCID names one record); every link between
     records resolves to a record of a collection the field allows; lineage and
     disorder hierarchies have no cycles; a therapy's cell type is one its sources
     yield; allogeneic therapies list a GVHD risk and autologous ones do not; guideline
-    donor columns match the therapy's donor relation; a guideline recommendation cites a
-    reference of kind ``guideline``; no evidence above preclinical rests on promotional
-    sources alone; a trial does not start after it completes (surely: the start's period
-    begins after the completion's ends); a withdrawal or lapse does not come before every
-    authorisation it could end in its jurisdiction; and no registry id belongs to two trials.
+    donor columns match the therapy's donor relation; a recommendation restricted to some
+    disorders names the indication's disorder or its subtypes; a guideline recommendation
+    cites a reference of kind ``guideline``; no evidence above preclinical rests on
+    promotional sources alone; a trial does not start after it completes (surely: the
+    start's period begins after the completion's ends); a withdrawal or lapse does not come
+    before every authorisation it could end in its jurisdiction; and no registry id belongs
+    to two trials.
 
     This is the same code whether the data is bundled, a user's, or generated in
     tests. Records are already valid one by one (their classes check that).
@@ -92,6 +96,7 @@ def check_records(
                     )
                 )
 
+    problems.extend(identity_problems(collections))  # a duplicate id is reported above, not here
     problems.extend(_cycles(collections, "cell_types", "derives_from"))
     problems.extend(_cycles(collections, "disorders", "parent_ids"))
     problems.extend(_therapy_rules(collections, unparsed))
@@ -169,6 +174,8 @@ def _evidence_rules(
 ) -> Iterator[Problem]:
     references: dict[str, Any] = {r.id: r for r in collections.get("references", ())}
     therapies: dict[str, Any] = {t.id: t for t in collections.get("therapies", ())}
+    disorders: Sequence[Any] = collections.get("disorders", ())
+    parents: dict[str, tuple[str, ...]] = {d.id: d.parent_ids for d in disorders}
 
     def promotional_only(citations: tuple[Citation, ...]) -> bool:
         if any(c.reference_id in unparsed for c in citations):
@@ -216,6 +223,17 @@ def _evidence_rules(
                     value=recommendation.donor_type.value,
                     expected=f"a donor column of a {indicated.donor_relation.value} therapy",
                 )
+            for target in recommendation.applies_to:
+                if target in parents and not _is_under(target, indication.disorder_id, parents):
+                    yield _problem(
+                        "indications",
+                        index,
+                        indication,
+                        f"recommendations[{position}].applies_to",
+                        f"{target!r} is not {indication.disorder_id!r} or one of its subtypes",
+                        value=target,
+                        expected=f"{indication.disorder_id!r} or the id of one of its subtypes",
+                    )
     finding: Any
     for index, finding in enumerate(collections.get("findings", ())):
         if finding.design > EvidenceLevel.PRECLINICAL and promotional_only(finding.citations):
@@ -231,9 +249,8 @@ def _evidence_rules(
 
 
 def _time_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Iterator[Problem]:
-    """Dates in order: a trial's start and completion, an authorisation and what ends it; one trial per registry id."""
+    """Dates in order: a trial's start and completion, an authorisation and what ends it (one trial per registry id is an identity rule)."""
     trial: Any
-    owner: dict[str, str] = {}
     for index, trial in enumerate(collections.get("trials", ())):
         start, end = trial.start_date, trial.completion_date
         if start is not None and end is not None and start.first_day > end.last_day:
@@ -246,18 +263,6 @@ def _time_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Itera
                 value=str(start),
                 expected=f"a start on or before the completion date {end}",
             )
-        for position, registry_id in enumerate(trial.registry_ids):
-            if registry_id in owner and owner[registry_id] != trial.id:
-                yield _problem(
-                    "trials",
-                    index,
-                    trial,
-                    f"registry_ids[{position}]",
-                    f"registry id {registry_id!r} already belongs to trial {owner[registry_id]!r}",
-                    value=registry_id,
-                    expected="a registry id no other trial claims (one trial record per registration)",
-                )
-            owner.setdefault(registry_id, trial.id)
     product: Any
     for index, product in enumerate(collections.get("products", ())):
         for position, event in enumerate(product.events):
@@ -281,6 +286,20 @@ def _time_rules(collections: Mapping[CollectionName, Sequence[Record]]) -> Itera
                     value=str(event.start),
                     expected=f"a date on or after the authorisation it ends in {event.jurisdiction}",
                 )
+
+
+def _is_under(disorder_id: str, ancestor_id: str, parents: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether *disorder_id* is *ancestor_id* or reaches it through parent links."""
+    seen: set[str] = set()
+    stack = [disorder_id]
+    while stack:
+        current = stack.pop()
+        if current == ancestor_id:
+            return True
+        if current not in seen:
+            seen.add(current)
+            stack.extend(parents.get(current, ()))
+    return False
 
 
 def _cycles(collections: Mapping[CollectionName, Sequence[Record]], kind: CollectionName, field: str) -> list[Problem]:

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 import attrs
 
-from ._index import best_category
+from ._guidance import strongest_category
 from ._tables import BY_ITEM_CLASS, EVIDENCE, SEARCH_HITS, Table, frame
 from .model import (
     CollectionName,
     Disorder,
     Finding,
+    GuidelineRecommendation,
     Indication,
     Record,
     Reference,
@@ -136,11 +137,15 @@ class TherapyOption(_Result):
         therapy: The therapy.
         indication: The indication linking it to the disorder.
         disorder: The disorder (the one asked about, or one of its subtypes).
+        recommendations: The indication's guideline recommendations in force for the
+            disorder: the latest of each guideline body, those that apply to it
+            (``recommendations_for(indication, latest=True, disorder=disorder)``).
     """
 
     therapy: Therapy
     indication: Indication
     disorder: Disorder
+    recommendations: tuple[GuidelineRecommendation, ...]
 
     @property
     def evidence_level(self) -> EvidenceLevel:
@@ -149,8 +154,13 @@ class TherapyOption(_Result):
 
     @property
     def ebmt_category(self) -> EbmtCategory | None:
-        """The strongest guideline category given to the indication, if any."""
-        return best_category(self.indication)
+        """
+        The strongest EBMT category among the :attr:`recommendations` in force, if any.
+
+        A superseded guideline's category never counts: when a body's newer guideline
+        gives no EBMT letter (a statement), this is None even if an older one did.
+        """
+        return strongest_category(self.recommendations)
 
     def __repr__(self) -> str:
         """Show the ids and the grade, not every nested field."""

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 import attrs
 
 from ._dates import PartialDate
-from ._index import best_category
+from ._guidance import best_category
 from ._text import listing, shorten
 from .exceptions import InvalidArgumentError, argument_type_error
 from .model import (
@@ -411,17 +411,20 @@ class _Option(Protocol):
     def therapy(self) -> Therapy: ...
     @property
     def disorder(self) -> Disorder: ...
+    @property
+    def ebmt_category(self) -> EbmtCategory | None: ...
 
 
 class _Joined(NamedTuple):
     indication: Indication
     therapy: Therapy
     disorder: Disorder
+    ebmt_category: EbmtCategory | None  # the strongest category in force (_guidance.best_category)
 
 
 def _evidence_row(option: _Option, _parent: object) -> Row:
     indication, therapy, disorder = option.indication, option.therapy, option.disorder
-    category = best_category(indication)
+    category = option.ebmt_category
     return [
         ("indication_id", indication.id),
         ("therapy_id", therapy.id),
@@ -439,9 +442,11 @@ def _evidence(kb: Tables) -> Iterator[tuple[Any, Any]]:
     collections = kb.collections()
     therapies: dict[str, Any] = {t.id: t for t in collections["therapies"]}
     disorders: dict[str, Any] = {d.id: d for d in collections["disorders"]}
+    references: dict[str, Any] = {r.id: r for r in collections["references"]}
     for indication in collections["indications"]:
         therapy, disorder = therapies[indication.therapy_id], disorders[indication.disorder_id]  # type: ignore[union-attr]
-        yield _Joined(indication, therapy, disorder), None  # type: ignore[arg-type]
+        category = best_category(indication, references)  # type: ignore[arg-type]
+        yield _Joined(indication, therapy, disorder, category), None  # type: ignore[arg-type]
 
 
 class _Hit(Protocol):

@@ -435,15 +435,18 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
     findings = [f for f in kb.findings if f.indication_id == indication.id]
     references = kb.references_for(indication, deep=True)
     trials = _indication_trials(kb, indication)
+    current = kb.recommendations_for(indication, latest=True)
     lines = [
         f"{indication.id}: evidence level {indication.evidence_level.value}",
         *(f"  {indication.summary}" for _ in [0] if indication.summary),
-        "Guideline recommendations:",
+        "Guideline recommendations (newest first; superseded ones marked):",
         *(
             f"  {_cell(r)} / grade {r.grade.value if r.grade else '-'} "
             f"({r.population.value if r.population else 'any age'}, "
             f"{r.donor_type.value if r.donor_type else 'any donor'}) - {r.reference_id}"
-            for r in indication.recommendations
+            + ("" if r in current else " [superseded]")
+            + (f" [only {', '.join(r.applies_to)}]" if r.applies_to else "")
+            for r in kb.recommendations_for(indication)
         ),
         f"Findings ({len(findings)}):",
         *(f"  [{f.id}] {f.endpoint}: {f.result}" for f in findings),

@@ -447,14 +447,32 @@ class KnowledgeBase:
         )
 
     def recommendations_for(
-        self, indication: Indication | str, *, latest: bool = False
+        self, indication: Indication | str, *, latest: bool = False, disorder: Disorder | str | None = None
     ) -> Results[GuidelineRecommendation]:
         """
         The guideline recommendations of an indication, newest guideline first.
 
         Every version is kept: EBMT 2012's cells stand beside EBMT 2022's and 2025's.
-        With *latest*, only the newest guideline of each body is kept, per population
-        and donor column.
+
+        With *latest*, only the recommendations in force are kept: a recommendation is
+        superseded when a newer document (a later year) of the same guideline body
+        (:attr:`Reference.body <stemimmune.model.Reference.body>`) recommends on the
+        indication for the same population and donor column. A newer recommendation that
+        names no population speaks for every population (and one that names no donor
+        column for every column), so EBMT's 2020 MS guideline supersedes its 2012 adult
+        cell. Documents of the same year do not supersede each other; a guideline
+        without a body is a body of its own, one without a year the oldest. The
+        category of a therapy option, the ``evidence`` table, the CLI and the evidence
+        map all read this rule.
+
+        With *disorder* (the indication's disorder, a subtype of it, or a disorder it is
+        a form of), a recommendation restricted to some forms of the disorder
+        (:attr:`~stemimmune.model.GuidelineRecommendation.applies_to`) is kept only when
+        it applies: the disorder is one of those forms or a subtype of one, or includes
+        one of them.
+
+        Raises:
+            InvalidArgumentError: *disorder* is not related to the indication's disorder.
 
         Example:
             >>> import stemimmune
@@ -462,8 +480,11 @@ class KnowledgeBase:
             >>> newest = kb.recommendations_for("allogeneic-hsct-for-severe-combined-immunodeficiency", latest=True)
             >>> sorted({(r.scheme.value, r.category.value) for r in newest})
             [('ebmt-2019', 'S')]
+            >>> ms = "autologous-hsct-for-multiple-sclerosis"
+            >>> [r.reference_id for r in kb.recommendations_for(ms, latest=True, disorder="PPMS")]
+            ['miller2021-nmss-ahsct-recommendations', 'sharrack2020-ebmt-ms-guideline', 'sharrack2020-ebmt-ms-guideline']
         """
-        return query.recommendations_for(self._index(), indication, latest=latest)
+        return query.recommendations_for(self._index(), indication, latest=latest, disorder=disorder)
 
     # ------------------------------------------------------------ navigation
 

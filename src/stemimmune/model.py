@@ -39,6 +39,7 @@ from .vocabulary import (
     EffectMeasure,
     EnrollmentKind,
     EvidenceLevel,
+    GuidelineBody,
     GuidelineScheme,
     HarvestMethod,
     ImmuneBranch,
@@ -192,13 +193,19 @@ class Reference(_Record):
         kind: What kind of source it is; fixes its :attr:`tier`.
         title: Title as published.
         authors: Authors as printed (first author first); may be empty.
-        organization: Issuing body for guidelines, notices and web pages.
+        organization: Issuing body for guidelines, notices and web pages, as printed.
+        body: For a guideline, its issuing body as a controlled value; a body's newer
+            guideline supersedes its older ones (see
+            :meth:`~stemimmune.KnowledgeBase.recommendations_for`). Only guidelines have one.
         year: Year of publication, when known.
         venue: Journal, publisher or web site.
         doi: Digital Object Identifier, without ``https://doi.org/``.
         pmid: PubMed identifier (digits only).
         pmcid: PubMed Central identifier, e.g. ``"PMC6439765"``.
-        nct_ids: ClinicalTrials.gov registrations the source reports on.
+        nct_ids: ClinicalTrials.gov registrations the source reports on that have no
+            :class:`Trial` record here: plain identifiers, not keys of the reference
+            (a registry id identifies a trial, never a paper about it).
+        trial_ids: Ids of the :class:`Trial` records of the trials the source reports on.
         url: A page where the work was seen.
         note: Curator's note: caveats about the source or its identifiers.
     """
@@ -208,6 +215,7 @@ class Reference(_Record):
     title: str = attrs.field(validator=check.text)
     authors: tuple[str, ...] = _texts()
     organization: str | None = _optional_text()
+    body: GuidelineBody | None = attrs.field(default=None, validator=_optional_enum(GuidelineBody))
     year: int | None = attrs.field(default=None, validator=check.year)
     venue: str | None = _optional_text()
     doi: str | None = attrs.field(
@@ -224,8 +232,14 @@ class Reference(_Record):
         converter=unique_tuple,
         validator=check.each_matches(check.NCT_PATTERN, "a ClinicalTrials.gov id NCT followed by 8 digits"),
     )
+    trial_ids: tuple[str, ...] = _ids("trials")
     url: str | None = attrs.field(default=None, validator=check.matches(check.URL_PATTERN, "an http(s) URL"))
     note: str | None = _optional_text()
+
+    def __attrs_post_init__(self) -> None:
+        """Only a guideline has an issuing body."""
+        if self.body is not None and self.kind is not ReferenceKind.GUIDELINE:
+            raise InvalidValueError("body", self.body, f"no guideline body on a {self.kind.value} reference")
 
     @property
     def tier(self) -> CredibilityTier:
@@ -817,6 +831,9 @@ class Trial(_Record):
         registry_ids: Its ids in trial registries (``NCT`` and 8 digits, ``ISRCTN`` and 8 digits,
             ``EudraCT:`` and its number, ``ChiCTR`` and its number...); at least one.
         title: The registered title, when it was seen.
+        synonyms: Acronyms and short names it is known by (``"SCOT"``), as the registered
+            title or a report of it prints them; descriptive keys, so :meth:`~stemimmune.KnowledgeBase.get`
+            finds the trial by them unless another record is named so too.
         intervention: What the trial gives, in the curators' own words, when no therapy
             record fits it exactly.
         phase: Its phase.
@@ -850,6 +867,7 @@ class Trial(_Record):
         ),
     )
     title: str | None = _optional_text()
+    synonyms: tuple[str, ...] = _texts()
     intervention: str | None = _optional_text()
     phase: TrialPhase | None = attrs.field(default=None, validator=_optional_enum(TrialPhase))
     randomized: bool | None = attrs.field(default=None, validator=check.Optional(check.instance_of(bool)))
@@ -899,6 +917,12 @@ class GuidelineRecommendation(_Record):
         population: Adults or children, when the guideline says which.
         donor_type: The donor column (sibling, unrelated, autologous for EBMT 2012; MSD,
             MUD, MMAD, autologous for EBMT 2019-2025), when there is one.
+        applies_to: When the guideline restricts the recommendation to some forms of the
+            indication's disorder: the ids of those disorders (the indication's disorder
+            or its subtypes). Empty: it speaks for the disorder as a whole.
+        qualifier: When the guideline restricts the recommendation to some patients
+            (disease activity, risk features, line of therapy): who, in the curators'
+            own words.
         locator: Where in the guideline, e.g. ``"Table 3, row 'SCID'"``.
 
     Example:
@@ -921,6 +945,8 @@ class GuidelineRecommendation(_Record):
     grade: EbmtGrade | None = attrs.field(default=None, validator=_optional_enum(EbmtGrade))
     population: Population | None = attrs.field(default=None, validator=_optional_enum(Population))
     donor_type: DonorType | None = attrs.field(default=None, validator=_optional_enum(DonorType))
+    applies_to: tuple[str, ...] = _ids("disorders")
+    qualifier: str | None = _optional_text()
     locator: str | None = _optional_text()
 
     def __attrs_post_init__(self) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from ._guidance import best_category
 from .exceptions import InvalidArgumentError, argument_type_error
 from .vocabulary import DisorderCategory, EbmtCategory, EvidenceLevel, TrialStatus
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .knowledge_base import KnowledgeBase
-    from .model import Disorder, Indication, Therapy
+    from .model import Disorder, Indication, Reference, Therapy
 
 
 #: Matplotlib colour map the evidence levels are drawn from, weakest level lightest.
@@ -142,8 +143,9 @@ def evidence_map(
     norm = BoundaryNorm([rank - 0.5 for rank in range(len(levels) + 1)], len(levels))
     ax.imshow(grid, cmap=colormap, norm=norm, aspect="equal", interpolation="nearest")
 
+    references = {r.id: r for r in kb.references}
     for (row, column), found in cells.items():
-        category = _best_category(found)
+        category = _best_category(found, references)
         if category is not None:
             rank = max(i.evidence_level for i in found).rank
             ax.text(
@@ -403,8 +405,9 @@ def _luminance(color: Sequence[float]) -> float:
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
-def _best_category(indications: list[Indication]) -> EbmtCategory | None:
-    return max((c for i in indications for r in i.recommendations for c in r.categories), default=None)
+def _best_category(indications: list[Indication], references: Mapping[str, Reference]) -> EbmtCategory | None:
+    """The strongest category in force (latest of each guideline body) among the indications of one cell."""
+    return max((c for i in indications if (c := best_category(i, references)) is not None), default=None)
 
 
 def _therapy_label(therapy: Therapy) -> str:

@@ -343,6 +343,24 @@ class GuidelineScheme(Vocabulary):
     STATEMENT = "statement"  #: a graded or ungraded statement without category letters
 
 
+class GuidelineBody(Vocabulary):
+    """
+    The body that issues a guideline: the unit by which "the latest guidance" is decided.
+
+    A body's newer document supersedes its older ones (see
+    :meth:`~stemimmune.KnowledgeBase.recommendations_for`); documents of its working
+    parties and committees count as the body's own.
+    """
+
+    EBMT = "EBMT"  #: European Society for Blood and Marrow Transplantation, its working parties and committees
+    ASTCT = "ASTCT"  #: American Society for Transplantation and Cellular Therapy (called ASBMT until 2019)
+    NMSS = "NMSS"  #: National Multiple Sclerosis Society (US)
+    ISCT = "ISCT"  #: International Society for Cell & Gene Therapy (formerly for Cellular Therapy)
+    NICE = "NICE"  #: National Institute for Health and Care Excellence (England)
+    EULAR = "EULAR"  #: European Alliance of Associations for Rheumatology (formerly League Against Rheumatism)
+    IEC = "IEC"  #: International Eczema Council
+
+
 class AstctCategory(_Ordered):
     """ASBMT/ASTCT indication category, from weakest to strongest, with the letter its tables print."""
 
