@@ -57,7 +57,7 @@ from .model import (
 
 #: Version of the bundled dataset (distinct from the package version); a test keeps it
 #: equal to ``load().version``.
-DATASET_VERSION: Final[str] = "2026.12.0"
+DATASET_VERSION: Final[str] = "2026.12.1"
 
 __all__ = [
     "DATASET_VERSION",

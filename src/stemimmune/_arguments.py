@@ -29,6 +29,7 @@ from .vocabulary import (
     RegulatoryDecision,
     Vocabulary,
     parse_jurisdiction,
+    parse_term,
 )
 
 
@@ -118,16 +119,6 @@ def given_filters(filters: Mapping[str, object], allowed: frozenset[str], functi
     return given
 
 
-def term(kind: type[V], value: V | str, argument: str) -> V:
-    """Parse a vocabulary argument with the vocabulary's one parser."""
-    if not isinstance(value, str):
-        raise argument_type_error(argument, f"{with_article(kind.__name__)} or one of its values as a string", value)
-    try:
-        return kind.parse(value)
-    except ValueError as exc:
-        raise InvalidArgumentError(argument, str(exc)) from None
-
-
 def flag(value: object, argument: str) -> bool:
     if not isinstance(value, bool):
         raise argument_type_error(argument, "True or False", value)
@@ -154,7 +145,7 @@ def parse_code(value: object, argument: str = "jurisdiction") -> str | None:
 
 def status_term(value: object, argument: str) -> RegulatoryDecision:
     """A status argument: a decision that sets a status (opinions and designations set none)."""
-    wanted = term(RegulatoryDecision, value, argument)  # type: ignore[arg-type]  # term checks the type
+    wanted = parse_term(RegulatoryDecision, value, argument)  # type: ignore[arg-type]  # term checks the type
     if not wanted.sets_status:
         raise InvalidArgumentError(
             argument,
@@ -167,9 +158,9 @@ def status_term(value: object, argument: str) -> RegulatoryDecision:
 def terms(kind: type[V], value: object, argument: str) -> frozenset[V]:
     """One vocabulary term, or an iterable of them, as a set of members."""
     if isinstance(value, str):
-        return frozenset({term(kind, value, argument)})
+        return frozenset({parse_term(kind, value, argument)})
     if isinstance(value, Iterable):
-        found = frozenset(term(kind, item, argument) for item in value)
+        found = frozenset(parse_term(kind, item, argument) for item in value)
         if not found:
             raise InvalidArgumentError(argument, f"expected at least one {kind.__name__}")
         return found

@@ -39,6 +39,7 @@ from .vocabulary import (
     TrialPhase,
     TrialStatus,
     Vocabulary,
+    parse_term,
 )
 
 
@@ -53,7 +54,6 @@ from ._arguments import (
     parse_code,
     parse_day,
     status_term,
-    term,
     terms,
 )
 from ._lookup import resolve
@@ -122,13 +122,13 @@ def _indication_ids(index: Index, disorder: Disorder | str | None, filters: Mapp
     elif "include_subtypes" in filters:
         flag(filters["include_subtypes"], "include_subtypes")
     if filters.get("category") is not None:
-        category = term(DisorderCategory, filters["category"], "category")
+        category = parse_term(DisorderCategory, filters["category"], "category")
         sets.append(index.indications_by_category.get(category, _NONE))
     if filters.get("min_evidence") is not None:
-        level = term(EvidenceLevel, filters["min_evidence"], "min_evidence")
+        level = parse_term(EvidenceLevel, filters["min_evidence"], "min_evidence")
         sets.append(index.indications_at_least.get(level, _NONE))
     if filters.get("ebmt_category") is not None:
-        ebmt = term(EbmtCategory, filters["ebmt_category"], "ebmt_category")
+        ebmt = parse_term(EbmtCategory, filters["ebmt_category"], "ebmt_category")
         sets.append(index.indications_by_ebmt.get(ebmt, _NONE))
     therapies = _therapy_ids(index, filters)
     standing = _regulatory(index, filters)
@@ -169,7 +169,7 @@ def _therapy_ids(index: Index, filters: Mapping[str, Any]) -> AbstractSet[str] |
         mechanism_id = resolve(index, filters["mechanism"], Mechanism, "mechanism").id
         sets.append(index.therapies_by_mechanism.get(mechanism_id, _NONE))
     if filters.get("mechanism_kind") is not None:
-        kind = term(MechanismKind, filters["mechanism_kind"], "mechanism_kind")
+        kind = parse_term(MechanismKind, filters["mechanism_kind"], "mechanism_kind")
         sets.append(index.therapies_by_mechanism_kind.get(kind, _NONE))
     if filters.get("cell_type") is not None:
         cell_id = resolve(index, filters["cell_type"], CellType, "cell_type").id
@@ -178,7 +178,7 @@ def _therapy_ids(index: Index, filters: Mapping[str, Any]) -> AbstractSet[str] |
         source_id = resolve(index, filters["cell_source"], CellSource, "cell_source").id
         sets.append(index.therapies_by_source.get(source_id, _NONE))
     if filters.get("donor_relation") is not None:
-        relation = term(DonorRelation, filters["donor_relation"], "donor_relation")
+        relation = parse_term(DonorRelation, filters["donor_relation"], "donor_relation")
         sets.append(index.therapies_by_donor.get(relation, _NONE))
     standing = _regulatory(index, filters)
     if standing is not None:

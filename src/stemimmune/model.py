@@ -57,6 +57,7 @@ from .vocabulary import (
     TrialPhase,
     TrialStatus,
     parse_jurisdiction,
+    parse_term,
 )
 
 
@@ -779,9 +780,7 @@ class Product(_Record):
             >>> alofisel.ever("approved", "EU"), alofisel.status("EU") is RegulatoryDecision.APPROVED
             (True, False)
         """
-        from ._arguments import term  # noqa: PLC0415 - the arguments module imports this one
-
-        wanted = term(RegulatoryDecision, decision, "decision")
+        wanted = parse_term(RegulatoryDecision, decision, "decision")
         code = None if jurisdiction is None else parse_jurisdiction(jurisdiction)
         now = today()
         for event in self.events:

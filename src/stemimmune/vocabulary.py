@@ -10,7 +10,7 @@ import difflib
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final, Self
+from typing import Final, Self, TypeVar
 
 from ._text import MAX_SHOWN, shorten, with_article
 from .exceptions import InvalidArgumentError, InvalidValueError, argument_type_error
@@ -903,3 +903,16 @@ def _jurisdiction_names() -> dict[str, str]:
 
 
 _NAMES_CACHE: dict[str, dict[str, str]] = {}
+
+
+V = TypeVar("V", bound=Vocabulary)
+
+
+def parse_term(kind: type[V], value: V | str, argument: str) -> V:
+    """Parse an argument naming a term of the vocabulary *kind*, with the vocabulary's one parser, as the argument's error."""
+    if not isinstance(value, str):
+        raise argument_type_error(argument, f"{with_article(kind.__name__)} or one of its values as a string", value)
+    try:
+        return kind.parse(value)
+    except ValueError as exc:
+        raise InvalidArgumentError(argument, str(exc)) from None
