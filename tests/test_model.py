@@ -241,3 +241,33 @@ class TestVocabulary:
     def test_donor_types_map_to_relations(self, donor: DonorType) -> None:
         """Only the autologous column is an autologous relation."""
         assert (donor.relation is DonorRelation.AUTOLOGOUS) == (donor is DonorType.AUTOLOGOUS)
+
+
+def _every_citation(value: object, path: str = "") -> list[tuple[str, str]]:
+    """Every Citation inside *value*, found by looking at every field of every nested record (the plain definition)."""
+    import attrs as _attrs
+
+    from stemimmune.model import Citation
+
+    found: list[tuple[str, str]] = []
+    for field in _attrs.fields(type(value)):
+        item = getattr(value, field.name)
+        members = list(enumerate(item)) if isinstance(item, tuple) else [(None, item)]
+        for position, member in members:
+            where = field.name if position is None else f"{field.name}[{position}]"
+            if isinstance(member, Citation):
+                found.append((f"{path}{field.name}", member.reference_id))
+            elif _attrs.has(type(member)):
+                found.extend(_every_citation(member, f"{path}{where}."))
+    return found
+
+
+def test_iter_citations_finds_every_citation_of_the_bundled_records() -> None:
+    """iter_citations yields every citation a record holds, nested ones included, with the path of its field."""
+    from stemimmune import load
+    from stemimmune.model import iter_citations
+
+    records = load().records()
+    assert any("." in path for r in records for path, _ in iter_citations(r))  # nested ones exist in the data
+    for record in records:
+        assert sorted((p, c.reference_id) for p, c in iter_citations(record)) == sorted(_every_citation(record))

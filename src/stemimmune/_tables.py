@@ -51,6 +51,7 @@ from .model import (
     RegulatoryEvent,
     Therapy,
     collection_of,
+    iter_citations,
 )
 from .serialization import unstructure
 from .vocabulary import CredibilityTier, DisorderCategory, EbmtCategory, EvidenceLevel, _Ordered
@@ -383,23 +384,8 @@ def _citation_row(cited: tuple[str, Any], record: Any) -> Row:
 def _citations(kb: Tables) -> Iterator[tuple[Any, Any]]:
     for records in kb.collections().values():
         for record in records:
-            for cited in _citations_in(record):
+            for cited in iter_citations(record):
                 yield cited, record
-
-
-def _citations_in(record: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Yield (field path, citation) for every citation in *record*, nested ones included."""
-    for field in attrs.fields(type(record)):
-        value = getattr(record, field.name)
-        if field.name == "citations":
-            for citation in value:
-                yield f"{path}citations", citation
-        elif isinstance(value, tuple):
-            for index, item in enumerate(value):
-                if attrs.has(type(item)):
-                    yield from _citations_in(item, f"{path}{field.name}[{index}].")
-        elif attrs.has(type(value)):
-            yield from _citations_in(value, f"{path}{field.name}.")
 
 
 class _Option(Protocol):

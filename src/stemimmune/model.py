@@ -1179,6 +1179,34 @@ def iter_links(record: object) -> Iterator[tuple[str, tuple[CollectionName, ...]
                     yield f"{name}[{position}].{path}", inner_targets, item
 
 
+def iter_citations(record: object) -> Iterator[tuple[str, Citation]]:
+    """
+    Yield ``(field path, citation)`` for every citation a record holds, nested records' included.
+
+    It walks the same links as :func:`iter_links`; the path names the citations field,
+    e.g. ``"citations"`` or ``"recommendations[0].citations"``.
+
+    Example:
+        >>> risk = Risk(id="x", name="x", kind=RiskKind.TOXICITY, citations=(Citation(reference_id="burt2019-mist"),))
+        >>> [(path, c.reference_id) for path, c in iter_citations(risk)]
+        [('citations', 'burt2019-mist')]
+    """
+    for name, targets, nested in _link_plan(type(record)):
+        if targets:
+            continue
+        value = getattr(record, name)
+        if nested == "one":
+            items = [] if value is None else [(name, value)]
+        else:
+            items = [(f"{name}[{position}]", inner) for position, inner in enumerate(value)]
+        for path, inner in items:
+            if isinstance(inner, Citation):
+                yield name, inner
+            else:
+                for inner_path, citation in iter_citations(inner):
+                    yield f"{path}.{inner_path}", citation
+
+
 _LinkPlan = tuple[tuple[str, tuple[CollectionName, ...], Literal["one", "many"] | None], ...]
 _PLANS: dict[type, _LinkPlan] = {}
 
