@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from typing import Any
 
 import attrs
 import pytest
@@ -243,7 +244,7 @@ class TestVocabulary:
         assert (donor.relation is DonorRelation.AUTOLOGOUS) == (donor is DonorType.AUTOLOGOUS)
 
 
-def _every_citation(value: object, path: str = "") -> list[tuple[str, str]]:
+def _every_citation(value: Any, path: str = "") -> list[tuple[str, str]]:
     """Every Citation inside *value*, found by looking at every field of every nested record (the plain definition)."""
     import attrs as _attrs
 
