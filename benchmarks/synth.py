@@ -302,7 +302,7 @@ class _Builder:
         return [
             {"id": f"nct{10_000_000 + i:08d}", "registry_ids": [f"NCT{10_000_000 + i:08d}"], "title": self.prose(6, 12),
             "phase": ("phase-1", "phase-2", "phase-3")[i % 3], "status": ("recruiting", "completed", "terminated")[i % 3],
-            "status_seen_on": "2026-12-01", "disorder_ids": [disorders[i % len(disorders)]["id"]],
+            "status_as_of": "2025-07", "disorder_ids": [disorders[i % len(disorders)]["id"]],
             "therapy_ids": [therapies[i % len(therapies)]["id"]]} for i in range(self.split["trials"])]  # fmt: skip
 
     def indications(self) -> list[dict[str, Any]]:

@@ -586,7 +586,7 @@ def test_trials_json_numbers_and_table(capsys: pytest.CaptureFixture[str]) -> No
     trial = stemimmune.load().get(rows[0]["trial"], Trial)
     first = lines[3]
     assert first.startswith(trial.registry_ids[0])
-    assert f"{trial.status.value if trial.status else '-'} ({trial.status_seen_on or 'date not given'})" in first
+    assert f"{trial.status.value if trial.status else '-'} ({trial.status_as_of or 'date not given'})" in first
     assert len(rows) == len(lines) - 3
 
 

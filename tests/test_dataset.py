@@ -219,3 +219,33 @@ def test_a_disorder_without_indications_says_why() -> None:
         if d.id not in with_indication and not _NO_INDICATION_REASON.search(d.description or "")
     ]
     assert [] == silent
+
+
+_ACTIVE = {"not-yet-recruiting", "recruiting", "enrolling-by-invitation", "active-not-recruiting", "suspended"}
+
+
+def test_trial_status_dates_are_honest() -> None:
+    """
+    No active status is dated after the trial's own completion date (unless a note says the registry itself
+    showed both), every status date is on or before the day its page was read, and no status carries the day
+    the records were curated (2026-12-01) as its date.
+    """
+    for trial in load().trials:
+        if trial.status is None:
+            continue
+        as_of = trial.status_as_of
+        if trial.status.value in _ACTIVE and as_of is not None and trial.completion_date is not None:
+            late = trial.completion_date.last_day < as_of.first_day
+            assert not late or "registry page itself" in (trial.note or ""), trial.id
+        if as_of is not None and trial.seen_on is not None:
+            assert as_of.first_day <= trial.seen_on.last_day, trial.id
+        assert str(as_of) != "2026-12-01", trial.id
+        assert trial.status.is_final or as_of is not None, trial.id
+
+
+def test_no_curator_remark_in_a_trial_value() -> None:
+    """Curators' remarks live in a trial's note, never in its intervention or title."""
+    for trial in load().trials:
+        for text in (trial.intervention, trial.title):
+            assert "no therapy record" not in (text or ""), trial.id
+            assert "not stated" not in (text or ""), trial.id

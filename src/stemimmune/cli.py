@@ -67,7 +67,7 @@ EXIT_INVALID: Final = 1
 #: Exit status of an internal error: a bug of stemimmune's, reported with its traceback.
 EXIT_INTERNAL: Final = 1
 #: The modules of the optional extras: failing to import one is the user's to fix (install the extra).
-_EXTRA_MODULES: Final = frozenset({"pandas", "pyarrow", "matplotlib"})
+_EXTRA_MODULES: Final = frozenset({"pandas", "pyarrow", "matplotlib", "httpx", "tqdm"})
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -263,6 +263,17 @@ def _parser() -> argparse.ArgumentParser:
         "--on", metavar="YYYY-MM-DD", help="with --status: the status on this day, not today (the column too)"
     )
     _add_trials(command("trials", "registered clinical trials, by id, filtered as kb.find_trials() filters"))
+    refresh = command(
+        "refresh-trials",
+        "ask ClinicalTrials.gov for the trials' current status (network; needs stemimmune[registry])",
+    )
+    refresh.add_argument(
+        "trials", nargs="*", metavar="TRIAL", help="trial ids or registry ids (default: every NCT trial)"
+    )
+    refresh.add_argument(
+        "--output", metavar="FILE.json", help="save the refreshed trials as a dataset file for merge()"
+    )
+    refresh.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
     export = command("export", "write a table as CSV (or JSON with --json), or every table to a folder")
     export.add_argument(
         "table",
@@ -457,7 +468,7 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
         *(
             f"  {'*' if t.id in indication.trial_ids else ' '} {t.registry_ids[0]} "
             f"{t.phase.value if t.phase else '-'}, {t.status.value if t.status else '-'} "
-            f"({t.status_seen_on or 'date not given'}): {_shorten(t.title or '-', _TITLE_WIDTH)}"
+            f"({t.status_as_of or 'date not given'}): {_shorten(t.title or '-', _TITLE_WIDTH)}"
             for t in trials
         ),
         f"References ({len(references)}), strongest first:",
@@ -552,7 +563,7 @@ def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
             "registry_ids": list(t.registry_ids),
             "phase": t.phase.value if t.phase else None,
             "status": t.status.value if t.status else None,
-            "status_seen_on": None if t.status_seen_on is None else str(t.status_seen_on),
+            "status_as_of": None if t.status_as_of is None else str(t.status_as_of),
             "enrollment": t.enrollment,
             "enrollment_kind": t.enrollment_kind.value if t.enrollment_kind else None,
             "title": t.title,
@@ -570,7 +581,7 @@ def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         {
             "registry id": row["registry_ids"][0],
             "phase": row["phase"] or "-",
-            "status (seen)": f"{row['status'] or '-'} ({row['status_seen_on'] or 'date not given'})",
+            "status (seen)": f"{row['status'] or '-'} ({row['status_as_of'] or 'date not given'})",
             "enrolment": f"{row['enrollment']} {row['enrollment_kind']}" if row["enrollment"] is not None else "-",
             "title": _shorten(row["title"] or "-", _TITLE_WIDTH),
         }
@@ -690,6 +701,55 @@ def _validate(args: argparse.Namespace) -> tuple[int, str]:
     return 0, f"{printable(args.path)}: valid, dataset {kb.version}, {sum(counts.values())} records"
 
 
+def _refresh_trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
+    """Refresh trials from the registry, print what changed, and save the overlay if asked."""
+    from . import registry  # noqa: PLC0415 - the network client, only for this command
+
+    if args.output is not None and not args.output.endswith(".json"):
+        message = f"--output: {printable(args.output)!r} does not end in .json; expected a dataset file name"
+        raise _CommandError(message)
+    progress = None
+    if not args.no_progress:
+        try:
+            from tqdm import tqdm  # noqa: PLC0415 - a progress bar, only for this command
+        except ImportError:
+            message = 'the progress bar needs tqdm: pip install "stemimmune[registry]" (or pass --no-progress)'
+            raise ImportError(message, name="tqdm") from None
+
+        def progress(trials: Any) -> Any:
+            return tqdm(trials, desc="trials", unit="trial", file=sys.stderr, disable=None)
+
+    result = registry.refresh(kb, trials=args.trials or None, progress=progress)
+    if args.output is not None:
+        registry.save_overlay(result, args.output)
+    if getattr(args, "json", False):
+        return _dump(
+            {
+                "seen_on": result.seen_on,
+                "changes": [_asdict(c) for c in result.changes],
+                "failed": [{"trial": t, "reason": r} for t, r in result.failed],
+            }
+        )
+    rows = [
+        {"trial": c.trial_id, "field": c.field, "old": c.old, "new": c.new, "as of": c.as_of or "-"}
+        for c in result.changes
+    ]
+    lines = [_table(rows, ["trial", "field", "old", "new", "as of"]) if rows else "no field changed"]
+    lines += [f"failed: {t}: {r}" for t, r in result.failed]
+    if args.output is not None:
+        lines.append(
+            f"wrote the refreshed trials to {printable(args.output)} (load them with merge(load(), FILE, override=True))"
+        )
+    return "\n".join(lines)
+
+
+def _asdict(value: Any) -> dict[str, Any]:
+    """A record of the library as a plain dict (for JSON output)."""
+    import attrs  # noqa: PLC0415
+
+    return attrs.asdict(value)
+
+
 def _problem_fields(problem: Any) -> dict[str, Any]:
     import attrs  # noqa: PLC0415
 
@@ -704,6 +764,7 @@ _COMMANDS: Final[dict[str, Callable[[KnowledgeBase, argparse.Namespace], str]]] 
     "evidence": _evidence,
     "products": _products,
     "trials": _trials,
+    "refresh-trials": _refresh_trials,
     "export": _export,
     "plot": _plot,
     "schema": _schema,

@@ -344,3 +344,26 @@ class ArgumentTypeError(StemImmuneError, TypeError):
 def argument_type_error(argument: str, expected: str, value: object) -> ArgumentTypeError:
     """Build the error for *value*, of the wrong type for *argument*."""
     return ArgumentTypeError(argument, expected, type(value).__name__)
+
+
+class RegistryError(StemImmuneError, OSError):
+    """
+    A trial registry could not give what was asked: no such study, an error answer, malformed JSON, no connection.
+
+    Attributes:
+        reason: What went wrong, in words.
+        url: The address asked for, when there was one.
+        status: The HTTP status of the answer, when there was one.
+    """
+
+    def __init__(self, reason: str, url: str | None = None, status: int | None = None) -> None:
+        """Build the error for a request to *url* that failed for *reason*."""
+        self.reason = reason
+        self.url = url
+        self.status = status
+        super().__init__(reason, url, status)
+
+    def __str__(self) -> str:
+        """``registry: reason (url, HTTP status)``."""
+        where = ", ".join(part for part in (self.url, None if self.status is None else f"HTTP {self.status}") if part)
+        return f"registry: {self.reason}" + (f" ({where})" if where else "")

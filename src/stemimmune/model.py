@@ -54,6 +54,7 @@ from .vocabulary import (
     RegulatoryDecision,
     RiskKind,
     StepKind,
+    StudyType,
     TrialPhase,
     TrialStatus,
     parse_jurisdiction,
@@ -835,14 +836,19 @@ class Trial(_Record):
             finds the trial by them unless another record is named so too.
         intervention: What the trial gives, in the curators' own words, when no therapy
             record fits it exactly.
+        study_type: Interventional (a trial) or observational, when the registry says.
         phase: Its phase.
         randomized: Whether allocation is randomized, when the page said.
         masking: Who is blinded.
         arms: Number of arms.
         enrollment: Number of participants, planned or actual (see *enrollment_kind*).
         enrollment_kind: Whether *enrollment* is the target or the actual number.
-        status: Recruitment status, as of *status_seen_on*.
-        status_seen_on: The date the registry page gave for the status (or the date it was seen).
+        status: Recruitment status, as of *status_as_of*.
+        status_as_of: The date the registry (or the registry mirror at *url*) gives for
+            the status: its "status verified", "last update posted", "last updated" or
+            "current as of" date, as precise as printed; never the day a curator typed it.
+            A status that can still change (recruiting, active, unknown...) needs it; a
+            final one (completed, terminated, withdrawn) may lack it.
         start_date: When it started (or is to start), as precise as the page gave it.
         completion_date: When it completed (or is to complete).
         sponsor: The sponsor, as registered.
@@ -852,6 +858,10 @@ class Trial(_Record):
         product_ids: Ids of the products it tests.
         reference_ids: Ids of the references that report it.
         url: The registry page, or registry mirror, where it was seen.
+        seen_on: The day the page at *url* was read, when known (on or after *status_as_of*).
+        extends: Ids of the trials whose cohorts this registration follows up, extends or
+            re-treats (a follow-up registration is not a new cohort).
+        note: A curator's remark about the record (never data of the trial itself).
     """
 
     id: str = attrs.field(validator=check.identifier)
@@ -868,6 +878,7 @@ class Trial(_Record):
     title: str | None = _optional_text()
     synonyms: tuple[str, ...] = _texts()
     intervention: str | None = _optional_text()
+    study_type: StudyType | None = attrs.field(default=None, validator=_optional_enum(StudyType))
     phase: TrialPhase | None = attrs.field(default=None, validator=_optional_enum(TrialPhase))
     randomized: bool | None = attrs.field(default=None, validator=check.Optional(check.instance_of(bool)))
     masking: Masking | None = attrs.field(default=None, validator=_optional_enum(Masking))
@@ -875,7 +886,7 @@ class Trial(_Record):
     enrollment: int | None = attrs.field(default=None, validator=check.positive_count)
     enrollment_kind: EnrollmentKind | None = attrs.field(default=None, validator=_optional_enum(EnrollmentKind))
     status: TrialStatus | None = attrs.field(default=None, validator=_optional_enum(TrialStatus))
-    status_seen_on: PartialDate | None = attrs.field(
+    status_as_of: PartialDate | None = attrs.field(
         default=None, converter=to_partial_date, validator=check.partial_date
     )
     start_date: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
@@ -889,12 +900,46 @@ class Trial(_Record):
     product_ids: tuple[str, ...] = _ids("products")
     reference_ids: tuple[str, ...] = _ids("references")
     url: str | None = attrs.field(default=None, validator=check.matches(check.URL_PATTERN, "an http(s) URL"))
+    seen_on: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
+    extends: tuple[str, ...] = _ids("trials")
+    note: str | None = _optional_text()
 
     def __attrs_post_init__(self) -> None:
-        """An enrolment says whether it is the target or the actual number."""
+        """
+        Check the rules across fields.
+
+        An enrolment says whether it is the target or the actual number; a status that can
+        still change carries the date its source gave for it, which is not after the day
+        the page was read; a status date goes with a status.
+        """
         if (self.enrollment is None) != (self.enrollment_kind is None):
             raise InvalidValueError(
                 "enrollment_kind", self.enrollment_kind, "'target' or 'actual' exactly when an enrollment is given"
+            )
+        if self.status_as_of is not None and self.status is None:
+            raise InvalidValueError(
+                "status_as_of",
+                str(self.status_as_of),
+                "no date without a status",
+                reason="a status date needs a status",
+            )
+        if self.status is not None and not self.status.is_final and self.status_as_of is None:
+            raise InvalidValueError(
+                "status_as_of",
+                None,
+                "the date the registry gave for the status",
+                reason=f"a status that can still change ({self.status.value!r}) needs the date its source gave for it",
+            )
+        if (
+            self.status_as_of is not None
+            and self.seen_on is not None
+            and self.status_as_of.first_day > self.seen_on.last_day
+        ):
+            raise InvalidValueError(
+                "status_as_of",
+                str(self.status_as_of),
+                f"a date on or before the day the page was read ({self.seen_on})",
+                reason=f"the status is dated {self.status_as_of}, after the page was read on {self.seen_on}",
             )
 
 

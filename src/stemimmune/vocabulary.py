@@ -494,6 +494,18 @@ class TrialStatus(Vocabulary):
     WITHDRAWN = "withdrawn"
     UNKNOWN = "unknown"  #: the registry's own "unknown status": not verified for a long time
 
+    @property
+    def is_final(self) -> bool:
+        """Whether the status can no longer change (completed, terminated, withdrawn)."""
+        return self in {TrialStatus.COMPLETED, TrialStatus.TERMINATED, TrialStatus.WITHDRAWN}
+
+
+class StudyType(Vocabulary):
+    """Whether a registered study assigns an intervention (a trial) or only observes."""
+
+    INTERVENTIONAL = "interventional"
+    OBSERVATIONAL = "observational"  #: follows patients treated in routine care; it assigns nothing
+
 
 class Masking(Vocabulary):
     """Who is blinded in a trial."""
@@ -825,6 +837,14 @@ JURISDICTIONS: Final[Mapping[str, str]] = MappingProxyType(
 #: Names people write for a jurisdiction that are not its ISO short name, folded (see :func:`parse_jurisdiction`).
 _JURISDICTION_ALIASES: Final[Mapping[str, str]] = MappingProxyType(
     {
+        # ISO 3166-1's formal short names, as registries (ClinicalTrials.gov) write them
+        "korea,republicof": "KR",
+        "korea,democraticpeople'srepublicof": "KP",
+        "iran,islamicrepublicof": "IR",
+        "moldova,republicof": "MD",
+        "syrianarabrepublic": "SY",
+        "laopeople'sdemocraticrepublic": "LA",
+        "tanzania,unitedrepublicof": "TZ",
         "usa": "US",
         "america": "US",
         "unitedstatesofamerica": "US",
@@ -881,16 +901,29 @@ def parse_jurisdiction(value: object, argument: str = "jurisdiction") -> str:
     )
 
 
+def country_code(name: str) -> str | None:
+    """
+    The code of a jurisdiction written by its English short name or a common alias, exactly (case and spacing aside).
+
+    Example:
+        >>> country_code("Korea, Republic of"), country_code("United States"), country_code("Atlantis")
+        ('KR', 'US', None)
+    """
+    folded = _fold_term(name.strip())
+    if not folded or len(folded) > MAX_SHOWN:
+        return None
+    return _JURISDICTION_ALIASES.get(folded) or _jurisdiction_names().get(folded)
+
+
 def suggest_jurisdiction(text: str) -> str | None:
     """The code a jurisdiction's name, a common alias or a near miss stands for, if one does."""
+    exact = country_code(text)
+    if exact is not None:
+        return exact
     folded = _fold_term(text.strip())
     if not folded or len(folded) > MAX_SHOWN:
         return None
-    if folded in _JURISDICTION_ALIASES:
-        return _JURISDICTION_ALIASES[folded]
     by_name = _jurisdiction_names()
-    if folded in by_name:
-        return by_name[folded]
     close = difflib.get_close_matches(folded, list(by_name), n=1, cutoff=0.8)
     return by_name[close[0]] if close else None
 
