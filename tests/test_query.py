@@ -29,6 +29,7 @@ from stemimmune import (
     UnknownKeyError,
     WrongKindError,
     load,
+    merge,
 )
 from stemimmune._dates import today
 from stemimmune._index import fold
@@ -829,6 +830,11 @@ class TestArgumentErrors:
                 "expected a Disorder, or its id, name or CURIE, got NoneType",
             ),
             (lambda kb: kb.find_trials(therapy="SLE"), "therapy", "='SLE': names a Disorder"),
+            (
+                lambda kb: kb.therapies_for("MS", include_subtypes="yes"),
+                "include_subtypes",
+                "expected True or False, got str",
+            ),
         ],
         ids=lambda value: None if callable(value) else str(value)[:40],
     )
@@ -1403,6 +1409,36 @@ class TestNavigationAgainstTheOracle:
         """DOCUMENTED["references"] and ["deep references"]: the oracle's references, in that order, then by id."""
         for record in kb.records():
             assert oracle_references(kb, record, deep=deep) == _ids(kb.references_for(record, deep=deep))
+
+    def test_navigation_and_therapy_filters_on_the_bundled_data(self) -> None:
+        """
+        The oracles of references_for (deep, through every subtype), lineage and the therapy filters hold for every
+        bundled record, including mechanisms, sources and cell types that no therapy uses.
+        """
+        kb = fresh_bundled()
+        for disorder in kb.disorders:
+            assert oracle_references(kb, disorder, deep=True) == _ids(kb.references_for(disorder, deep=True))
+        named: list[tuple[str, Record]] = [
+            *(("mechanism", m) for m in kb.mechanisms),
+            *(("cell_source", s) for s in kb.cell_sources),
+            *(("cell_type", c) for c in kb.cell_types),
+        ]
+        for field, record in named:
+            f: dict[str, Any] = {field: record.id}
+            assert oracle_therapies(kb, f) == _ids(kb.find_therapies(**f)), f
+            assert oracle_indications(kb, f) == _ids(kb.find_indications(**f)), f
+
+    def test_filters_on_records_no_therapy_uses(self) -> None:
+        """A mechanism, source or cell type that no therapy uses passes no therapy and no indication."""
+        extra = {
+            "mechanisms": [
+                {"id": "lab-mechanism", "name": "lab mechanism", "kind": "immunomodulation", "citations": []}
+            ],
+            "cell_types": [{"id": "lab-cell", "name": "lab cell", "potency": "multipotent"}],
+        }
+        kb = merge(load(), extra).knowledge_base
+        assert kb.find_therapies(mechanism="lab-mechanism") == kb.find_therapies(cell_type="lab-cell") == ()
+        assert kb.find_indications(mechanism="lab-mechanism") == kb.find_indications(cell_type="lab-cell") == ()
 
     @given(knowledge_bases())
     def test_evidence_summary(self, kb: KnowledgeBase) -> None:

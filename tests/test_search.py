@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stemimmune import KnowledgeBase, load
+from stemimmune import KnowledgeBase, load, loads
 from stemimmune._index import fold  # the documented folding (case, accents, punctuation, spelling), as test_query uses
 from stemimmune.cli import main
 from stemimmune.model import CellType, Disorder, Record, Reference
@@ -196,3 +196,11 @@ def test_cli_limit_zero_prints_every_hit(capsys: pytest.CaptureFixture[str]) -> 
     expected = oracle_search(bundled(), bundled_scores("cell"), kinds=None, limit=0, min_score=0.5)
     assert len(expected) > 200
     assert expected == [(row["id"], row["score"]) for row in rows]
+
+
+def test_an_empty_knowledge_base_finds_nothing_without_failing() -> None:
+    """A knowledge base without records (or without records of the kinds asked for) has no hit, whatever the limit."""
+    empty = loads('{"dataset_version": "empty-1"}')
+    for limit in (0, 1, 10):
+        assert empty.search("lupus", limit=limit, min_score=0) == ()
+        assert empty.search("systemic lupus erythematosus", kinds=["disorders"], limit=limit) == ()
