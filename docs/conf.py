@@ -52,6 +52,10 @@ nitpick_ignore_regex = [
     ("py:class", r"stemimmune\.(serialization\.T|knowledge_base\.R|query\.R|_results\.R|_results\.T_co)"),  # TypeVars
     ("py:class", r"stemimmune\._index\.Index"),  # private: the engine's index
     ("py:class", r"(stemimmune\.export\.)?_Tables"),  # private: what the tables read of a KnowledgeBase
+    ("py:class", r"(stemimmune\._tables\.)?Tables"),  # private: what the tables read of a KnowledgeBase
+    ("py:class", r"stemimmune\.vocabulary\.V"),  # a TypeVar
+    ("py:class", r"(stemimmune\._dates\.)?PartialDate"),  # documented as stemimmune.PartialDate
+    ("py:class", r"(httpx|dt)(\..*)?"),  # httpx's types; datetime imported as dt
 ]
 
 # -- MyST and notebooks ------------------------------------------------------------

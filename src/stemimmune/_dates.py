@@ -138,7 +138,7 @@ class PartialDate:
 
     @property
     def last_day(self) -> dt.date:
-        """The last day of the period: the day the date stands for when compared with a day."""
+        """The last day of the period, which the date stands for when compared with a day."""
         return self._last
 
     def __str__(self) -> str:

@@ -195,7 +195,7 @@ def _regulatory(index: Index, filters: Mapping[str, Any]) -> list[tuple[Product,
     """
     The products whose status is the ``regulatory=`` filter's, with the event that sets it; None without the filter.
 
-    Status is :func:`~stemimmune.model.in_force`, the one definition behind
+    Status is ``stemimmune.model.in_force()``, the one definition behind
     :meth:`Product.status`: in ``jurisdiction=`` (or in any jurisdiction of the
     product's events) on ``on=`` (default today).
     """

@@ -84,7 +84,7 @@ __all__ = [
 ]
 
 #: Every table name :func:`records` accepts: the collections, the child tables
-#: (:data:`CHILD_TABLES`), then the joined ones (:data:`JOINED_TABLES`; ``evidence`` has
+#: (``CHILD_TABLES``), then the joined ones (``JOINED_TABLES``; ``evidence`` has
 #: one row per indication with its therapy, disorder, stem-cell flag, evidence level and
 #: best guideline category).
 TABLES: Final[tuple[str, ...]] = tuple(_tables.TABLES)
@@ -297,7 +297,7 @@ def write_tables(
     ``datapackage.json`` describes the CSV files as a Frictionless Data Package: each
     field's type, the valid values of vocabulary columns, primary keys and foreign
     keys, so ``frictionless validate datapackage.json`` checks the whole folder. It
-    also lists, under ``stemimmune_files`` (:data:`FILES_KEY`), every file the export
+    also lists, under ``stemimmune_files`` (``FILES_KEY``), every file the export
     wrote: that list is how a later export knows which files are its own.
 
     The export never destroys. Every argument is checked before anything is
@@ -484,7 +484,7 @@ def _owned_files(folder: Path) -> set[str]:
     The names of the files a previous export wrote in *folder*, as its ``datapackage.json`` lists them.
 
     Only a descriptor named ``stemimmune`` counts. It lists them under
-    :data:`FILES_KEY`; one written before that list existed names its CSV files as
+    ``FILES_KEY``; one written before that list existed names its CSV files as
     resources, with a Parquet file of the same name beside each. Only plain file names
     an export writes count, so a descriptor can never point outside *folder*.
     """

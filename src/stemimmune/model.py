@@ -692,7 +692,7 @@ class RegulatoryEvent(_Record):
 
     @property
     def start(self) -> PartialDate | None:
-        """The date the event counts from: its *date*, else its *in_force_by*."""
+        """The date the event counts from (its *date*, else its *in_force_by*)."""
         return self.date if self.date is not None else self.in_force_by
 
 
@@ -740,7 +740,7 @@ class Product(_Record):
         :class:`PartialDate`); a decision no source dates counts from its
         ``in_force_by`` date; an authorisation whose ``expires`` day has come is
         ``expired``. This is the one definition of status: every filter, table, map and
-        CLI column reads it (through :func:`in_force`). None when no decision is in
+        CLI column reads it (through ``in_force()``). None when no decision is in
         force yet. "Ever had this decision" is :meth:`ever`.
 
         Args:

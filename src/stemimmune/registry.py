@@ -65,7 +65,7 @@ __all__ = [
 API_URL: Final = "https://clinicaltrials.gov/api/v2"
 #: Where a study's page is, for the ``url`` of a refreshed trial.
 STUDY_PAGE: Final = "https://clinicaltrials.gov/study/{}"
-#: Fields of a :class:`~stemimmune.Trial` the registry holds and :func:`refresh` may change.
+#: Fields of a :class:`~stemimmune.model.Trial` the registry holds and :func:`refresh` may change.
 REGISTRY_FIELDS: Final = (
     "title",
     "phase",
@@ -325,7 +325,7 @@ def _path(data: object, *keys: str) -> Any:
 
 def trial_fields(study: Mapping[str, Any]) -> dict[str, Any]:
     """
-    Map one API v2 study to the :class:`~stemimmune.Trial` fields the registry holds, as JSON values.
+    Map one API v2 study to the :class:`~stemimmune.model.Trial` fields the registry holds, as JSON values.
 
     Only what the study states is returned: a module or field the study lacks gives
     no key, never a guess. ``status_as_of`` is the registry's "status verified" date
@@ -392,7 +392,7 @@ class Change:
 
     Attributes:
         trial_id: The trial record's id.
-        field: The :class:`~stemimmune.Trial` field.
+        field: The :class:`~stemimmune.model.Trial` field.
         old: Its value before, as JSON (None when it was not recorded).
         new: The registry's value, as JSON.
         as_of: The date the registry gives for its record (status verified, or last

@@ -66,7 +66,7 @@ def json_schema() -> dict[str, Any]:
     Return the JSON Schema (draft 2020-12) of a dataset document.
 
     Each field's schema comes from its type and from what its checks say they accept
-    (:meth:`stemimmune._validators.Check.json_schema`); the rules a JSON Schema cannot
+    (their ``json_schema()``); the rules a JSON Schema cannot
     state are listed in the schema's ``description``.
 
     Example:

@@ -878,7 +878,7 @@ def parse_jurisdiction(value: object, argument: str = "jurisdiction") -> str:
 
     Raises:
         ArgumentTypeError: *value* is not a string.
-        InvalidArgumentError: *value* is not a code of :data:`JURISDICTIONS`; the message
+        InvalidArgumentError: *value* is not a code of ``JURISDICTIONS``; the message
             suggests the code a name or a near miss stands for.
 
     Example:
