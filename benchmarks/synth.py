@@ -168,6 +168,7 @@ class _Builder:
             records.append(record)
         self.reference_ids = [r["id"] for r in records]
         self.credible_ids = [r["id"] for r in records if r["kind"] != "promotional-material"]
+        self.guideline_ids = [r["id"] for r in records if r["kind"] == "guideline"]  # what a recommendation cites
         return records
 
     def named(self, i: int, suffix: str, name: str, prefix: str, **extra: Any) -> dict[str, Any]:
@@ -327,11 +328,11 @@ class _Builder:
                 "citations": self.cite(self.credible_ids if level in _ABOVE_PRECLINICAL else self.reference_ids),
                 "outcomes": self.rng.sample(_OUTCOMES, 2), "risk_ids": self.some(self.other_risks, 1),
                 "summary": self.prose(15, 40)}  # fmt: skip
-            if self.rng.random() < 0.3:
+            if self.rng.random() < 0.3 and self.guideline_ids:
                 autologous = therapy["donor_relation"] == "autologous"
                 donor = "autologous" if autologous else self.rng.choice(("sibling", "unrelated"))
                 record["recommendations"] = [
-                    {"reference_id": self.rng.choice(self.credible_ids),
+                    {"reference_id": self.rng.choice(self.guideline_ids),
                     "categories": [self.rng.choice(("S", "CO", "D", "GNR"))],
                     "grade": self.rng.choice(("I", "II", "III")), "population": "adult", "donor_type": donor,
                     "locator": "Table 2a"}]  # fmt: skip
