@@ -7,9 +7,8 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from . import _guidance
 from ._dates import today
-from ._guidance import applies, year_of
+from ._guidance import applies, newest_first
 from ._index import Index
 from .exceptions import (
     InvalidArgumentError,
@@ -82,7 +81,7 @@ def therapies_for(index: Index, disorder: Disorder | str, **filters: Any) -> Res
                 therapy=index.by_id[indication.therapy_id],  # type: ignore[arg-type]
                 indication=indication,
                 disorder=index.by_id[indication.disorder_id],  # type: ignore[arg-type]
-                recommendations=tuple(recommendations_for(index, indication, latest=True)),
+                recommendations=index.latest_recommendations[indication.id],
             )
             for indication in find_indications(index, disorder=disorder, **filters)
         ),
@@ -303,15 +302,10 @@ def recommendations_for(
 ) -> Results[GuidelineRecommendation]:
     """An indication's guideline recommendations, newest guideline first (see :meth:`KnowledgeBase.recommendations_for`)."""
     record = resolve(index, indication, Indication, "indication")
-    found = [
-        r
-        for _, r in sorted(
-            enumerate(record.recommendations),
-            key=lambda item: (-year_of(item[1], index.by_id), item[1].reference_id, item[0]),
-        )
-    ]
     if flag(latest, "latest"):
-        found = _guidance.in_force(found, index.by_id)
+        found = list(index.latest_recommendations[record.id])
+    else:
+        found = newest_first(record.recommendations, index.by_id)
     if disorder is not None:
         wanted = resolve(index, disorder, Disorder, "disorder").id
         own = record.disorder_id

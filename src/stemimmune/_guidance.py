@@ -43,6 +43,16 @@ def year_of(recommendation: GuidelineRecommendation, references: Mapping[str, An
     return getattr(references.get(recommendation.reference_id), "year", None) or 0
 
 
+def newest_first(
+    recommendations: Iterable[GuidelineRecommendation], references: Mapping[str, Any]
+) -> list[GuidelineRecommendation]:
+    """The recommendations, newest guideline first, then by reference id, then in the order given."""
+    ordered = sorted(
+        enumerate(recommendations), key=lambda item: (-year_of(item[1], references), item[1].reference_id, item[0])
+    )
+    return [recommendation for _, recommendation in ordered]
+
+
 def in_force(
     recommendations: Iterable[GuidelineRecommendation], references: Mapping[str, Any]
 ) -> list[GuidelineRecommendation]:

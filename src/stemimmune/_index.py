@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from ._guidance import best_category, in_force
+from ._guidance import best_category, in_force, newest_first
 from ._text import shorten
 from .exceptions import DatasetError, Problem
 from .model import (
@@ -26,6 +26,7 @@ from .model import (
     CollectionName,
     Disorder,
     Finding,
+    GuidelineRecommendation,
     Indication,
     Product,
     Record,
@@ -224,6 +225,8 @@ class Index:
         self.products_by_therapy: dict[str, list[Product]] = defaultdict(list)
         self.products_by_disorder: dict[str, set[str]] = defaultdict(set)
         self.sort_key: dict[str, tuple[int, int, str, str]] = {}
+        #: Each indication's recommendations in force (the latest of each body), newest first.
+        self.latest_recommendations: dict[str, tuple[GuidelineRecommendation, ...]] = {}
         #: Search's tables, one per set of kinds searched, built by the first such search (see ``_search``).
         self.search_tables: dict[Any, Any] = {}
 
@@ -263,7 +266,9 @@ class Index:
             self.indications_by_disorder[indication.disorder_id].add(indication.id)
             self.indications_by_level[indication.evidence_level].add(indication.id)
             self.indications_by_category[categories[indication.disorder_id]].add(indication.id)
-            for recommendation in in_force(indication.recommendations, self.by_id):
+            latest = tuple(in_force(newest_first(indication.recommendations, self.by_id), self.by_id))
+            self.latest_recommendations[indication.id] = latest
+            for recommendation in latest:
                 for category in recommendation.categories:
                     self.indications_by_ebmt[category].add(indication.id)
             best = best_category(indication, self.by_id)
