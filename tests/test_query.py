@@ -1513,3 +1513,66 @@ def test_every_record_kind_is_reachable_by_get() -> None:
     for record in _all(kb):
         assert kb.get(record.id, type(record)) is record
     assert isinstance(kb.get("burt2019-mist", Reference), Reference)
+
+
+def _diamonds() -> KnowledgeBase:
+    """The bundled data plus a disorder hierarchy and a cell lineage that each reach one record by two paths."""
+    disorders = [
+        {"id": "lab-a", "name": "lab a", "category": "immunodeficiency"},
+        *(
+            {"id": f"lab-{x}", "name": f"lab {x}", "category": "immunodeficiency", "parent_ids": ["lab-a"]}
+            for x in "bc"
+        ),
+        {"id": "lab-d", "name": "lab d", "category": "immunodeficiency", "parent_ids": ["lab-b", "lab-c"]},
+        *(
+            {
+                "id": f"lab-e{n}",
+                "name": f"lab e{n}",
+                "category": "immunodeficiency",
+                "parent_ids": ["lab-b", "lab-c"][n % 2 :],
+            }
+            for n in range(6)
+        ),
+    ]
+    indications = [
+        {
+            "id": f"lab-indication-{d['id']}",
+            "therapy_id": "autologous-hsct",
+            "disorder_id": d["id"],
+            "evidence_level": "case-series",
+            "citations": [{"reference_id": "sullivan2018-scot"}],
+        }
+        for d in disorders
+    ]
+    cells = [
+        {"id": "lab-cell-a", "name": "lab cell a"},
+        {"id": "lab-cell-x", "name": "lab cell x", "derives_from": ["lab-cell-a"]},
+        {"id": "lab-cell-b", "name": "lab cell b", "derives_from": ["lab-cell-a"]},
+        {"id": "lab-cell-c", "name": "lab cell c", "derives_from": ["lab-cell-x"]},
+        {"id": "lab-cell-d", "name": "lab cell d", "derives_from": ["lab-cell-b", "lab-cell-c"]},
+    ]
+    return merge(load(), {"disorders": disorders, "indications": indications, "cell_types": cells}).knowledge_base
+
+
+def test_hierarchies_with_two_paths_to_one_record() -> None:
+    """
+    A disorder's subtypes are every disorder below it, whichever path leads there; a cell's ancestors come nearest
+    first, each at its shortest distance (the oracles' breadth-first walks).
+    """
+    kb = _diamonds()
+    below = subtypes(kb, "lab-a")
+    assert {"lab-d", *(f"lab-e{n}" for n in range(6))} <= below
+    assert sorted(i.id for i in kb.indications if i.disorder_id in below) == sorted(
+        _ids(kb.find_indications(disorder="lab-a"))
+    )
+    cell = kb.get("lab-cell-d", CellType)
+    assert (
+        oracle_lineage(kb, cell, up=True)
+        == _ids(kb.ancestors(cell))
+        == [
+            "lab-cell-b",
+            "lab-cell-c",
+            "lab-cell-a",
+            "lab-cell-x",
+        ]
+    )
