@@ -1517,7 +1517,7 @@ def test_every_record_kind_is_reachable_by_get() -> None:
 
 def _diamonds() -> KnowledgeBase:
     """The bundled data plus a disorder hierarchy and a cell lineage that each reach one record by two paths."""
-    disorders = [
+    disorders: list[dict[str, Any]] = [
         {"id": "lab-a", "name": "lab a", "category": "immunodeficiency"},
         *(
             {"id": f"lab-{x}", "name": f"lab {x}", "category": "immunodeficiency", "parent_ids": ["lab-a"]}
