@@ -735,3 +735,44 @@ class TestFindProblemsAgainstTheOracle:
         cycles = [p for p in find_problems(cols) if p.message == "derives_from forms a cycle"]
         assert {a.id, b.id, c.id, d.id} == {p.record_id for p in cycles}
         assert sorted(oracle_problems(cols), key=repr) == sorted(find_problems(cols), key=repr)
+
+
+def _bundled_with(kind: str, position: int, **changes: object) -> tuple[dict[str, list[object]], object]:
+    """The bundled collections, with one record of *kind* changed; the changed record too."""
+    collections: dict[str, list[object]] = {k: list(v) for k, v in load().collections().items()}
+    changed = attrs.evolve(collections[kind][position], **changes)  # type: ignore[misc]
+    collections[kind][position] = changed
+    return collections, changed
+
+
+def test_rule_problems_name_their_record_field_and_value() -> None:
+    """
+    A therapy giving a cell type its sources do not yield, and a withdrawal dated before the authorisation it ends,
+    are reported at the record's collection, position and field, with the offending value.
+    """
+    kb = load()
+    therapy_at = next(i for i, t in enumerate(kb.therapies) if t.source_ids)
+    collections, _ = _bundled_with("therapies", therapy_at, cell_type_id="t-cell")
+    [problem] = [p for p in find_problems(collections) if p.field == "cell_type_id"]  # type: ignore[arg-type]
+    assert (problem.collection, problem.index, problem.value) == ("therapies", therapy_at, "'t-cell'")
+    product_at = next(i for i, p in enumerate(kb.products) if p.id == "alofisel")
+    events = kb.products[product_at].events
+    withdrawal = next(i for i, e in enumerate(events) if e.decision.value == "withdrawn")
+    early = (*events[:withdrawal], attrs.evolve(events[withdrawal], date="2010-01-05"), *events[withdrawal + 1 :])
+    collections, _ = _bundled_with("products", product_at, events=early)
+    [problem] = [p for p in find_problems(collections) if p.collection == "products"]  # type: ignore[arg-type]
+    assert (problem.index, problem.field, problem.value) == (product_at, f"events[{withdrawal}].date", "'2010-01-05'")
+
+
+def test_promotional_sources_alone_support_nothing_above_preclinical() -> None:
+    """Preclinical evidence may rest on a promotional page alone; a case series may not."""
+    kb = load()
+    at = 0
+    promotional = (Citation(reference_id="seed-stemedix-autoimmune"),)
+    for level, problems in (("preclinical", 0), ("case-series", 1)):
+        collections, _ = _bundled_with(
+            "indications", at, evidence_level=EvidenceLevel(level), citations=promotional, recommendations=()
+        )
+        found = [p for p in find_problems(collections) if p.collection == "indications" and p.index == at]  # type: ignore[arg-type]
+        assert len(found) == problems, (level, found)
+    assert kb.indications[at].citations != promotional
