@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from ._guidance import best_category, in_force, newest_first
+from ._guidance import in_force, newest_first, strongest_category
 from ._text import shorten
 from .exceptions import DatasetError, Problem
 from .model import (
@@ -271,7 +271,7 @@ class Index:
             for recommendation in latest:
                 for category in recommendation.categories:
                     self.indications_by_ebmt[category].add(indication.id)
-            best = best_category(indication, self.by_id)
+            best = strongest_category(latest)  # best_category(), from the recommendations in force just found
             self.sort_key[indication.id] = (
                 -indication.evidence_level.rank,
                 -best.rank if best is not None else 1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import enum
 import math
 import operator
@@ -190,7 +191,7 @@ def merge_schemas(*schemas: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------ checks
 
 
-class Check:
+class Check(abc.ABC):
     """
     A field validator that keeps its parameters and says what it accepts as JSON Schema.
 
@@ -202,8 +203,9 @@ class Check:
 
     __slots__ = ()
 
+    @abc.abstractmethod
     def __call__(self, instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        raise NotImplementedError
+        """Raise the library's error when *value* is refused."""
 
     def json_schema(self) -> dict[str, Any]:
         """The JSON Schema keywords of the values this check accepts."""

@@ -726,7 +726,7 @@ def _refresh_trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         return _dump(
             {
                 "seen_on": result.seen_on,
-                "changes": [_asdict(c) for c in result.changes],
+                "changes": [unstructure(c) for c in result.changes],
                 "failed": [{"trial": t, "reason": r} for t, r in result.failed],
             }
         )
@@ -741,13 +741,6 @@ def _refresh_trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
             f"wrote the refreshed trials to {printable(args.output)} (load them with merge(load(), FILE, override=True))"
         )
     return "\n".join(lines)
-
-
-def _asdict(value: Any) -> dict[str, Any]:
-    """A record of the library as a plain dict (for JSON output)."""
-    import attrs  # noqa: PLC0415
-
-    return attrs.asdict(value)
 
 
 def _problem_fields(problem: Any) -> dict[str, Any]:

@@ -202,7 +202,7 @@ class ClinicalTrialsGov:
         found = _path(study, "protocolSection", "identificationModule", "nctId")
         if found != nct:
             raise RegistryError(
-                _reason(f"asked for {nct}, the registry answered with {str(found)[:40]!r}"), url=f"/studies/{nct}"
+                f"asked for {nct}, the registry answered with {str(found)[:40]!r}", url=f"/studies/{nct}"
             )
         return study
 
@@ -247,7 +247,7 @@ class ClinicalTrialsGov:
             answer = self._get("/studies", params)
             studies = answer.get("studies")
             if not isinstance(studies, list):
-                raise RegistryError(_reason("the answer holds no 'studies' list"), url="/studies")
+                raise RegistryError("the answer holds no 'studies' list", url="/studies")
             yield from (s for s in studies if isinstance(s, dict))
             token = answer.get("nextPageToken")
             if not isinstance(token, str) or not token:
@@ -263,9 +263,7 @@ class ClinicalTrialsGov:
                 response = self._client.get(url, params=dict(params))
             except httpx.HTTPError as exc:
                 if attempt >= self._retries:
-                    raise RegistryError(
-                        _reason(f"could not reach the registry: {type(exc).__name__}: {exc}"), url=url
-                    ) from exc
+                    raise RegistryError(f"could not reach the registry: {type(exc).__name__}: {exc}", url=url) from exc
                 self._sleep(self._backoff * 2**attempt)
                 attempt += 1
                 continue
@@ -274,17 +272,17 @@ class ClinicalTrialsGov:
                 attempt += 1
                 continue
             if response.status_code == 404:  # noqa: PLR2004
-                raise RegistryError(_reason("the registry has no such study"), url=url, status=404)
+                raise RegistryError("the registry has no such study", url=url, status=404)
             if response.status_code != 200:  # noqa: PLR2004
                 raise RegistryError(
-                    _reason(f"the registry answered {response.status_code}"), url=url, status=response.status_code
+                    f"the registry answered {response.status_code}", url=url, status=response.status_code
                 )
             try:
                 data = response.json()
             except ValueError as exc:
-                raise RegistryError(_reason(f"the registry's answer is not JSON: {exc}"), url=url, status=200) from None
+                raise RegistryError(f"the registry's answer is not JSON: {exc}", url=url, status=200) from None
             if not isinstance(data, dict):
-                raise RegistryError(_reason(f"expected a JSON object, got {type(data).__name__}"), url=url, status=200)
+                raise RegistryError(f"expected a JSON object, got {type(data).__name__}", url=url, status=200)
             return data
 
     def _wait_turn(self) -> None:
@@ -308,11 +306,6 @@ def _retry_after(header: str | None, default: float) -> float:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return min(max((when - dt.datetime.now(dt.UTC)).total_seconds(), 0.0), 300.0)
-
-
-def _reason(text: str) -> str:
-    """The reason of a :class:`~stemimmune.exceptions.RegistryError`, in one line."""
-    return " ".join(text.split())
 
 
 def _path(data: object, *keys: str) -> Any:
@@ -339,7 +332,7 @@ def trial_fields(study: Mapping[str, Any]) -> dict[str, Any]:
     """
     protocol = _path(study, "protocolSection")
     if not isinstance(protocol, Mapping):
-        raise RegistryError(_reason("the study has no protocolSection"))
+        raise RegistryError("the study has no protocolSection")
     found: dict[str, Any] = {}
     title = _path(protocol, "identificationModule", "briefTitle")
     if isinstance(title, str) and title.strip():
