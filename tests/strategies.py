@@ -49,12 +49,14 @@ from stemimmune.vocabulary import (
     EbmtCategory,
     EbmtGrade,
     EffectMeasure,
+    EffectUnit,
     EnrollmentKind,
     EvidenceLevel,
     GuidelineBody,
     GuidelineScheme,
     HarvestMethod,
     ImmuneBranch,
+    IuisCategory,
     MarkerExpression,
     Masking,
     MechanismKind,
@@ -128,23 +130,29 @@ def references(reference_id: str, kind: st.SearchStrategy[ReferenceKind] | None 
     )
 
 
-effects = st.builds(
-    lambda measure, a, b, c, with_ci, level, unit: Effect(
+@st.composite
+def effects(draw: st.DrawFn) -> Effect:
+    """An effect with a unit that fits its measure, and a denominator only on a count."""
+    measure = draw(st.sampled_from(EffectMeasure))
+    a, b, c = draw(finite), draw(finite), draw(finite)
+    with_ci = draw(st.booleans())
+    value = sorted((a, b, c))[1]
+    units = [u for u in EffectUnit if measure in u.fits]
+    denominator = None
+    if measure is EffectMeasure.COUNT and draw(st.booleans()):
+        value = float(draw(st.integers(0, 1000)))
+        a, c = value, value
+        denominator = draw(st.integers(max(1, int(value)), 10_000))
+    return Effect(
         measure=measure,
-        value=sorted((a, b, c))[1],
+        value=value,
         ci_low=min(a, b, c) if with_ci else None,
         ci_high=max(a, b, c) if with_ci else None,
-        ci_level=level if with_ci else None,
-        unit=unit,
-    ),
-    st.sampled_from(EffectMeasure),
-    finite,
-    finite,
-    finite,
-    st.booleans(),
-    st.sampled_from([90.0, 95.0, 99.0]),
-    st.none() | texts,
-)
+        ci_level=draw(st.sampled_from([90.0, 95.0, 99.0])) if with_ci else None,
+        unit=draw(st.none() | st.sampled_from(units)) if units else None,
+        denominator=denominator,
+        annotation=draw(st.none() | texts),
+    )
 
 
 @st.composite
@@ -342,6 +350,9 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:  # noqa: PLR0915 - one re
                 name=draw(texts),
                 category=category,
                 scope=draw(st.sampled_from(AutoimmuneScope)) if category is DisorderCategory.AUTOIMMUNE else None,
+                iuis_category=draw(st.none() | st.sampled_from(IuisCategory))
+                if category is DisorderCategory.IMMUNODEFICIENCY
+                else None,
                 parent_ids=tuple(draw(st.lists(st.sampled_from([d.id for d in disorders]), max_size=1)))
                 if disorders
                 else (),
@@ -508,10 +519,13 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:  # noqa: PLR0915 - one re
     findings = []
     for _ in range(draw(st.integers(0, 3))):
         design = draw(st.sampled_from(EvidenceLevel))
+        chosen = draw(st.sampled_from(indications))
+        siblings = [i.id for i in indications if i.therapy_id == chosen.therapy_id and i.id != chosen.id]
         findings.append(
             Finding(
                 id=next(ids),
-                indication_id=draw(st.sampled_from(indications)).id,
+                indication_id=chosen.id,
+                also_supports=tuple(draw(st.lists(st.sampled_from(siblings), max_size=2))) if siblings else (),
                 design=design,
                 population=draw(texts),
                 endpoint=draw(texts),
@@ -520,7 +534,7 @@ def knowledge_bases(draw: st.DrawFn) -> KnowledgeBase:  # noqa: PLR0915 - one re
                 n=draw(st.none() | st.integers(1, 10_000)),
                 population_label=draw(st.none() | st.sampled_from(PopulationLabel)),
                 comparator=draw(st.none() | texts),
-                effect=draw(st.none() | effects),
+                effect=draw(st.none() | effects()),
                 follow_up=draw(st.none() | texts),
             )
         )

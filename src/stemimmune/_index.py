@@ -279,7 +279,8 @@ class Index:
                 indication.disorder_id,
             )
         for finding in get("findings", ()):
-            self.findings_by_indication[finding.indication_id].append(finding)
+            for indication_id in finding.indication_ids:  # its own, then those it also supports
+                self.findings_by_indication[indication_id].append(finding)
         disorder: Disorder
         for disorder in get("disorders", ()):
             for parent in disorder.parent_ids:

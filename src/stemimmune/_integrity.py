@@ -234,8 +234,22 @@ def _evidence_rules(
                         value=target,
                         expected=f"{indication.disorder_id!r} or the id of one of its subtypes",
                     )
+    indications: dict[str, Any] = {i.id: i for i in collections.get("indications", ())}
     finding: Any
     for index, finding in enumerate(collections.get("findings", ())):
+        own = indications.get(finding.indication_id)
+        for position, other_id in enumerate(finding.also_supports):
+            other = indications.get(other_id)
+            if own is not None and other is not None and other.therapy_id != own.therapy_id:
+                yield _problem(
+                    "findings",
+                    index,
+                    finding,
+                    f"also_supports[{position}]",
+                    f"another therapy: {other_id!r} is of {other.therapy_id!r}, the finding's own of {own.therapy_id!r}",
+                    value=other_id,
+                    expected=f"the id of another indication of {own.therapy_id!r}",
+                )
         if finding.design > EvidenceLevel.PRECLINICAL and promotional_only(finding.citations):
             yield _problem(
                 "findings",

@@ -11,6 +11,7 @@ from .model import (
     CellType,
     CollectionName,
     Disorder,
+    Finding,
     Indication,
     Record,
     Reference,
@@ -97,7 +98,11 @@ def evidence_summary(index: Index, disorder: Disorder | str) -> EvidenceSummary:
     """What the data says about treating a disorder (see :meth:`KnowledgeBase.evidence_summary`)."""
     record = resolve(index, disorder, Disorder, "disorder")
     options = therapies_for(index, record)
-    findings = tuple(f for o in options for f in index.findings_by_indication.get(o.indication.id, ()))
+    first: dict[str, Finding] = {}  # a finding that supports several of the options is listed once, at its first
+    for option in options:
+        for finding in index.findings_by_indication.get(option.indication.id, ()):
+            first.setdefault(finding.id, finding)
+    findings = tuple(first.values())
     return EvidenceSummary(
         disorder=record, options=options, findings=findings, references=references_for(index, record, deep=True)
     )

@@ -434,7 +434,7 @@ def _indication_trials(kb: KnowledgeBase, indication: Indication) -> list[Trial]
 def _indication_data(kb: KnowledgeBase, indication: Indication) -> dict[str, Any]:
     return {
         "indication": unstructure(indication),
-        "findings": unstructure([f for f in kb.findings if f.indication_id == indication.id]),
+        "findings": unstructure([f for f in kb.findings if indication.id in f.indication_ids]),
         "trials": unstructure(_indication_trials(kb, indication)),
         "references": unstructure(list(kb.references_for(indication, deep=True))),
     }
@@ -443,7 +443,7 @@ def _indication_data(kb: KnowledgeBase, indication: Indication) -> dict[str, Any
 def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: bool) -> str:
     if as_json:
         return _dump(_indication_data(kb, indication))
-    findings = [f for f in kb.findings if f.indication_id == indication.id]
+    findings = [f for f in kb.findings if indication.id in f.indication_ids]
     references = kb.references_for(indication, deep=True)
     trials = _indication_trials(kb, indication)
     current = kb.recommendations_for(indication, latest=True)

@@ -37,12 +37,14 @@ from .vocabulary import (
     EbmtCategory,
     EbmtGrade,
     EffectMeasure,
+    EffectUnit,
     EnrollmentKind,
     EvidenceLevel,
     GuidelineBody,
     GuidelineScheme,
     HarvestMethod,
     ImmuneBranch,
+    IuisCategory,
     MarkerExpression,
     Masking,
     MechanismKind,
@@ -485,6 +487,8 @@ class Disorder(_Record):
         name: Preferred name.
         category: Autoimmune, immunodeficiency, allergic, alloimmune, ...
         scope: For autoimmune disorders, organ-specific or systemic; else None.
+        iuis_category: For an inborn error of immunity, the IUIS table it belongs to; else
+            None. Only an immunodeficiency has one, or a bone-marrow failure in IUIS table 9.
         parent_ids: Ids of broader disorders this one is a form of.
         targets: Tissues or cells the disorder damages, in short phrases.
         component_ids: Ids of the cell types and immune components at fault.
@@ -505,6 +509,16 @@ class Disorder(_Record):
             check.Rule("_scope_only_for_autoimmune", "a disorder has a scope exactly when its category is autoimmune"),
         ),
     )
+    iuis_category: IuisCategory | None = attrs.field(
+        default=None,
+        validator=check.all_of(
+            _optional_enum(IuisCategory),
+            check.Rule(
+                "_iuis_only_for_inborn_errors",
+                "an IUIS category only on an immunodeficiency, or table 9 on a bone-marrow failure",
+            ),
+        ),
+    )
     parent_ids: tuple[str, ...] = _ids("disorders")
     targets: tuple[str, ...] = _texts()
     component_ids: tuple[str, ...] = _ids("cell_types", "immune_components")
@@ -515,6 +529,26 @@ class Disorder(_Record):
     xrefs: tuple[str, ...] = _xrefs()
     description: str | None = _optional_text()
     citations: tuple[Citation, ...] = _citations()
+
+    def _iuis_only_for_inborn_errors(
+        self, attribute: attrs.Attribute[IuisCategory | None], value: IuisCategory | None
+    ) -> None:
+        if value is None or self.category is DisorderCategory.IMMUNODEFICIENCY:
+            return
+        if self.category is DisorderCategory.BONE_MARROW_FAILURE and value is IuisCategory.BONE_MARROW_FAILURE:
+            return
+        expected = (
+            "no IUIS category (null), or 'bone-marrow-failure' (IUIS table 9)"
+            if self.category is DisorderCategory.BONE_MARROW_FAILURE
+            else "no IUIS category (null): only inborn errors of immunity have one"
+        )
+        raise InvalidValueError(
+            attribute.name,
+            value.value,
+            expected,
+            reason=f"an IUIS category belongs to inborn errors of immunity, not to {self.category.value} disorders"
+            + (" (a bone-marrow failure may only be in IUIS table 9)" if "table 9" in expected else ""),
+        )
 
     def _scope_only_for_autoimmune(
         self, attribute: attrs.Attribute[AutoimmuneScope | None], value: AutoimmuneScope | None
@@ -1067,7 +1101,14 @@ class Effect(_Record):
         ci_low: Lower bound of the confidence interval, if reported.
         ci_high: Upper bound of the confidence interval, if reported.
         ci_level: Confidence level of the interval in percent (usually 95).
-        unit: Unit of *value* where the measure needs one (``"months"``).
+        unit: Unit of *value* (:class:`~stemimmune.vocabulary.EffectUnit`): percent for a
+            proportion, percentage points for a risk difference, patients or events for a
+            count, a scale's points, days, ... for an average; none for a ratio.
+        denominator: For a count, the number it is out of ("6 of 14" is value 6,
+            denominator 14); else None.
+        annotation: What the number refers to, in a few words, where the measure and unit
+            do not say it: the scale, the arm, the time point (``"CDAI, decrease in the
+            MSC arm"``).
     """
 
     measure: EffectMeasure = attrs.field(validator=_enum(EffectMeasure))
@@ -1086,7 +1127,49 @@ class Effect(_Record):
     ci_level: float | None = attrs.field(
         default=None, validator=check.all_of(check.finite, check.between(0, 100, inclusive=False))
     )
-    unit: str | None = _optional_text()
+    unit: EffectUnit | None = attrs.field(
+        default=None,
+        validator=check.all_of(
+            _optional_enum(EffectUnit),
+            check.Rule("_unit_fits_measure", "a unit that fits the measure (see EffectUnit)"),
+        ),
+    )
+    denominator: int | None = attrs.field(
+        default=None,
+        validator=check.all_of(
+            check.positive_count,
+            check.Rule("_denominator_of_a_count", "a denominator only for a count, at least the count's value"),
+        ),
+    )
+    annotation: str | None = _optional_text()
+
+    def _unit_fits_measure(self, attribute: attrs.Attribute[EffectUnit | None], value: EffectUnit | None) -> None:
+        if value is not None and self.measure not in value.fits:
+            fitting = ", ".join(repr(u.value) for u in EffectUnit if self.measure in u.fits) or "none"
+            raise InvalidValueError(
+                attribute.name,
+                value.value,
+                f"a unit for a {self.measure.value} ({fitting})",
+                reason=f"a {self.measure.value} is not measured in {value.value}",
+            )
+
+    def _denominator_of_a_count(self, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+        if value is None:
+            return
+        if self.measure is not EffectMeasure.COUNT:
+            raise InvalidValueError(
+                attribute.name,
+                value,
+                "no denominator (null)",
+                reason=f"only a count has a denominator, not a {self.measure.value}",
+            )
+        if not 0 <= self.value <= value:
+            raise InvalidValueError(
+                attribute.name,
+                value,
+                f"a denominator of at least the count {self.value:g}",
+                reason=f"a count of {self.value:g} cannot be out of {value}",
+            )
 
     def _interval_contains_value(self, attribute: attrs.Attribute[float | None], value: float | None) -> None:
         if (self.ci_low is None) != (value is None):
@@ -1113,6 +1196,9 @@ class Finding(_Record):
     Attributes:
         id: Stable identifier.
         indication_id: Id of the indication (therapy and disorder) it concerns.
+        also_supports: Ids of further indications the same result is evidence for (one
+            study reported once, shown under each), e.g. a trial of a parent disorder's
+            subtype; never the finding's own indication.
         design: Study design it comes from.
         population: Who was studied, in short.
         endpoint: What was measured.
@@ -1137,6 +1223,23 @@ class Finding(_Record):
     comparator: str | None = _optional_text()
     effect: Effect | None = attrs.field(default=None, validator=check.Optional(check.instance_of(Effect)))
     follow_up: str | None = _optional_text()
+    also_supports: tuple[str, ...] = _ids(
+        "indications", rule=check.Rule("_not_its_own_indication", "other indications than indication_id")
+    )
+
+    def _not_its_own_indication(self, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
+        if self.indication_id in value:
+            raise InvalidValueError(
+                attribute.name,
+                list(value),
+                "ids of indications other than the finding's own",
+                reason=f"{self.indication_id!r} is the finding's own indication_id; also_supports lists the others",
+            )
+
+    @property
+    def indication_ids(self) -> tuple[str, ...]:
+        """Every indication the finding is evidence for: its own first, then those of *also_supports*."""
+        return (self.indication_id, *self.also_supports)
 
 
 #: Any record kind a knowledge base holds.

@@ -416,6 +416,58 @@ class EffectMeasure(Vocabulary):
     MEDIAN = "median"
 
 
+class EffectUnit(Vocabulary):
+    """
+    The unit of an effect's value; what the number refers to goes in the effect's annotation, not here.
+
+    A proportion is in percent, a risk difference in percentage points, a count counts patients
+    or events, and a mean, median or mean difference is in one of the other units (points of a
+    scale the annotation names, days, mg per day, ...). Ratios have no unit.
+    """
+
+    PERCENT = "percent"  #: a percentage, 0-100 (the unit of every proportion)
+    PERCENTAGE_POINTS = "percentage-points"  #: a difference between two percentages
+    PATIENTS = "patients"  #: a number of patients
+    EVENTS = "events"  #: a number of events (deaths, infections, relapses...), possibly several per patient
+    POINTS = "points"  #: points on a clinical score or scale, named in the annotation
+    PERCENT_CHANGE = "percent-change"  #: a relative change from baseline, in percent
+    MG_PER_DAY = "mg-per-day"  #: milligrams a day (a drug dose)
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    YEARS = "years"
+
+    @property
+    def fits(self) -> frozenset[EffectMeasure]:
+        """The effect measures whose value can be in this unit."""
+        return _UNIT_MEASURES[self]
+
+
+class IuisCategory(Vocabulary):
+    """
+    The table of the IUIS classification of inborn errors of immunity a disorder belongs to.
+
+    The International Union of Immunological Societies sorts inborn errors of immunity into ten
+    tables; :attr:`table` gives the table's number.
+    """
+
+    CELLULAR_AND_HUMORAL = "cellular-and-humoral"  #: 1. immunodeficiencies affecting cellular and humoral immunity
+    COMBINED_SYNDROMIC = "combined-syndromic"  #: 2. combined immunodeficiencies with associated or syndromic features
+    ANTIBODY_DEFICIENCY = "antibody-deficiency"  #: 3. predominantly antibody deficiencies
+    IMMUNE_DYSREGULATION = "immune-dysregulation"  #: 4. diseases of immune dysregulation
+    PHAGOCYTE_DEFECT = "phagocyte-defect"  #: 5. congenital defects of phagocyte number or function
+    INTRINSIC_INNATE = "intrinsic-innate"  #: 6. defects in intrinsic and innate immunity
+    AUTOINFLAMMATORY = "autoinflammatory"  #: 7. autoinflammatory disorders
+    COMPLEMENT = "complement"  #: 8. complement deficiencies
+    BONE_MARROW_FAILURE = "bone-marrow-failure"  #: 9. bone marrow failure
+    PHENOCOPY = "phenocopy"  #: 10. phenocopies of inborn errors of immunity
+
+    @property
+    def table(self) -> int:
+        """The number of the IUIS table, 1 to 10."""
+        return list(IuisCategory).index(self) + 1
+
+
 class RegulatoryDecision(Vocabulary):
     """A regulator's decision or action about a product, in one jurisdiction."""
 
@@ -445,6 +497,27 @@ class RegulatoryDecision(Vocabulary):
         return self in _ENDINGS
 
 
+_AVERAGES = frozenset({EffectMeasure.MEAN, EffectMeasure.MEDIAN, EffectMeasure.MEAN_DIFFERENCE})
+_UNIT_MEASURES: Final[Mapping[EffectUnit, frozenset[EffectMeasure]]] = MappingProxyType(
+    {
+        EffectUnit.PERCENT: frozenset({EffectMeasure.PROPORTION}) | _AVERAGES,
+        EffectUnit.PERCENTAGE_POINTS: frozenset({EffectMeasure.RISK_DIFFERENCE}) | _AVERAGES,
+        EffectUnit.PATIENTS: frozenset({EffectMeasure.COUNT}) | _AVERAGES,
+        EffectUnit.EVENTS: frozenset({EffectMeasure.COUNT}) | _AVERAGES,
+        **dict.fromkeys(
+            (
+                EffectUnit.POINTS,
+                EffectUnit.PERCENT_CHANGE,
+                EffectUnit.MG_PER_DAY,
+                EffectUnit.DAYS,
+                EffectUnit.WEEKS,
+                EffectUnit.MONTHS,
+                EffectUnit.YEARS,
+            ),
+            _AVERAGES,
+        ),
+    }
+)
 _ENDINGS = frozenset({RegulatoryDecision.WITHDRAWN, RegulatoryDecision.EXPIRED})
 _AUTHORISATIONS = frozenset(
     {
