@@ -20,10 +20,13 @@ from stemimmune.serialization import from_json
 from stemimmune.vocabulary import (
     AutoimmuneScope,
     DisorderCategory,
+    EbmtCategory,
+    EbmtGrade,
     EffectMeasure,
     EffectUnit,
     EvidenceLevel,
     IuisCategory,
+    Population,
 )
 
 
@@ -286,6 +289,13 @@ class TestAlsoSupports:
             cited = {r.id for r in kb.references_for(kb.get(finding.also_supports[0]), deep=True)}
             assert {c.reference_id for c in finding.citations} <= cited
 
+    def test_index_files_a_finding_under_every_indication_it_supports(self, kb: KnowledgeBase) -> None:
+        """Oracle: an indication's findings are those whose indication_id or also_supports names it."""
+        index = kb._index()
+        for indication in kb.indications:
+            expected = [f.id for f in kb.findings if indication.id in (f.indication_id, *f.also_supports)]
+            assert [f.id for f in index.findings_by_indication.get(indication.id, ())] == expected
+
     def test_another_therapy_is_refused_by_the_loader(self, tmp_path: Path) -> None:
         folder = tmp_path / "data"
         shutil.copytree(DATA, folder)
@@ -309,3 +319,96 @@ class TestAlsoSupports:
         path.write_text(json.dumps(document), "utf-8")
         with pytest.raises(DatasetError, match=r"also_supports.*no-such-indication"):
             stemimmune.load(folder)
+
+
+class TestInbornErrorsAndGuidelineCells:
+    """The dataset items of issue #22 that this change adds (inborn errors, EBMT cells)."""
+
+    def test_lad_i_resolves(self, kb: KnowledgeBase) -> None:
+        assert kb.get("LAD-I").id == "leukocyte-adhesion-deficiency-type-1"
+
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "X-linked lymphoproliferative disease",
+            "Chediak-Higashi syndrome",
+            "Griscelli syndrome type 2",
+            "ALPS",
+            "severe congenital neutropenia",
+            "congenital athymia",
+            "IL-10 receptor deficiency",
+            "CVID",
+            "MHC class I deficiency",
+            "XLT",
+            "cartilage-hair hypoplasia",
+            "Artemis-SCID",
+            "inherited bone marrow failure syndrome",
+        ],
+    )
+    def test_payer_listed_inborn_errors_have_an_allogeneic_option(self, kb: KnowledgeBase, name: str) -> None:
+        """Each concept the coverage audit found missing is a disorder with a stem-cell option of its own."""
+        disorder = kb.get(name, Disorder)
+        own = [i for i in kb.indications if i.disorder_id == disorder.id]
+        assert own
+        assert {o.indication.id for o in kb.therapies_for(disorder)} >= {i.id for i in own}
+
+    def test_aplastic_anaemia_shows_the_ebmt_2022_and_2025_cells(self, kb: KnowledgeBase) -> None:
+        """The acquired-SAA rows: 3 cells in EBMT 2022 Table 3, 6 in EBMT 2025 Table 2 (two rows)."""
+        options = kb.therapies_for("aplastic anaemia")
+        allo = [o for o in options if o.indication.id == "allogeneic-hsct-for-acquired-aplastic-anaemia"]
+        assert len(allo) == 1
+        cells = [r for r in allo[0].indication.recommendations if "Acquired SAA" in (r.locator or "")]
+        as_printed = sorted(
+            (r.reference_id, r.locator, r.donor_type.value, "/".join(c.value for c in r.categories), r.grade.value)  # type: ignore[union-attr]
+            for r in cells
+        )
+        t3, new, rr = (
+            "Table 3, row 'Acquired SAA'",
+            "Table 2, row 'Acquired SAA, newly diagnosed'",
+            ("Table 2, row 'Acquired SAA, relapse/refractory'"),
+        )
+        s22, g25 = "snowden2022-ebmt-indications", "greco2025-ebmt-indications"
+        assert as_printed == sorted(
+            [
+                (s22, t3, "MSD", "S", "II"),
+                (s22, t3, "MUD", "S", "II"),
+                (s22, t3, "MMAD", "CO", "II"),
+                (g25, new, "MSD", "S", "II"),
+                (g25, new, "MUD", "S", "II"),
+                (g25, new, "MMAD", "D", "II"),
+                (g25, rr, "MSD", "S", "I"),
+                (g25, rr, "MUD", "S", "II"),
+                (g25, rr, "MMAD", "CO", "II"),
+            ]
+        )
+        in_force = {(r.reference_id, r.locator) for r in allo[0].recommendations}
+        assert in_force == {(g25, new), (g25, rr)}  # the 2025 rows supersede the 2022 row
+
+    def test_paediatric_autoimmune_group_row(self, kb: KnowledgeBase) -> None:
+        """EBMT 2022's 'AD including monogenic AD' row (CO/II in all four columns) on the childhood-onset indications."""
+        group = [
+            (i.id, r.donor_type.value)  # type: ignore[union-attr]
+            for i in kb.indications
+            for r in i.recommendations
+            if "AD including monogenic AD" in (r.locator or "")
+            and r.categories == (EbmtCategory.CLINICAL_OPTION,)
+            and r.grade is EbmtGrade.II
+            and r.population is Population.PAEDIATRIC
+        ]
+        assert {donor for _, donor in group} == {"MSD", "MUD", "MMAD", "autologous"}
+        assert {i for i, _ in group} == {
+            "allogeneic-hsct-for-juvenile-idiopathic-arthritis",
+            "autologous-hsct-for-juvenile-idiopathic-arthritis",
+            "autologous-hsct-for-paediatric-systemic-lupus-erythematosus",
+        }
+
+    def test_insertional_oncogenesis_is_a_risk_of_the_gene_therapies(self, kb: KnowledgeBase) -> None:
+        risk = kb.get("insertional oncogenesis")
+        gene_therapy = [i for i in kb.indications if i.therapy_id == "gene-corrected-autologous-hsc"]
+        assert gene_therapy
+        assert all(risk.id in i.risk_ids for i in gene_therapy)
+
+    def test_ada_scid_icd10_is_the_scid_code(self, kb: KnowledgeBase) -> None:
+        xrefs = kb.get("ada-scid", Disorder).xrefs
+        assert "ICD10CM:D81.31" in xrefs
+        assert "ICD10CM:D81.30" not in xrefs
