@@ -57,7 +57,8 @@ def table(rows: Sequence[Mapping[str, object]], columns: Sequence[TextColumn], w
 
     When the columns at their natural widths do not fit, the columns with a ``drop``
     number are left out, lowest first, until the narrowest the rest can be cut to
-    fits; then the cuttable columns are cut, the widest first, to fit exactly. A last
+    fits; then the cuttable columns are cut, the widest first, to fit exactly (below
+    their narrowest only when nothing else fits, and a line is cut as a last resort). A last
     line then says what was left out or cut and that ``--wide`` shows all. None
     and missing cells are blank. With *width* None nothing is dropped or cut.
 
@@ -91,14 +92,8 @@ def table(rows: Sequence[Mapping[str, object]], columns: Sequence[TextColumn], w
             shown.remove(column)
     widths = {c.key: natural[c.key] for c in shown}
     if width is not None:
-        excess = _span(widths.values()) - width
-        while excess > 0:
-            candidates = [c.key for c in shown if widths[c.key] > floor[c.key]]
-            if not candidates:
-                break
-            widest = max(candidates, key=lambda k: widths[k])
-            widths[widest] -= 1
-            excess -= 1
+        _cut(widths, floor, width)  # to the columns' narrowest, then below it when even that is too wide
+        _cut(widths, {c.key: widths[c.key] if c.shortest is None else _NARROWEST for c in shown}, width)
     lines = [_line((c.heading for c in shown), widths.values())]
     lines.append((" " * GAP).join("-" * w for w in widths.values()))
     lines += [_line((cells[c.key][i] for c in shown), widths.values()) for i in range(len(rows))]
@@ -108,7 +103,24 @@ def table(rows: Sequence[Mapping[str, object]], columns: Sequence[TextColumn], w
         changes = [f"{', '.join(dropped)} left out"] if dropped else []
         changes += ["values cut with ..."] if cut else []
         lines += paragraph(f"({' and '.join(changes)} to fit {width} columns; --wide shows all)", width)
-    return lines if width is None else [clip(line, width) for line in lines]
+    return lines if width is None else [_fit(line, width) for line in lines]
+
+
+def _cut(widths: dict[str, int], floor: Mapping[str, int], width: int) -> None:
+    """Narrow the widest column above its *floor* by one, again and again, until the table fits *width*."""
+    excess = _span(widths.values()) - width
+    while excess > 0:
+        candidates = [key for key, size in widths.items() if size > floor[key]]
+        if not candidates:
+            return
+        widest = max(candidates, key=lambda key: widths[key])
+        widths[widest] -= 1
+        excess -= 1
+
+
+def _fit(line: str, width: int) -> str:
+    """*line*, cut with ``...`` to *width* when longer: the last resort of a terminal too narrow for a table."""
+    return clip(line, width) if width >= _NARROWEST else line[:width]
 
 
 def _span(widths: Iterable[int]) -> int:

@@ -568,7 +568,7 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
     lines = [
         _text(f"{indication.id}: evidence level {indication.evidence_level.value}", width),
         *(item(indication.summary) for _ in [0] if indication.summary),
-        "Guideline recommendations (newest first; superseded ones marked):",
+        _text("Guideline recommendations (newest first; superseded ones marked):", width),
         *(
             item(
                 f"{_cell(r)} / grade {r.grade.value if r.grade else '-'} "
@@ -598,7 +598,7 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
             )
             for t in trials
         ),
-        f"References ({len(references)}), strongest first:",
+        _text(f"References ({len(references)}), strongest first:", width),
         *(
             _text(
                 f"{r.tier.value:<13} {r.id}: {r.title}" + (f" doi:{r.doi}" if r.doi else ""), width, indent=2, hang=16
@@ -642,7 +642,10 @@ def _disorder_evidence(kb: KnowledgeBase, disorder: Disorder, *, as_json: bool, 
         ),
     ]
     if options:
-        lines += ["Options (details: stemimmune evidence INDICATION):", _table(options, _DISORDER_OPTIONS, width)]
+        lines += [
+            _text("Options (details: stemimmune evidence INDICATION):", width),
+            _table(options, _DISORDER_OPTIONS, width),
+        ]
     else:
         lines += _parents_note(kb, disorder, {}, width)
     return "\n".join(lines)
@@ -690,7 +693,7 @@ def _products(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         return "no product matches"
     shown = [{**row, "status": row["status"] or "-"} for row in rows]
     on = f"on {day.isoformat()}" if day is not None else "today"
-    return f"Products ({len(rows)}), status {on}:\n" + _table(shown, _PRODUCTS, args.width)
+    return _text(f"Products ({len(rows)}), status {on}:", args.width) + "\n" + _table(shown, _PRODUCTS, args.width)
 
 
 def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
@@ -733,7 +736,7 @@ def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         }
         for row in rows
     ]
-    return f"Trials ({len(rows)}), by id:\n" + _table(shown, _TRIALS, args.width)
+    return _text(f"Trials ({len(rows)}), by id:", args.width) + "\n" + _table(shown, _TRIALS, args.width)
 
 
 def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
