@@ -198,6 +198,19 @@ def test_a_narrow_terminal_cuts_ids_before_losing_columns(
         assert option.evidence_level.value == row.split()[1]
 
 
+@pytest.mark.parametrize("text", ["multipel sclerosis", "lupus"])
+def test_search_at_80_columns_keeps_record_ids_whole(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """The docs: search's record ids always stay whole; the kind and the score go first."""
+    lines = _lines(capsys, monkeypatch, 80, "search", text)
+    assert [] == _too_long(lines, 80)
+    hits = KB.search(text)
+    rows = lines[2 : 2 + len(hits)]
+    for hit, row in zip(hits, rows, strict=True):
+        assert hit.record.id in row.split()
+
+
 # ------------------------------------------------------------------ wrapped text
 
 

@@ -57,7 +57,8 @@ def table(rows: Sequence[Mapping[str, object]], columns: Sequence[TextColumn], w
 
     When the columns at their natural widths do not fit, the columns with a ``drop``
     number are left out, lowest first, until the narrowest the rest can be cut to
-    fits; then the cuttable columns are cut, the widest first, to fit exactly (below
+    fits; then the cuttable columns are cut, the one with the most room above its
+    narrowest first, to fit exactly (below
     their narrowest only when nothing else fits, and a line is cut as a last resort). A last
     line then says what was left out or cut and that ``--wide`` shows all. None
     and missing cells are blank. With *width* None nothing is dropped or cut.
@@ -107,14 +108,14 @@ def table(rows: Sequence[Mapping[str, object]], columns: Sequence[TextColumn], w
 
 
 def _cut(widths: dict[str, int], floor: Mapping[str, int], width: int) -> None:
-    """Narrow the widest column above its *floor* by one, again and again, until the table fits *width*."""
+    """Narrow the column with the most room above its *floor* by one, again and again, until the table fits *width*."""
     excess = _span(widths.values()) - width
     while excess > 0:
         candidates = [key for key, size in widths.items() if size > floor[key]]
         if not candidates:
             return
-        widest = max(candidates, key=lambda key: widths[key])
-        widths[widest] -= 1
+        roomiest = max(candidates, key=lambda key: widths[key] - floor[key])
+        widths[roomiest] -= 1
         excess -= 1
 
 

@@ -365,7 +365,7 @@ _DISORDER_OPTIONS: Final = (
 _HITS: Final = (
     TextColumn("score", drop=2),
     TextColumn("kind", drop=1),
-    TextColumn("id", shortest=24),
+    TextColumn("id"),
     TextColumn("matched", shortest=16),
 )
 _PRODUCTS: Final = (
