@@ -562,8 +562,8 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
     trials = _indication_trials(kb, indication)
     current = kb.recommendations_for(indication, latest=True)
 
-    def item(text: str, indent: int = 2) -> str:
-        return _text(text, width, indent=indent, hang=indent + 2)
+    def item(text: str) -> str:
+        return _text(text, width, indent=2)
 
     lines = [
         _text(f"{indication.id}: evidence level {indication.evidence_level.value}", width),
