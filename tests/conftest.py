@@ -33,3 +33,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"fuzz: {tried} malformed inputs tried: {stats['rejected']} rejected with DatasetError, "
             f"{stats['accepted']} still valid after the change, {stats['escaped']} escaped as another exception type"
         )
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test without a ``COLUMNS`` of the caller's shell: command-line text then has no width limit."""
+    monkeypatch.delenv("COLUMNS", raising=False)

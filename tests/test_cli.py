@@ -114,19 +114,19 @@ def test_export_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         (["therapies", "lupus", "--min-evidence", "strong"], "expected one of"),
         (["therapies", "autologous-hsct"], "not a Disorder"),
         (["evidence", "bone-marrow"], "not an Indication"),
-        (["frobnicate"], "invalid choice"),
+        (["frobnicate"], "unknown command 'frobnicate'"),
         (["therapies"], "required"),
         (["export", "nonsense"], "nonsense"),
-        (["export", "finding"], "table: 'finding' is not a table; did you mean 'findings'"),
+        (["export", "finding"], "TABLE: 'finding' is not a table; did you mean 'findings'"),
         (["--data", "/no/such/file.json", "info"], "no dataset"),
         (["evidence", "autologous-hsct"], "name a disorder too"),
         (["evidence", "autologous-hsct", "SCID"], "no indication links"),
         (["evidence", "bone-marrow"], "not an Indication or a Disorder"),
         (["search", "ms", "--limit", "-1"], "expected 0 (no limit) or more"),
         (["search", "ms", "--limit", "x"], "whole number"),
-        (["products", "--on", "2024-01-01"], "needs status="),
+        (["products", "--on", "2024-13-01"], "--on: expected a real day as YYYY-MM-DD"),
         (["export"], "name a TABLE"),
-        (["therapies", "SLE", "--jurisdiction", "EU"], "needs regulatory="),
+        (["therapies", "SLE", "--jurisdiction", "EU"], "--jurisdiction: needs --regulatory"),
         (["trials", "--phase", "phase-9"], "'phase-9' is not a TrialPhase; expected one of"),
         (["trials", "--phase", "phase-3..phase-1"], "runs backwards"),
         (["trials", "--phase", "phase-1..phase-2..phase-3"], "a range FROM..TO"),
@@ -582,11 +582,12 @@ def test_trials_json_numbers_and_table(capsys: pytest.CaptureFixture[str]) -> No
     status, out, _ = _run(capsys, "trials", "SLE")
     lines = out.splitlines()
     assert 0 == status
-    assert ["registry", "id", "phase", "status", "(seen)", "enrolment", "title"] == lines[1].split()
+    assert ["registry", "id", "phase", "status", "seen", "on", "enrolment", "title"] == lines[1].split()
     trial = stemimmune.load().get(rows[0]["trial"], Trial)
     first = lines[3]
     assert first.startswith(trial.registry_ids[0])
-    assert f"{trial.status.value if trial.status else '-'} ({trial.status_as_of or 'date not given'})" in first
+    assert f"{trial.status.value if trial.status else '-'}  " in first
+    assert f"  {trial.status_as_of or '-'}  " in first
     assert len(rows) == len(lines) - 3
 
 

@@ -810,7 +810,10 @@ class TestArgumentErrors:
             (
                 lambda kb: kb.search("ms", kinds=["diseases"]),
                 "kinds",
-                f"'diseases' is not a record class or a collection name ({', '.join(RECORD_TYPES)})",
+                (
+                    "'diseases' is not a record class or a collection name; did you mean 'disorders'? "
+                    f"expected one of: {', '.join(RECORD_TYPES)}"
+                ),
             ),
             (lambda kb: kb.get("MS", 5), "kind", "expected a record class such as Disorder or Therapy, got int"),
             (

@@ -16,6 +16,7 @@ from typing import Any, Final, TypeVar, overload
 
 from ._index import Index, fold
 from ._results import Results, SearchHit
+from ._text import did_you_mean, shorten
 from .exceptions import (
     InvalidArgumentError,
     argument_type_error,
@@ -103,7 +104,11 @@ def _kinds(kinds: Iterable[type[Any] | str] | None) -> set[type[Record]] | None:
             wanted.add(found)
         else:
             names = ", ".join(RECORD_TYPES)
-            raise InvalidArgumentError("kinds", f"{kind!r} is not a record class or a collection name ({names})")
+            guess = did_you_mean(kind, RECORD_TYPES) if isinstance(kind, str) else ""
+            guess += " " if guess else ""
+            raise InvalidArgumentError(
+                "kinds", f"{shorten(kind)} is not a record class or a collection name; {guess}expected one of: {names}"
+            )
     return wanted
 
 

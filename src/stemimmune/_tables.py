@@ -16,7 +16,6 @@ citation (with where it sits) and the record citing it, a therapy option, a sear
 
 from __future__ import annotations
 
-import difflib
 import enum
 import functools
 import json
@@ -30,7 +29,7 @@ import attrs
 
 from ._dates import PartialDate
 from ._guidance import best_category
-from ._text import listing, shorten
+from ._text import did_you_mean, listing, shorten
 from .exceptions import InvalidArgumentError, argument_type_error
 from .model import (
     LINKS_TO,
@@ -749,7 +748,7 @@ def table(name: object) -> Table:
     Raises:
         ArgumentTypeError: *name* is not a string.
         InvalidArgumentError: *name* names no table; the error suggests the closest
-            names (:func:`difflib.get_close_matches`) and lists them all.
+            names (:func:`~stemimmune._text.did_you_mean`) and lists them all.
     """
     if not isinstance(name, str):
         raise argument_type_error("table", "a table name such as 'findings'", name)
@@ -757,8 +756,8 @@ def table(name: object) -> Table:
         return TABLES[name]
     except KeyError:
         pass
-    close = difflib.get_close_matches(name, TABLES, n=3, cutoff=0.5)
-    guess = f"did you mean {listing(repr(t) for t in close)}? " if close else ""
+    guess = did_you_mean(name, TABLES)
+    guess += " " if guess else ""
     raise InvalidArgumentError(
         "table", f"{_shown(name)} is not a table; {guess}expected one of: {listing(TABLES)}"
     ) from None

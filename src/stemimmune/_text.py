@@ -8,6 +8,7 @@ knows the data model; every other module of the package may import this one.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import re
 import reprlib
@@ -59,6 +60,22 @@ def listing(items: Iterable[str], *, limit: int = MAX_LISTED) -> str:
     items = list(items)
     shown = ", ".join(items[:limit])
     return shown if len(items) <= limit else f"{shown} and {len(items) - limit:,} more"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """
+    Return ``did you mean 'x', 'y'?`` naming up to three of *choices* close to *word*, or ``""`` when none is.
+
+    Closeness is :func:`difflib.get_close_matches` at a cutoff of 0.5, best first.
+
+    Example:
+        >>> did_you_mean("finding", ["findings", "trials", "indications"])
+        "did you mean 'findings', 'indications'?"
+        >>> did_you_mean("zzz", ["findings"])
+        ''
+    """
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
+    return f"did you mean {listing(repr(c) for c in close)}?" if close else ""
 
 
 def printable(text: str, *, keep: str = "") -> str:

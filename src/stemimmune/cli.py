@@ -17,20 +17,27 @@ Examples::
     stemimmune schema > dataset.schema.json
     stemimmune info --data my-dataset.json
 
-``--json`` and ``--data`` go before or after the subcommand.
-Errors are one line on standard error with exit status 2; ``validate`` exits 1 when
-the dataset is invalid; a bug of stemimmune's exits 1 with its traceback; a closed
-output pipe (``| head``) ends the command quietly.
+``--json``, ``--wide`` and ``--data`` go before or after the subcommand. Text fits the
+terminal: ``COLUMNS`` or the terminal's width (no limit when the output is not a
+terminal); tables cut long ids and titles with ``...`` and leave out their least useful
+columns first, and ``--wide`` prints everything whole. With no arguments the command
+prints its help (exit status 0).
+Errors are one line on standard error with exit status 2, naming the flag as typed and
+suggesting the closest command, table or kind; ``validate`` exits 1 when the dataset
+is invalid; a bug of stemimmune's exits 1 with its traceback; a closed output pipe
+(``| head``) ends the command quietly.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import errno
 import io
 import json
 import os
+import re
 import sys
 import textwrap
 import traceback
@@ -38,11 +45,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
+from ._dates import parse_day
 from ._io import write_atomically
 from ._loading import load
 from ._tables import CHILD_TABLES, JOINED_TABLES, SEARCH_HITS
-from ._text import printable
-from .exceptions import DatasetError, InvalidArgumentError, StemImmuneError
+from ._terminal import TextColumn, paragraph, record_lines, table
+from ._text import did_you_mean, printable
+from .exceptions import (
+    AmbiguousKeyError,
+    DatasetError,
+    InvalidArgumentError,
+    StemImmuneError,
+    UnknownKeyError,
+    WrongKindError,
+)
 from .knowledge_base import KnowledgeBase
 from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy, Trial
 from .serialization import unstructure
@@ -90,6 +106,18 @@ class _Parser(argparse.ArgumentParser):
         line = printable(" ".join(message.split()))
         self.exit(EXIT_ERROR, f"{self.prog}: error: {line} (see --help)\n")
 
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """Refuse a value outside *action*'s choices, suggesting the closest: a mistyped command or format."""
+        choices = action.choices
+        if choices is None or value in choices:
+            return
+        what = "command" if isinstance(choices, dict) else "choice"
+        guess = did_you_mean(str(value), [str(c) for c in choices])
+        message = (
+            f"unknown {what} {value!r}; {guess + ' ' if guess else ''}expected one of: {', '.join(map(str, choices))}"
+        )
+        raise argparse.ArgumentError(None if what == "command" else action, message)
+
 
 def _values(vocabulary: type[Vocabulary]) -> str:
     return ", ".join(m.value for m in vocabulary)
@@ -105,6 +133,13 @@ def _common() -> _Parser:
         help="a dataset file or folder to use instead of the bundled data",
     )
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text")
+    common.add_argument(
+        "--wide",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print every column and every value whole, however wide the terminal "
+        "(by default text fits COLUMNS or the terminal's width)",
+    )
     return common
 
 
@@ -138,7 +173,9 @@ def _phases(text: str) -> list[str]:
 
 def _add_trials(trials: argparse.ArgumentParser) -> None:
     """The arguments of ``trials``: the filters of :meth:`KnowledgeBase.find_trials`."""
-    trials.add_argument("disorder", nargs="?", help="trials studying this disorder or one of its subtypes")
+    trials.add_argument(
+        "disorder", nargs="?", metavar="DISORDER", help="trials studying this disorder or one of its subtypes"
+    )
     trials.add_argument("--therapy", help="trials testing this therapy (id, name or synonym)")
     trials.add_argument("--product", help="trials testing this product (id, name or code name)")
     trials.add_argument("--cell-type", help="trials testing a therapy that gives this cell type (MSC, HSC...)")
@@ -146,7 +183,7 @@ def _add_trials(trials: argparse.ArgumentParser) -> None:
         "--phase",
         type=_phases,
         action="extend",
-        dest="phases",
+        dest="phase",
         metavar="PHASE",
         help=f"this phase, or a range FROM..TO such as phase-2..phase-3 (repeatable: any of them); "
         f"one of: {_values(TrialPhase)}",
@@ -154,7 +191,7 @@ def _add_trials(trials: argparse.ArgumentParser) -> None:
     trials.add_argument(
         "--status",
         action="append",
-        dest="statuses",
+        dest="status",
         metavar="STATUS",
         help=f"this recruitment status as last seen (repeatable: any of them); one of: {_values(TrialStatus)}",
     )
@@ -186,7 +223,7 @@ def _add_plot(plot: argparse.ArgumentParser) -> None:
     plot.add_argument(
         "--trial-status",
         action="append",
-        dest="trial_statuses",
+        dest="trial_status",
         metavar="STATUS",
         help=f"with --mark-trials: count only trials of this status (repeatable); one of: {_values(TrialStatus)}",
     )
@@ -211,9 +248,9 @@ def _parser() -> argparse.ArgumentParser:
 
     command("info", "show the dataset version and how many records of each kind it holds")
     get = command("get", "show one record by id, CURIE, name or synonym")
-    get.add_argument("key", help="for example: MS, 'multiple sclerosis', MONDO:0005301, autologous-hsct")
+    get.add_argument("key", metavar="KEY", help="for example: MS, 'multiple sclerosis', MONDO:0005301, autologous-hsct")
     search = command("search", "find records by name, synonym, id or CURIE, tolerating typos")
-    search.add_argument("text")
+    search.add_argument("text", metavar="TEXT", help="a name, synonym, id or CURIE, typos and all")
     search.add_argument(
         "--kind", action="append", dest="kinds", metavar="KIND", help="only this collection (repeatable)"
     )
@@ -221,7 +258,7 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=_limit, default=10, help="show at most this many hits (default 10; 0 shows every hit)"
     )
     therapies = command("therapies", "therapies studied for a disorder (and its subtypes), strongest evidence first")
-    therapies.add_argument("disorder", help="a disorder's id, name, synonym or CURIE")
+    therapies.add_argument("disorder", metavar="DISORDER", help="a disorder's id, name, synonym or CURIE")
     therapies.add_argument("--therapy", help="this therapy only (id, name or synonym)")
     therapies.add_argument("--mechanism", help="therapies acting by this mechanism record (id or name)")
     therapies.add_argument("--cell-type", help="therapies giving this cell type (id or name)")
@@ -247,11 +284,17 @@ def _parser() -> argparse.ArgumentParser:
         "the evidence behind an indication, a disorder (summary) or a therapy for a disorder",
     )
     evidence.add_argument(
-        "key", help="an indication id (autologous-hsct-for-multiple-sclerosis), a disorder (MS) or a therapy"
+        "key",
+        metavar="KEY",
+        help="an indication id (autologous-hsct-for-multiple-sclerosis), a disorder (MS) or a therapy",
     )
-    evidence.add_argument("disorder", nargs="?", help="with a therapy as KEY: the disorder to show its evidence for")
+    evidence.add_argument(
+        "disorder", nargs="?", metavar="DISORDER", help="with a therapy as KEY: the disorder to show its evidence for"
+    )
     products = command("products", "licensed (or once licensed) products and their regulatory status")
-    products.add_argument("disorder", nargs="?", help="products with a regulatory event for this disorder")
+    products.add_argument(
+        "disorder", nargs="?", metavar="DISORDER", help="products with a regulatory event for this disorder"
+    )
     products.add_argument("--therapy", help="products that are instances of this therapy")
     products.add_argument("--jurisdiction", metavar="CODE", help="products with an event in this jurisdiction")
     products.add_argument(
@@ -260,7 +303,9 @@ def _parser() -> argparse.ArgumentParser:
         help="products with this status; one of: " + ", ".join(d.value for d in RegulatoryDecision if d.sets_status),
     )
     products.add_argument(
-        "--on", metavar="YYYY-MM-DD", help="with --status: the status on this day, not today (the column too)"
+        "--on",
+        metavar="YYYY-MM-DD",
+        help="the status on this day, not today: the status column (every product's, without --status) and --status",
     )
     _add_trials(command("trials", "registered clinical trials, by id, filtered as kb.find_trials() filters"))
     refresh = command(
@@ -278,6 +323,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "table",
         nargs="?",
+        metavar="TABLE",
         help=f"a collection (disorders, findings, ...), a child table ({', '.join(CHILD_TABLES)}) or "
         + " or ".join(JOINED_TABLES),
     )
@@ -298,14 +344,81 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
-    """Render rows as a plain-text table with a header."""
-    cells = [[str(row.get(c, "") if row.get(c) is not None else "") for c in columns] for row in rows]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    return "\n".join(lines)
+# The tables the commands print. An id or a title may be cut (``shortest``: with ``...``, down to that
+# width); the columns with a ``drop`` number are left out, lowest first, when the table cannot fit.
+_COUNTS: Final = (TextColumn("collection"), TextColumn("records"))
+_THERAPY_OPTIONS: Final = (
+    TextColumn("therapy", shortest=15),
+    TextColumn("disorder", shortest=36),
+    TextColumn("evidence"),
+    TextColumn("ebmt"),
+    TextColumn("stem_cell", drop=2),
+    TextColumn("indication", shortest=30, drop=1),
+)
+_DISORDER_OPTIONS: Final = (
+    TextColumn("indication", shortest=40),
+    TextColumn("therapy", shortest=15, drop=1),
+    TextColumn("disorder", shortest=24, drop=2),
+    TextColumn("evidence"),
+    TextColumn("ebmt"),
+)
+_HITS: Final = (
+    TextColumn("score", drop=2),
+    TextColumn("kind", drop=1),
+    TextColumn("id"),
+    TextColumn("matched", shortest=16),
+)
+_PRODUCTS: Final = (
+    TextColumn("product"),
+    TextColumn("name", shortest=12, drop=2),
+    TextColumn("therapy", shortest=20, drop=1),
+    TextColumn("status", shortest=40),
+)
+_TRIALS: Final = (
+    TextColumn("registry id"),
+    TextColumn("phase", drop=3),
+    TextColumn("status"),
+    TextColumn("seen on", drop=1),
+    TextColumn("enrolment", drop=2),
+    TextColumn("title", shortest=15),
+)
+_CHANGES: Final = (
+    TextColumn("trial", shortest=16),
+    TextColumn("field"),
+    TextColumn("old", shortest=12),
+    TextColumn("new", shortest=12),
+    TextColumn("as of", drop=1),
+)
+
+
+def _table(rows: list[dict[str, Any]], columns: Sequence[TextColumn], width: int | None) -> str:
+    """Render rows as a plain-text table with a header, fitted to *width* (None: no limit)."""
+    return "\n".join(table(rows, columns, width))
+
+
+def _text(text: str, width: int | None, *, indent: int = 0, hang: int | None = None) -> str:
+    """*text* wrapped to *width* (None: one line), the first line indented *indent* spaces, the rest *hang*."""
+    return "\n".join(paragraph(text, width, indent=indent, hang=hang))
+
+
+def _width(args: argparse.Namespace) -> int | None:
+    """
+    The width to fit text to, None for no limit.
+
+    None with --wide; else ``COLUMNS`` when it is a positive number; else the width of the
+    terminal standard output is; else None (a file or a pipe has no width).
+    """
+    if args.wide:
+        return None
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdecimal() and int(columns) > 0:
+        return int(columns)
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns or None
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+    return None
 
 
 def _dump(data: object) -> str:
@@ -317,7 +430,7 @@ def _info(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     if args.json:
         return _dump({"dataset_version": kb.version, "counts": counts})
     rows = [{"collection": k, "records": v} for k, v in counts.items()]
-    return f"stemimmune dataset {kb.version}\n" + _table(rows, ["collection", "records"])
+    return f"stemimmune dataset {kb.version}\n" + _table(rows, _COUNTS, args.width)
 
 
 def _get(kb: KnowledgeBase, args: argparse.Namespace) -> str:
@@ -325,11 +438,8 @@ def _get(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     data = unstructure(record)
     if args.json:
         return _dump(data)
-    lines = [f"{type(record).__name__} {record.id}"]
-    for field, value in data.items():
-        if field != "id":
-            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            lines.append(f"  {field}: {shown}")
+    lines = paragraph(f"{type(record).__name__} {record.id}", args.width)
+    lines += record_lines({field: value for field, value in data.items() if field != "id"}, args.width)
     return "\n".join(lines)
 
 
@@ -339,7 +449,7 @@ def _search(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     if args.json:
         return _dump(rows)
     shown = [{**row, "score": f"{row['score']:.2f}"} for row in rows]
-    return _table(shown, SEARCH_HITS.names) if rows else f"nothing resembles {args.text!r}"
+    return _table(shown, _HITS, args.width) if rows else f"nothing resembles {args.text!r}"
 
 
 _THERAPY_FILTERS: Final = (
@@ -377,13 +487,13 @@ def _therapies(kb: KnowledgeBase, args: argparse.Namespace) -> str:
     if args.json:
         return _dump(rows)
     disorder = kb.get(args.disorder, Disorder)
-    header = f"Therapies for {disorder.name} ({len(rows)}), strongest evidence first:"
+    header = _text(f"Therapies for {disorder.name} ({len(rows)}), strongest evidence first:", args.width)
     if not rows:
-        return "\n".join([header, *_parents_note(kb, disorder, filters)])
-    return header + "\n" + _table(rows, ["therapy", "disorder", "evidence", "ebmt", "stem_cell", "indication"])
+        return "\n".join([header, *_parents_note(kb, disorder, filters, args.width)])
+    return header + "\n" + _table(rows, _THERAPY_OPTIONS, args.width)
 
 
-def _parents_note(kb: KnowledgeBase, disorder: Disorder, filters: dict[str, Any]) -> list[str]:
+def _parents_note(kb: KnowledgeBase, disorder: Disorder, filters: dict[str, Any], width: int | None) -> list[str]:
     """Point from a subtype with no options to its parents' options, if they have any."""
     notes = []
     for parent_id in disorder.parent_ids:
@@ -391,8 +501,12 @@ def _parents_note(kb: KnowledgeBase, disorder: Disorder, filters: dict[str, Any]
         if count:
             parent = kb.get(parent_id, Disorder)
             notes.append(
-                f"  none recorded for {disorder.name} itself; its parent {parent.name} has {count}:"
-                f" stemimmune therapies {parent.id}"
+                _text(
+                    f"none recorded for {disorder.name} itself; its parent {parent.name} has {count}:"
+                    f" stemimmune therapies {parent.id}",
+                    width,
+                    indent=2,
+                )
             )
     return notes
 
@@ -407,12 +521,12 @@ def _evidence(kb: KnowledgeBase, args: argparse.Namespace) -> str:
             raise _CommandError(message)
         if args.json:
             return _dump([_indication_data(kb, i) for i in indications])
-        return "\n\n".join(_indication_evidence(kb, i, as_json=False) for i in indications)
+        return "\n\n".join(_indication_evidence(kb, i, as_json=False, width=args.width) for i in indications)
     record = kb.get(args.key)
     if isinstance(record, Indication):
-        return _indication_evidence(kb, record, as_json=args.json)
+        return _indication_evidence(kb, record, as_json=args.json, width=args.width)
     if isinstance(record, Disorder):
-        return _disorder_evidence(kb, record, as_json=args.json)
+        return _disorder_evidence(kb, record, as_json=args.json, width=args.width)
     if isinstance(record, Therapy):
         message = f"{record.id} is a therapy: name a disorder too (stemimmune evidence {record.id} DISORDER)"
         raise _CommandError(message)
@@ -440,44 +554,62 @@ def _indication_data(kb: KnowledgeBase, indication: Indication) -> dict[str, Any
     }
 
 
-def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: bool) -> str:
+def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: bool, width: int | None) -> str:
     if as_json:
         return _dump(_indication_data(kb, indication))
     findings = [f for f in kb.findings if indication.id in f.indication_ids]
     references = kb.references_for(indication, deep=True)
     trials = _indication_trials(kb, indication)
     current = kb.recommendations_for(indication, latest=True)
+
+    def item(text: str) -> str:
+        return _text(text, width, indent=2)
+
     lines = [
-        f"{indication.id}: evidence level {indication.evidence_level.value}",
-        *(f"  {indication.summary}" for _ in [0] if indication.summary),
-        "Guideline recommendations (newest first; superseded ones marked):",
+        _text(f"{indication.id}: evidence level {indication.evidence_level.value}", width),
+        *(item(indication.summary) for _ in [0] if indication.summary),
+        _text("Guideline recommendations (newest first; superseded ones marked):", width),
         *(
-            f"  {_cell(r)} / grade {r.grade.value if r.grade else '-'} "
-            f"({r.population.value if r.population else 'any age'}, "
-            f"{r.donor_type.value if r.donor_type else 'any donor'}) - {r.reference_id}"
-            + ("" if r in current else " [superseded]")
-            + (f" [only {', '.join(r.applies_to)}]" if r.applies_to else "")
+            item(
+                f"{_cell(r)} / grade {r.grade.value if r.grade else '-'} "
+                f"({r.population.value if r.population else 'any age'}, "
+                f"{r.donor_type.value if r.donor_type else 'any donor'}) - {r.reference_id}"
+                + ("" if r in current else " [superseded]")
+                + (f" [only {', '.join(r.applies_to)}]" if r.applies_to else "")
+            )
             for r in kb.recommendations_for(indication)
         ),
         f"Findings ({len(findings)}):",
-        *(f"  [{f.id}] {f.endpoint}: {f.result}" for f in findings),
-        (
+        *(item(f"[{f.id}] {f.endpoint}: {f.result}") for f in findings),
+        _text(
             f"Registered trials of {indication.therapy_id} in {indication.disorder_id} ({len(trials)}; "
-            f"* cited by the indication; details: stemimmune trials {indication.disorder_id} --therapy {indication.therapy_id}):"
+            f"* cited by the indication; details: stemimmune trials {indication.disorder_id} "
+            f"--therapy {indication.therapy_id}):",
+            width,
         ),
         *(
-            f"  {'*' if t.id in indication.trial_ids else ' '} {t.registry_ids[0]} "
-            f"{t.phase.value if t.phase else '-'}, {t.status.value if t.status else '-'} "
-            f"({t.status_as_of or 'date not given'}): {_shorten(t.title or '-', _TITLE_WIDTH)}"
+            _text(
+                f"{'*' if t.id in indication.trial_ids else ' '} {t.registry_ids[0]} "
+                f"{t.phase.value if t.phase else '-'}, {t.status.value if t.status else '-'} "
+                f"({'seen ' + str(t.status_as_of) if t.status_as_of else 'date not given'}): {t.title or '-'}",
+                width,
+                indent=2,
+                hang=6,
+            )
             for t in trials
         ),
-        f"References ({len(references)}), strongest first:",
-        *(f"  {r.tier.value:<13} {r.id}: {r.title}" + (f" doi:{r.doi}" if r.doi else "") for r in references),
+        _text(f"References ({len(references)}), strongest first:", width),
+        *(
+            _text(
+                f"{r.tier.value:<13} {r.id}: {r.title}" + (f" doi:{r.doi}" if r.doi else ""), width, indent=2, hang=16
+            )
+            for r in references
+        ),
     ]
     return "\n".join(lines)
 
 
-def _disorder_evidence(kb: KnowledgeBase, disorder: Disorder, *, as_json: bool) -> str:
+def _disorder_evidence(kb: KnowledgeBase, disorder: Disorder, *, as_json: bool, width: int | None) -> str:
     summary = kb.evidence_summary(disorder)
     strongest = summary.strongest_evidence.value if summary.strongest_evidence else None
     tiers = {tier.value: count for tier, count in summary.references_by_tier.items()}
@@ -502,14 +634,20 @@ def _disorder_evidence(kb: KnowledgeBase, disorder: Disorder, *, as_json: bool) 
             }
         )
     lines = [
-        f"{disorder.name} ({disorder.id}): strongest evidence {strongest or 'none recorded'}",
-        f"{len(summary.findings)} findings; references by tier: "
-        + (", ".join(f"{k} {v}" for k, v in tiers.items()) or "none"),
+        _text(f"{disorder.name} ({disorder.id}): strongest evidence {strongest or 'none recorded'}", width),
+        _text(
+            f"{len(summary.findings)} findings; references by tier: "
+            + (", ".join(f"{k} {v}" for k, v in tiers.items()) or "none"),
+            width,
+        ),
     ]
     if options:
-        lines += ["Options (details: stemimmune evidence INDICATION):", _table(options, list(options[0]))]
+        lines += [
+            _text("Options (details: stemimmune evidence INDICATION):", width),
+            _table(options, _DISORDER_OPTIONS, width),
+        ]
     else:
-        lines += _parents_note(kb, disorder, {})
+        lines += _parents_note(kb, disorder, {}, width)
     return "\n".join(lines)
 
 
@@ -523,8 +661,14 @@ def _cell(recommendation: GuidelineRecommendation) -> str:
 
 
 def _products(kb: KnowledgeBase, args: argparse.Namespace) -> str:
+    """The products passing the filters with their status; --on without --status: every product's status that day."""
+    day = None if args.on is None else parse_day(args.on)
     found = kb.find_products(
-        disorder=args.disorder, therapy=args.therapy, jurisdiction=args.jurisdiction, status=args.status, on=args.on
+        disorder=args.disorder,
+        therapy=args.therapy,
+        jurisdiction=args.jurisdiction,
+        status=args.status,
+        on=day if args.status is not None else None,
     )
 
     def places(product: Product) -> list[str]:
@@ -538,14 +682,18 @@ def _products(kb: KnowledgeBase, args: argparse.Namespace) -> str:
             "name": p.name,
             "therapy": p.therapy_id,
             "status": "; ".join(
-                f"{place} {status.value}" for place in places(p) if (status := p.status(place, args.on)) is not None
+                f"{place} {status.value}" for place in places(p) if (status := p.status(place, day)) is not None
             ),
         }
         for p in found
     ]
     if args.json:
         return _dump(rows)
-    return _table(rows, ["product", "name", "therapy", "status"]) if rows else "no product matches"
+    if not rows:
+        return "no product matches"
+    shown = [{**row, "status": row["status"] or "-"} for row in rows]
+    on = f"on {day.isoformat()}" if day is not None else "today"
+    return _text(f"Products ({len(rows)}), status {on}:", args.width) + "\n" + _table(shown, _PRODUCTS, args.width)
 
 
 def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
@@ -554,8 +702,8 @@ def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         therapy=args.therapy,
         product=args.product,
         cell_type=args.cell_type,
-        phase=args.phases,
-        status=args.statuses,
+        phase=args.phase,
+        status=args.status,
     )
     rows: list[dict[str, Any]] = [
         {
@@ -581,20 +729,14 @@ def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         {
             "registry id": row["registry_ids"][0],
             "phase": row["phase"] or "-",
-            "status (seen)": f"{row['status'] or '-'} ({row['status_as_of'] or 'date not given'})",
+            "status": row["status"] or "-",
+            "seen on": row["status_as_of"] or "-",
             "enrolment": f"{row['enrollment']} {row['enrollment_kind']}" if row["enrollment"] is not None else "-",
-            "title": _shorten(row["title"] or "-", _TITLE_WIDTH),
+            "title": row["title"] or "-",
         }
         for row in rows
     ]
-    return f"Trials ({len(rows)}), by id:\n" + _table(shown, list(shown[0]))
-
-
-_TITLE_WIDTH: Final = 70
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+    return _text(f"Trials ({len(rows)}), by id:", args.width) + "\n" + _table(shown, _TRIALS, args.width)
 
 
 def _export(kb: KnowledgeBase, args: argparse.Namespace) -> str:
@@ -661,8 +803,8 @@ def _plot(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         subset["title"] = args.title
     if args.mark_trials:
         subset["mark_trials"] = True
-    if args.trial_statuses is not None:
-        subset["trial_status"] = args.trial_statuses
+    if args.trial_status is not None:
+        subset["trial_status"] = args.trial_status
     save_evidence_map(kb, args.output, **subset)
     return f"wrote the evidence map to {printable(args.output)}"
 
@@ -734,7 +876,7 @@ def _refresh_trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         {"trial": c.trial_id, "field": c.field, "old": c.old, "new": c.new, "as of": c.as_of or "-"}
         for c in result.changes
     ]
-    lines = [_table(rows, ["trial", "field", "old", "new", "as of"]) if rows else "no field changed"]
+    lines = [_table(rows, _CHANGES, args.width) if rows else "no field changed"]
     lines += [f"failed: {t}: {r}" for t, r in result.failed]
     if args.output is not None:
         lines.append(
@@ -764,8 +906,57 @@ _COMMANDS: Final[dict[str, Callable[[KnowledgeBase, argparse.Namespace], str]]] 
 }
 
 
-def _error_line(exc: BaseException) -> str:
-    if isinstance(exc, DatasetError):
+def _flags(parser: argparse.ArgumentParser, command: str) -> dict[str, str]:
+    """
+    How *command* spells each argument the library names: ``status`` is ``--status``, ``disorder`` ``DISORDER``.
+
+    The options' destinations are the library's argument names, so an error of the library
+    (``on: needs status=``) can be told in the flags the user typed (``--on: needs --status``).
+    """
+    spelled: dict[str, str] = {}
+    for action in parser._actions:  # noqa: SLF001 - argparse's public view of its arguments
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            chosen = action.choices.get(command)
+            if chosen is not None:
+                spelled.update(_flags(chosen, command))
+        elif action.option_strings:
+            spelled[action.dest] = max(action.option_strings, key=len)
+        elif isinstance(action.metavar, str):
+            spelled[action.dest] = action.metavar
+    return spelled
+
+
+_KEYWORD: Final = re.compile(r"\b([a-z_]+)=(True\b)?")
+
+
+def _as_typed(exc: Exception, flags: dict[str, str]) -> Exception | str:
+    """
+    *exc*, told with the command's flags instead of the library's argument names.
+
+    An :class:`InvalidArgumentError` of an argument the command has becomes
+    ``--flag: reason`` (``POSITIONAL: reason``), its reason's ``name=`` mentions
+    flags too; a key error names the option that held the key (``--therapy='SLE'``),
+    or nothing for a positional argument, whose value it quotes.
+    """
+    if isinstance(exc, InvalidArgumentError) and exc.argument in flags:
+
+        def flag(match: re.Match[str]) -> str:
+            spelled = flags.get(match[1], "")
+            return spelled if spelled.startswith("--") else match[0]
+
+        return f"{flags[exc.argument]}: {_KEYWORD.sub(flag, exc.reason)}"
+    if isinstance(exc, UnknownKeyError | AmbiguousKeyError | WrongKindError) and exc.argument in flags:
+        spelled = flags[exc.argument]
+        told = copy.copy(exc)
+        told.argument = spelled if spelled.startswith("--") else None
+        return told
+    return exc
+
+
+def _error_line(exc: BaseException | str) -> str:
+    if isinstance(exc, str):
+        text = exc
+    elif isinstance(exc, DatasetError):
         count = f"at least {exc.count:,}" if exc.stopped else f"{exc.count:,}"
         text = f"{exc.problems[0]} ({count} problem{'s' if exc.count > 1 else ''} in all; stemimmune validate PATH lists them)"
     elif isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
@@ -789,6 +980,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     Run the command line with *argv* (default: ``sys.argv[1:]``); return the exit status.
 
+    With no arguments, print the help and return 0.
     Exit status 0 on success, 1 when ``validate`` finds the dataset invalid, and 2 on bad
     arguments, an unknown name, invalid data, a file error (a full disk...) or a missing
     optional extra: the library's own errors (:class:`~stemimmune.StemImmuneError`), which
@@ -802,8 +994,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             with contextlib.suppress(ValueError, io.UnsupportedOperation):
                 stream.reconfigure(errors="backslashreplace")
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    if not (sys.argv[1:] if argv is None else argv):  # no arguments: the help, as --help prints it
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
     args.json = getattr(args, "json", False)
+    args.wide = getattr(args, "wide", False)
+    args.width = _width(args)
     try:
         if args.command == "validate":
             status, output = _validate(args)
@@ -820,7 +1018,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - anything else is a bug of ours: reported as one, with its traceback
         if not _users_to_fix(exc):
             return _internal_error(exc)
-        print(_error_line(exc), file=sys.stderr)
+        print(_error_line(_as_typed(exc, _flags(parser, args.command))), file=sys.stderr)
         return EXIT_ERROR
     return status
 
