@@ -582,7 +582,7 @@ def test_trials_json_numbers_and_table(capsys: pytest.CaptureFixture[str]) -> No
     status, out, _ = _run(capsys, "trials", "SLE")
     lines = out.splitlines()
     assert 0 == status
-    assert ["registry", "id", "phase", "status", "seen", "on", "enrolment", "title"] == lines[1].split()
+    assert ["registry", "id", "phase", "status", "as", "of", "enrolment", "title"] == lines[1].split()
     trial = stemimmune.load().get(rows[0]["trial"], Trial)
     first = lines[3]
     assert first.startswith(trial.registry_ids[0])

@@ -124,7 +124,7 @@ def test_trials_at_80_columns_keep_ids_whole_and_cut_titles(
     """At 80 columns each trial's registry id is whole; a title too long is cut, ending in ..., and says so."""
     lines = _lines(capsys, monkeypatch, 80, "trials")
     assert [] == _too_long(lines, 80)
-    assert ["registry", "id", "phase", "status", "title"] == lines[1].split()  # the docs: seen on, enrolment left out
+    assert ["registry", "id", "phase", "status", "title"] == lines[1].split()  # the docs: as of, enrolment left out
     rows = lines[3 : 3 + len(KB.trials)]
     assert [t.registry_ids[0] for t in KB.trials] == [row.split()[0] for row in rows]
     titles = _title_cells(lines)
@@ -143,7 +143,7 @@ def test_trials_wide_shows_every_title_whole(
     """--wide (or output that is not a terminal) shows every column and every title whole."""
     argv = ("trials",) if width is None else ("trials", "--wide")
     lines = _lines(capsys, monkeypatch, width, *argv)
-    assert ["registry", "id", "phase", "status", "seen", "on", "enrolment", "title"] == lines[1].split()
+    assert ["registry", "id", "phase", "status", "as", "of", "enrolment", "title"] == lines[1].split()
     assert [(t.title or "-") for t in KB.trials] == [cell.rstrip() for cell in _title_cells(lines)]
     assert not any("--wide" in line for line in lines)
 

@@ -378,7 +378,7 @@ _TRIALS: Final = (
     TextColumn("registry id"),
     TextColumn("phase", drop=3),
     TextColumn("status"),
-    TextColumn("seen on", drop=1),
+    TextColumn("as of", drop=1),
     TextColumn("enrolment", drop=2),
     TextColumn("title", shortest=15),
 )
@@ -591,7 +591,7 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
             _text(
                 f"{'*' if t.id in indication.trial_ids else ' '} {t.registry_ids[0]} "
                 f"{t.phase.value if t.phase else '-'}, {t.status.value if t.status else '-'} "
-                f"({'seen ' + str(t.status_as_of) if t.status_as_of else 'date not given'}): {t.title or '-'}",
+                f"({'as of ' + str(t.status_as_of) if t.status_as_of else 'date not given'}): {t.title or '-'}",
                 width,
                 indent=2,
                 hang=6,
@@ -730,7 +730,7 @@ def _trials(kb: KnowledgeBase, args: argparse.Namespace) -> str:
             "registry id": row["registry_ids"][0],
             "phase": row["phase"] or "-",
             "status": row["status"] or "-",
-            "seen on": row["status_as_of"] or "-",
+            "as of": row["status_as_of"] or "-",
             "enrolment": f"{row['enrollment']} {row['enrollment_kind']}" if row["enrollment"] is not None else "-",
             "title": row["title"] or "-",
         }
