@@ -176,6 +176,17 @@ FIELD_BREAKAGES: Final = [
         _set("trials", "registry_ids", 0, to="EudraCT:" + "-".join(("2004", "000000", "12"))),  # noqa: FLY002
         False,
     ),
+    # the other registries' forms (joined, so the citation checker does not read a made-up registry id)
+    ("ANZCTR registry id", _set("trials", "registry_ids", 0, to="ACTRN" + "12610000000000"), False),
+    ("ANZCTR registry id of 13 digits", _set("trials", "registry_ids", 0, to="ACTRN" + "1261000000000"), True),
+    ("IRCT registry id", _set("trials", "registry_ids", 0, to="IRCT" + "20090000000000N1"), False),
+    ("IRCT registry id without its N", _set("trials", "registry_ids", 0, to="IRCT" + "200900000000001"), True),
+    ("CTRI registry id", _set("trials", "registry_ids", 0, to="CTRI/" + "2020/01/000000"), False),
+    ("CTRI registry id with hyphens", _set("trials", "registry_ids", 0, to="CTRI-" + "2020-01-000000"), True),
+    ("jRCT registry id", _set("trials", "registry_ids", 0, to="jRCT" + "2031200000"), False),
+    ("DRKS registry id", _set("trials", "registry_ids", 0, to="DRKS" + "00000000"), False),
+    ("DRKS registry id of 7 digits", _set("trials", "registry_ids", 0, to="DRKS" + "0000000"), True),
+    ("KCT registry id", _set("trials", "registry_ids", 0, to="KCT" + "0000000"), False),
     ("lower-case jurisdiction", _set("products", "events", 0, "jurisdiction", to="ca", where=_has("events")), True),
     ("month 13", _set("trials", "start_date", to="2019-13", where=_has("start_date")), True),
     ("one-digit month", _set("trials", "start_date", to="2019-1", where=_has("start_date")), True),

@@ -45,10 +45,14 @@ DOI_PATTERN: Final = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 PMID_PATTERN: Final = re.compile(r"^[1-9][0-9]{0,8}$")
 PMCID_PATTERN: Final = re.compile(r"^PMC[0-9]+$")
 NCT_PATTERN: Final = re.compile(r"^NCT[0-9]{8}$")
-#: A trial registry id: ClinicalTrials.gov, ISRCTN, EudraCT, CTIS, ChiCTR or the Dutch registry (ASCII digits only).
+#: A trial registry id (ASCII digits only): ClinicalTrials.gov, ISRCTN, EudraCT, CTIS, ChiCTR, the Dutch
+#: registry, ANZCTR (``ACTRN``), the Iranian (``IRCT``), Indian (``CTRI/``), Japanese (``jRCT``), German
+#: (``DRKS``) and Korean (``KCT``) registries.
 REGISTRY_ID_PATTERN: Final = re.compile(
     r"^(?:NCT[0-9]{8}|ISRCTN[0-9]{8}|EudraCT:[0-9]{4}-[0-9]{6}-[0-9]{2}|CTIS:[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}"
-    r"|ChiCTR-?[A-Z0-9-]{6,20}|NL-OMON[0-9]{1,8}|NL[0-9]{1,8})$"
+    r"|ChiCTR-?[A-Z0-9-]{6,20}|NL-OMON[0-9]{1,8}|NL[0-9]{1,8}"
+    r"|ACTRN[0-9]{14}|IRCT[0-9]{8,20}N[0-9]{1,4}|CTRI/[0-9]{4}/[0-9]{2,3}/[0-9]{6}|jRCT[a-z]?[0-9]{6,10}"
+    r"|DRKS[0-9]{8}|KCT[0-9]{7})$"
 )
 JURISDICTION_PATTERN: Final = re.compile(r"^[A-Z]{2}$")
 URL_PATTERN: Final = re.compile(r"^https?://[^\s/$.?#][^\s]*$")

@@ -863,7 +863,8 @@ class Trial(_Record):
     Attributes:
         id: Stable identifier: the main registry id in lower case, hyphenated (``"nct"`` and 8 digits).
         registry_ids: Its ids in trial registries (``NCT`` and 8 digits, ``ISRCTN`` and 8 digits,
-            ``EudraCT:`` and its number, ``ChiCTR`` and its number...); at least one.
+            ``EudraCT:`` and its number, ``ChiCTR``, ``ACTRN``, ``IRCT``, ``CTRI/``, ``jRCT``, ``DRKS``
+            and their numbers...); at least one.
         title: The registered title, when it was seen.
         synonyms: Acronyms and short names it is known by (``"SCOT"``), as the registered
             title or a report of it prints them; descriptive keys, so :meth:`~stemimmune.KnowledgeBase.get`
@@ -905,7 +906,10 @@ class Trial(_Record):
             check.not_empty,
             check.each_matches(
                 check.REGISTRY_ID_PATTERN,
-                "a registry id: NCT or ISRCTN and 8 digits, EudraCT:, CTIS:, ChiCTR or NL-OMON and its number",
+                (
+                    "a registry id: NCT or ISRCTN and 8 digits, EudraCT:, CTIS:, ChiCTR, NL-OMON, ACTRN, IRCT,"
+                    " CTRI/, jRCT, DRKS or KCT and its number"
+                ),
             ),
         ),
     )
