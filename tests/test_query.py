@@ -63,7 +63,7 @@ LINK_FIELDS: dict[type, tuple[str, ...]] = {
     RECORD_TYPES["mechanisms"]: ("effector_ids", "target_ids"),
     RECORD_TYPES["disorders"]: ("parent_ids", "component_ids"),
     RECORD_TYPES["therapies"]: ("cell_type_id", "source_ids", "mechanism_ids", "risk_ids"),
-    RECORD_TYPES["findings"]: ("indication_id",),
+    RECORD_TYPES["findings"]: ("indication_id", "also_supports"),
     RECORD_TYPES["products"]: ("therapy_id",),
     RECORD_TYPES["trials"]: ("disorder_ids", "therapy_ids", "product_ids", "reference_ids"),
     RECORD_TYPES["indications"]: ("therapy_id", "disorder_id", "risk_ids", "trial_ids"),
@@ -352,7 +352,8 @@ def oracle_references(kb: KnowledgeBase, record: Any, *, deep: bool) -> list[str
             chosen = [record]
         else:
             chosen = []
-        records += chosen + [f for f in kb.findings for i in chosen if f.indication_id == i.id]
+        # a finding is under each indication it is filed under or also supports (data model docs)
+        records += chosen + [f for f in kb.findings for i in chosen if i.id in (f.indication_id, *f.also_supports)]
     refs = {r.id: r for r in kb.references}
     found = [refs[i] for i in {ref for r in records for ref in cited_ids(r)}]
     tiers = list(type(found[0].tier)) if found else []
@@ -1451,7 +1452,9 @@ class TestNavigationAgainstTheOracle:
             options = kb.therapies_for(disorder)
             assert summary.options == options
             wanted = {o.indication.id for o in options}
-            assert sorted(_ids(summary.findings)) == sorted(f.id for f in kb.findings if f.indication_id in wanted)
+            assert sorted(_ids(summary.findings)) == sorted(
+                f.id for f in kb.findings if wanted & {f.indication_id, *f.also_supports}
+            )
             assert oracle_references(kb, disorder, deep=True) == _ids(summary.references)
             levels = [o.evidence_level for o in options]
             assert summary.strongest_evidence == (max(levels) if levels else None)
@@ -1465,7 +1468,7 @@ class TestNavigationAgainstTheOracle:
         bare = attrs.evolve(
             kb,
             indications=tuple(i for i in kb.indications if i.id not in dropped),
-            findings=tuple(f for f in kb.findings if f.indication_id not in dropped),
+            findings=tuple(f for f in kb.findings if not dropped & {f.indication_id, *f.also_supports}),
         )
         assert oracle_references(bare, bare.get(therapy.id), deep=True) == _ids(
             bare.references_for(therapy.id, deep=True)

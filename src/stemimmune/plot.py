@@ -101,7 +101,7 @@ def evidence_map(
     Example:
         >>> import stemimmune
         >>> figure = evidence_map(stemimmune.load(), categories=["immunodeficiency"], min_evidence="observational")
-        >>> figure.axes[0].images[0].get_array().shape[0] < 10
+        >>> figure.axes[0].images[0].get_array().shape[0] < 30  # a row per disorder with such evidence
         True
         >>> figure = evidence_map(stemimmune.load(), categories=["autoimmune"], mark_trials=True)
         >>> len(figure.axes[0].collections[0].get_offsets()) > 0  # one triangle per cell with trials
