@@ -180,9 +180,13 @@ class KnowledgeBase:
         Return the one record matching *key*, of class *kind* when given.
 
         *key* may be a record id, a cross-reference CURIE (``"MONDO:0005301"``), a DOI
-        or PMID (bare or prefixed, ``"doi:10..."``), a registry id, a name, a synonym or
-        abbreviation, or an author; case, accents, punctuation and British/American
-        spelling are ignored. :meth:`search` reads the same keys.
+        (bare, prefixed ``"doi:10..."`` or as a ``https://doi.org/10...`` URL) or PMID
+        (bare or prefixed), a registry id, a name, a synonym or abbreviation, or an author;
+        case, accents, punctuation, apostrophes, a plural "s" and British/American
+        spelling are ignored (``"Crohns disease"``, ``"MSCs"``). A generic term that
+        names several records (``"stem cell transplant"``: autologous or allogeneic)
+        raises :class:`~stemimmune.AmbiguousKeyError` listing them. :meth:`search` reads
+        the same keys.
 
         Raises:
             UnknownKeyError: Nothing matches; the error names the closest matches.
@@ -253,8 +257,8 @@ class KnowledgeBase:
         The keys are the ones :meth:`get` reads: a record's id, name or title, a product's
         generic name, synonyms, CURIEs, a trial's registry ids, a reference's authors, DOI,
         PMID and PMCID (bare and prefixed, ``doi:``, ``pmid:``, ``pmcid:``). Both the text and
-        the keys are folded first (case, accents, punctuation, spacing and British/American
-        spelling are ignored), and every key of the kinds asked for is scored.
+        the keys are folded first (case, accents, punctuation, apostrophes, a plural "s",
+        spacing and British/American spelling are ignored), and every key of the kinds asked for is scored.
 
         A key's score, from 0 to 1, is 1 when it is the text; otherwise the best of the Indel
         ratio of the two (twice their longest common subsequence over their total length),
