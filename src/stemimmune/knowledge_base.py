@@ -496,8 +496,9 @@ class KnowledgeBase:
         """
         Records linked to a record in either direction, grouped by collection.
 
-        The collections come in canonical order (see :data:`~stemimmune.model.RECORD_TYPES`),
-        the records of each by id; the record itself is not its own neighbour.
+        Every collection is a key, in canonical order (see :data:`~stemimmune.model.RECORD_TYPES`);
+        a collection with no linked record holds an empty tuple. The records of each come
+        by id; the record itself is not its own neighbour.
 
         Following links both ways is how to navigate: from a disorder to its
         indications, from a therapy to its mechanisms, cell type and sources, from a
@@ -513,6 +514,57 @@ class KnowledgeBase:
             True
         """
         return query.neighbours(self._index(), key)
+
+    def findings_for(self, key: Indication | Disorder | Therapy | str) -> Results[Finding]:
+        """
+        The findings under an indication, a disorder or a therapy, by id.
+
+        An indication's findings are those that report on it; a disorder's, those of
+        the indications for it and its subtypes; a therapy's, those of its indications.
+        None found is an empty result.
+
+        Args:
+            key: An indication, disorder or therapy, or any key :meth:`get` accepts for one.
+
+        Raises:
+            WrongKindError: *key* names a record of another kind.
+            UnknownKeyError, AmbiguousKeyError, ArgumentTypeError: As :meth:`get`.
+
+        Example:
+            >>> import stemimmune
+            >>> kb = stemimmune.load()
+            >>> "mist-progression-hazard-ratio" in [f.id for f in kb.findings_for("MS")]
+            True
+            >>> all(f.indication_id == "autologous-hsct-for-multiple-sclerosis"
+            ...     for f in kb.findings_for("autologous-hsct-for-multiple-sclerosis"))
+            True
+        """
+        return query.findings_for(self._index(), key)
+
+    def trials_for(self, key: Indication | Disorder | Therapy | Product | str) -> Results[Trial]:
+        """
+        The registered trials of an indication, a disorder, a therapy or a product, by id.
+
+        An indication's trials are those it cites and every trial of its therapy in its
+        disorder or a subtype; a disorder's, a therapy's or a product's are those
+        :meth:`find_trials` gives for it. None found is an empty result.
+
+        Args:
+            key: An indication, disorder, therapy or product, or any key :meth:`get` accepts for one.
+
+        Raises:
+            WrongKindError: *key* names a record of another kind.
+            UnknownKeyError, AmbiguousKeyError, ArgumentTypeError: As :meth:`get`.
+
+        Example:
+            >>> import stemimmune
+            >>> kb = stemimmune.load()
+            >>> "nct00288626" in [t.id for t in kb.trials_for("autologous-hsct-for-multiple-sclerosis")]
+            True
+            >>> [t.id for t in kb.trials_for("Alofisel")] == [t.id for t in kb.find_trials(product="Alofisel")]
+            True
+        """
+        return query.trials_for(self._index(), key)
 
     def ancestors(self, cell_type: CellType | str) -> Results[CellType]:
         """
