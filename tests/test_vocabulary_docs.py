@@ -77,4 +77,3 @@ def test_the_page_counts_the_ordered_vocabularies() -> None:
     sentence = next(line for line in text.splitlines() if "enums are ordered" in line)
     assert sentence.startswith(f"{numbers[len(ordered)]} enums are ordered")
     assert sorted(re.findall(r"`(\w+)` \(", sentence)) == ordered
-
