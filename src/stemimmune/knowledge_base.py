@@ -496,9 +496,10 @@ class KnowledgeBase:
         """
         Records linked to a record in either direction, grouped by collection.
 
-        Every collection is a key, in canonical order (see :data:`~stemimmune.model.RECORD_TYPES`);
-        a collection with no linked record holds an empty tuple. The records of each come
-        by id; the record itself is not its own neighbour.
+        Every collection is a key, in canonical order (see :data:`~stemimmune.model.RECORD_TYPES`),
+        the records of each by id; the record itself is not its own neighbour. A collection
+        with no linked record holds an empty tuple, so ``kb.neighbours(x)["therapies"]``
+        never raises.
 
         Following links both ways is how to navigate: from a disorder to its
         indications, from a therapy to its mechanisms, cell type and sources, from a
