@@ -219,20 +219,20 @@ def trial_url(identifier: str) -> str | None:
     """
     Return the page of a trial in its registry (or the registry's search for it), or None for an unknown form.
 
-    *identifier* is a registry id as registered (``NCT01234567``, ``ISRCTN12345678``,
+    *identifier* is a registry id as registered (``NCT00288626``, ``ISRCTN31981313``,
     ``EudraCT:2009-014775-42``, ``CTIS:2023-505877-34-00``, ``ChiCTR2300077942``,
     ``NL-OMON21350``) or a trial record's id (the same in lower case, hyphenated:
     ``eudract-2009-014775-42``). ClinicalTrials.gov, ISRCTN and the Dutch OMON register
     have a page per trial; for the EU Clinical Trials Register (EudraCT), CTIS and
-    ChiCTR the link is the register's search for the number. Other forms (an old Dutch
-    ``NL`` number) get no link: show the trial's recorded ``url`` instead.
+    ChiCTR the link is the register's search for the number. Other forms (the Dutch
+    register's older numbers, say) get no link: show the trial's recorded ``url`` instead.
 
     Example:
         >>> trial_url("NCT00288626"), trial_url("isrctn31981313")
         ('https://clinicaltrials.gov/study/NCT00288626', 'https://www.isrctn.com/ISRCTN31981313')
         >>> trial_url("eudract-2009-014775-42")
         'https://www.clinicaltrialsregister.eu/ctr-search/search?query=2009-014775-42'
-        >>> trial_url("NL1234") is None
+        >>> trial_url("not-a-registry-id") is None
         True
     """
     for pattern, url in _TRIAL_REGISTRIES:
