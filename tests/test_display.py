@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from stemimmune import KnowledgeBase, load
 from stemimmune._display import LEADING, MAX_CELL_CHARS, record_html, table_html
+from stemimmune._tables import TABLES
 from stemimmune.export import columns, records
 from stemimmune.model import Citation, Effect, Finding
 from stemimmune.vocabulary import EffectMeasure, EvidenceLevel
@@ -225,9 +226,10 @@ class TestNotebookViews:
         assert f'<a href="{href}">' in row[: row.index("</tr>")]
 
     def test_trial_ids_link_to_clinicaltrials_gov(self) -> None:
-        """NCT ids link to ClinicalTrials.gov."""
-        indication = next(i for i in load().indications if i.trial_ids)
-        assert f'<a href="https://clinicaltrials.gov/study/{indication.trial_ids[0]}">' in indication._repr_html_()
+        """NCT ids link to ClinicalTrials.gov, as registered (upper case)."""
+        indication = next(i for i in load().indications if any(t.startswith("nct") for t in i.trial_ids))
+        nct = next(t for t in indication.trial_ids if t.startswith("nct")).upper()
+        assert f'<a href="https://clinicaltrials.gov/study/{nct}">' in indication._repr_html_()
 
     def test_only_http_urls_are_links(self) -> None:
         """A url that is not http(s) stays text, so no script reaches an href."""
@@ -273,14 +275,26 @@ class TestNotebookViews:
         ids=["options", "no-options", "trials", "no-trials", "recommendations", "references"],
     )
     def test_results_show_their_table_s_columns(self, query: Any, table: str) -> None:
-        """A result's notebook table has every column of its table, evidence and status first, even with no rows."""
+        """A result's notebook table has the columns its table shows, in that order, even with no rows."""
         kb = load()
         results = query(kb)
+        html = results._repr_html_()
+        headers = Parsed(html).headers
+        assert list(TABLES[table].shown) == headers
+        assert set(headers) <= set(columns(table))
+        assert f"{len(headers)} of {len(columns(table))} columns shown" in html
+        assert list(results.to_frame().columns) == list(columns(table))  # the frame keeps every column
+
+    def test_results_of_a_table_that_declares_no_shown_columns_show_every_column(self) -> None:
+        """Without declared columns, every column shows, evidence and status first."""
+        kb = load()
+        results = kb.ancestors("regulatory T cell")
         headers = Parsed(results._repr_html_()).headers
-        assert sorted(columns(table)) == sorted(headers)
+        assert not TABLES["cell_types"].shown
+        assert sorted(columns("cell_types")) == sorted(headers)
         leading = [h for h in headers if h in LEADING and h not in {"name", "title"}]
         assert leading == headers[: len(leading)]
-        assert [h for h in headers if h not in leading] == [c for c in columns(table) if c not in leading]
+        assert [h for h in headers if h not in leading] == [c for c in columns("cell_types") if c not in leading]
 
     def test_knowledge_base_summary(self) -> None:
         """The knowledge base renders as a summary with its version and every collection's size."""

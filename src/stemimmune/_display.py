@@ -2,8 +2,8 @@
 HTML rendering for notebooks: one record as a field table, rows or query results as a table.
 
 Every value is HTML-escaped, so text from a dataset can never add markup; links are
-built only from validated identifiers (DOIs, PMIDs, PMCIDs, NCT ids, CURIEs) and
-http(s) URLs. No dependency beyond the standard library.
+built only from validated identifiers (DOIs, PMIDs, PMCIDs, trial registry ids,
+CURIEs) and http(s) URLs. No dependency beyond the standard library.
 """
 
 from __future__ import annotations
@@ -51,9 +51,24 @@ _ID_LINKS: Final = {
     "doi": "https://doi.org/{}",
     "pmid": "https://pubmed.ncbi.nlm.nih.gov/{}/",
     "pmcid": "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/",
-    "nct_ids": "https://clinicaltrials.gov/study/{}",
-    "trial_ids": "https://clinicaltrials.gov/study/{}",
 }
+#: Fields holding trial registry ids (``NCT...``, ``EudraCT:...``) or trial record ids (``nct...``, ``eudract-...``).
+_TRIAL_FIELDS: Final = frozenset({"nct_ids", "trial_ids", "registry_ids", "trial_id", "trial"})
+#: Each registry's id (as registered, or as a trial record's id: lower case, hyphenated) and its page or search.
+_TRIAL_REGISTRIES: Final = (
+    (re.compile(r"(NCT[0-9]{8})", re.IGNORECASE), "https://clinicaltrials.gov/study/{}"),
+    (re.compile(r"(ISRCTN[0-9]{8})", re.IGNORECASE), "https://www.isrctn.com/{}"),
+    (
+        re.compile(r"EudraCT[:-]([0-9]{4}-[0-9]{6}-[0-9]{2})", re.IGNORECASE),
+        "https://www.clinicaltrialsregister.eu/ctr-search/search?query={}",
+    ),
+    (
+        re.compile(r"CTIS[:-]([0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2})", re.IGNORECASE),
+        "https://euclinicaltrials.eu/search-for-clinical-trials/?lang=en&EUCT={}",
+    ),
+    (re.compile(r"(ChiCTR-?[A-Z0-9-]{6,20})", re.IGNORECASE), "https://www.chictr.org.cn/searchprojEN.html?regno={}"),
+    (re.compile(r"NL-OMON([0-9]{1,8})", re.IGNORECASE), "https://onderzoekmetmensen.nl/en/trial/{}"),
+)
 _URL: Final = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -63,8 +78,8 @@ def record_html(record: object) -> str:
 
     What matters comes first (:data:`LEADING`: evidence, guideline category, status,
     kind; a query result's evidence level and category too), then the other fields in
-    declaration order; empty fields are left out. DOIs, PMIDs, PMCIDs, NCT ids, CURIEs
-    and URLs link to their resolvers. Enum members show as their values, lists as one item per line, nested records
+    declaration order; empty fields are left out. DOIs, PMIDs, PMCIDs, CURIEs and URLs
+    link to their resolvers, trial ids to their registry (:func:`trial_url`). Enum members show as their values, lists as one item per line, nested records
     compactly (``field=value`` pairs joined by ``;``, empty fields left out), and
     nested records that have an id (as query results hold) as their id and name. An object that
     is not a record is shown as its escaped ``repr``.
@@ -200,8 +215,40 @@ def _field_html(name: str, value: object, *, limit: int | None) -> str:
     return _value_html(value, limit=limit)
 
 
+def trial_url(identifier: str) -> str | None:
+    """
+    Return the page of a trial in its registry (or the registry's search for it), or None for an unknown form.
+
+    *identifier* is a registry id as registered (``NCT00288626``, ``ISRCTN31981313``,
+    ``EudraCT:2009-014775-42``, ``CTIS:2023-505877-34-00``, ``ChiCTR2300077942``,
+    ``NL-OMON21350``) or a trial record's id (the same in lower case, hyphenated:
+    ``eudract-2009-014775-42``). ClinicalTrials.gov, ISRCTN and the Dutch OMON register
+    have a page per trial; for the EU Clinical Trials Register (EudraCT), CTIS and
+    ChiCTR the link is the register's search for the number. Other forms (the Dutch
+    register's older numbers, say) get no link: show the trial's recorded ``url`` instead.
+
+    Example:
+        >>> trial_url("NCT00288626"), trial_url("isrctn31981313")
+        ('https://clinicaltrials.gov/study/NCT00288626', 'https://www.isrctn.com/ISRCTN31981313')
+        >>> trial_url("eudract-2009-014775-42")
+        'https://www.clinicaltrialsregister.eu/ctr-search/search?query=2009-014775-42'
+        >>> trial_url("not-a-registry-id") is None
+        True
+    """
+    for pattern, url in _TRIAL_REGISTRIES:
+        match = pattern.fullmatch(identifier)
+        if match is not None:
+            number = match[1].upper()  # the registry's own prefix, written as it writes it
+            if number.startswith("CHICTR"):
+                number = "ChiCTR" + number[6:]
+            return url.format(urllib.parse.quote(number, safe="-"))
+    return None
+
+
 def _link(name: str, value: str) -> str | None:
     """The resolver URL of an identifier held in field *name*, or None."""
+    if name in _TRIAL_FIELDS:
+        return trial_url(value)
     if name in _ID_LINKS:
         return _ID_LINKS[name].format(urllib.parse.quote(value, safe="/:()._-;"))
     if name in {"xrefs", "xref", "curie"} and ":" in value:
@@ -214,17 +261,25 @@ def _link(name: str, value: str) -> str | None:
     return None
 
 
-def results_html(columns: Sequence[str], rows: list[dict[str, object]], *, max_rows: int = 50) -> str:
+def results_html(
+    columns: Sequence[str],
+    rows: list[dict[str, object]],
+    *,
+    max_rows: int = 50,
+    shown: Sequence[str] | None = None,
+) -> str:
     """
     Render query results, as rows of their table, as an HTML table: what matters first, links for identifiers.
 
-    The columns are the table's, those of :data:`LEADING` (evidence, guideline
-    category, status, kind) moved first, so an empty result still shows them.
+    The columns are *shown*, in its order, or else the table's with those of
+    :data:`LEADING` (evidence, guideline category, status, kind) moved first, so an
+    empty result still shows them. A note counts the columns left out.
 
     Args:
         columns: The table's columns, in its order.
         rows: One row per result.
         max_rows: Most rows to show; a note under the table counts the rest.
+        shown: The columns to show, in order (the table's :attr:`~stemimmune._tables.Table.shown`).
 
     Example:
         >>> import stemimmune
@@ -237,9 +292,18 @@ def results_html(columns: Sequence[str], rows: list[dict[str, object]], *, max_r
     """
     count = len(rows)
     caption = f"<p>{count} result{'s' if count != 1 else ''}</p>"
-    leading = [name for name in LEADING if name in columns and name not in {"name", "title"}]
-    ordered = [*leading, *(name for name in columns if name not in leading)]
-    return caption + table_html(rows, columns=ordered, max_rows=max_rows)
+    if shown:
+        ordered = [name for name in shown if name in columns]
+    else:
+        leading = [name for name in LEADING if name in columns and name not in {"name", "title"}]
+        ordered = [*leading, *(name for name in columns if name not in leading)]
+    html_table = caption + table_html(rows, columns=ordered, max_rows=max_rows)
+    hidden = len(columns) - len(ordered)
+    if hidden > 0:
+        html_table += (
+            f"<p>{len(ordered)} of {len(columns)} columns shown; <code>.to_frame()</code> has every column.</p>"
+        )
+    return html_table
 
 
 def knowledge_base_html(kb: Any) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import urllib.parse
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
@@ -37,31 +38,56 @@ from .model import (
 from .vocabulary import DisorderCategory, DonorRelation, EbmtCategory, EvidenceLevel, MechanismKind
 
 
-def fold(text: str) -> str:
+def fold(text: str, *, loose: bool = True) -> str:
     """
-    Fold *text* for matching: case, accents, punctuation and spacing are ignored.
+    Fold *text* for matching: case, accents, punctuation, apostrophes and plurals are ignored.
 
     British and American spellings of common medical words fold together. Letters of
     other scripts are kept (folded for case), so a Greek or Cyrillic key matches only
     its own text; text with no letter or digit folds to ``""``, which matches nothing.
+    A DOI written as a URL (``https://doi.org/10...``, ``http://dx.doi.org/10...``)
+    folds as ``doi:10...`` does.
+
+    Folded *loose* (the default, for names and synonyms), apostrophes are dropped
+    (``Crohn's`` is ``Crohns``) and a plural ``s`` ends no word of four letters or
+    more (``Crohns`` is ``Crohn``, ``MSCs`` is ``MSC``; ``-ss`` and words with a digit
+    are kept). Identity keys (ids, DOIs, registry ids, CURIEs) are compared folded
+    strictly (``loose=False``), so folding never makes two of them one.
 
     Example:
-        >>> fold("Haematopoietic  Stem-Cell")
+        >>> fold("Haematopoietic  Stem-Cells")
         'hematopoietic stem cell'
-        >>> fold("Sjögren's syndrome")
-        'sjogren s syndrome'
+        >>> fold("Sjögren's syndrome"), fold("Sjogrens syndrome")
+        ('sjogren syndrome', 'sjogren syndrome')
+        >>> fold("https://doi.org/10.1001/JAMA.2018.18743") == fold("doi:10.1001/jama.2018.18743")
+        True
+        >>> fold("Tregs", loose=False)
+        'tregs'
     """
+    doi = _DOI_URL.match(text)
+    if doi is not None:
+        text = "doi:" + urllib.parse.unquote(doi[1])
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if loose:
+        text = _APOSTROPHES.sub("", text)
     text = _NOT_WORD.sub(" ", text.casefold()).strip()
     if "ae" in text or "oe" in text or "our" in text:
         for british, american in _SPELLINGS:
             text = text.replace(british, american)
+    if loose and "s" in text:
+        text = _PLURAL.sub(r"\1", text)
     return text
 
 
 _NOT_WORD: Final = re.compile(r"[\W_]+")
 _SPELLINGS: Final = (("haem", "hem"), ("paed", "ped"), ("oedem", "edem"), ("coeliac", "celiac"), ("tumour", "tumor"))
+#: Apostrophes and the marks typed for them, dropped by a loose fold.
+_APOSTROPHES: Final = re.compile("['\u2019\u2018\u02bc`\u00b4]")
+#: A word of three or more letters and a plural ``s`` (not ``ss``), at a word's end, after folding.
+_PLURAL: Final = re.compile(r"\b([^\W\d_]{2,}[^\W\d_s])s\b")
+#: A DOI written as a resolver URL.
+_DOI_URL: Final = re.compile(r"\s*(?:https?://)?(?:dx\.)?doi\.org/(10\.\S+?)\s*$", re.IGNORECASE)
 
 
 def record_keys(record: Record) -> Iterator[str]:
@@ -122,7 +148,8 @@ def identity_problems(collections: Mapping[CollectionName, Sequence[Record]]) ->
     """
     One problem for each identity key that a second record claims, naming both records.
 
-    Keys are compared folded (:func:`fold`), as :func:`~stemimmune.query.get` compares them.
+    Keys are compared folded strictly (:func:`fold` with ``loose=False``), as
+    :func:`~stemimmune.query.get` compares identity keys.
     """
     return identity_owners(collections)[1]
 
@@ -144,7 +171,7 @@ def identity_owners(
     for kind in RECORD_TYPES:
         for position, record in enumerate(collections.get(kind, ())):
             for field, key in identity_fields(record):
-                folded = fold(key)
+                folded = fold(key, loose=False)
                 if not folded:
                     continue
                 curie = field == "xrefs"
@@ -189,7 +216,9 @@ class Index:
 
     Attributes:
         by_id: Each record by its id.
-        keys: Each folded key to the records it names (one record, or several: ambiguous).
+        identity: Each identity key, folded strictly, to the record it identifies (one per collection for a CURIE).
+        keys: Each key folded loosely to the records it names (one record, or several: ambiguous); where an
+            identity key and a descriptive key fold alike, the descriptive key's records.
         plain: The same records by each ASCII key as written, lower-cased (a shortcut into ``keys``).
         entries: The search table: (folded key, text as written, records), one per key.
     """
@@ -230,28 +259,33 @@ class Index:
         #: Search's tables, one per set of kinds searched, built by the first such search (see ``_search``).
         self.search_tables: dict[Any, Any] = {}
 
-        identity = _identity_map(collections)
-        named: dict[str, dict[str, Record]] = {}  # folded key -> {id: record}
+        self.identity: dict[str, tuple[Record, ...]] = _identity_map(collections)  # strictly folded
+        named: dict[str, dict[str, Record]] = {}  # loosely folded descriptive key -> {id: record}
+        identified: dict[str, dict[str, Record]] = {}  # loosely folded identity key -> {id: record}
         shown: dict[str, str] = {}  # folded key -> the text as first written
-        written: dict[str, str] = {}  # ASCII key as written, lower-cased -> its folded key
+        written: dict[str, str] = {}  # ASCII key as written, lower-cased -> the key
         for kind in RECORD_TYPES:
             for record in collections.get(kind, ()):
                 self.by_id[record.id] = record
-                for key in record_keys(record):
-                    folded = fold(key)
-                    if folded:
-                        named.setdefault(folded, {})[record.id] = record
-                        shown.setdefault(folded, key)
-                        if key.isascii():
-                            written[key.lower()] = folded
+                for keys, found in ((identity_keys(record), identified), (descriptive_keys(record), named)):
+                    for key in keys:
+                        folded = fold(key)
+                        if folded:
+                            found.setdefault(folded, {})[record.id] = record
+                            shown.setdefault(folded, key)  # also the order keys are first seen in
+                            if key.isascii():
+                                written[key.lower()] = key
                 for field, targets, target in iter_links(record):
                     self.outgoing[record.id].append((field, target, targets))
                     self.incoming[target].append((record.id, field))
+        # An identity key names its owner only; a descriptive key comes before an identity key folded loosely.
         self.keys: dict[str, tuple[Record, ...]] = {
-            folded: identity[folded] if folded in identity else tuple(records.values())
-            for folded, records in named.items()
+            folded: self.identity[folded]
+            if folded in self.identity
+            else tuple((named.get(folded) or identified[folded]).values())
+            for folded in shown
         }
-        self.plain: dict[str, tuple[Record, ...]] = {lowered: self.keys[folded] for lowered, folded in written.items()}
+        self.plain: dict[str, tuple[Record, ...]] = {lowered: self._folded(key) for lowered, key in written.items()}
         self.entries = [(folded, shown[folded], records) for folded, records in self.keys.items()]
         self._index_queries()
 
@@ -314,7 +348,7 @@ class Index:
 
     def lookup(self, key: str) -> tuple[Record, ...]:
         """
-        The records *key* names: the record with that exact id, else those the folded key names.
+        The records *key* names: by exact id, else by identity key (folded strictly), else by key folded loosely.
 
         An ASCII key written as in the data (in any case) is found in :attr:`plain`
         without folding: for ASCII text, folding depends on the lower-cased text only.
@@ -326,7 +360,11 @@ class Index:
             found = self.plain.get(key.lower())
             if found is not None:
                 return found
-        return self.keys.get(fold(key), ())
+        return self._folded(key)
+
+    def _folded(self, key: str) -> tuple[Record, ...]:
+        """The records an identity key folded strictly names, else those the key folded loosely names."""
+        return self.identity.get(fold(key, loose=False)) or self.keys.get(fold(key), ())
 
     def one(self, key: str) -> Record | None:
         """

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ._index import Index, unique
+from .exceptions import AmbiguousKeyError, WrongKindError
 from .model import (
     RECORD_TYPES,
     CellType,
@@ -13,9 +14,11 @@ from .model import (
     Disorder,
     Finding,
     Indication,
+    Product,
     Record,
     Reference,
     Therapy,
+    Trial,
     collection_of,
 )
 from .vocabulary import (
@@ -28,8 +31,8 @@ if TYPE_CHECKING:
 from ._arguments import (
     flag,
 )
-from ._filters import therapies_for
-from ._lookup import any_record, resolve
+from ._filters import find_trials, therapies_for
+from ._lookup import MAX_KEY_LENGTH, any_record, get, resolve
 from ._results import EvidenceSummary, Results
 
 
@@ -47,7 +50,59 @@ def neighbours(index: Index, key: Record | str) -> dict[CollectionName, tuple[Re
     for linked in ids:
         other = index.by_id[linked]
         grouped[collection_of(other)].append(other)
-    return {kind: tuple(sorted(grouped[kind], key=lambda r: r.id)) for kind in RECORD_TYPES if kind in grouped}
+    return {kind: tuple(sorted(grouped.get(kind, ()), key=lambda r: r.id)) for kind in RECORD_TYPES}
+
+
+def findings_for(index: Index, key: Indication | Disorder | Therapy | str) -> Results[Finding]:
+    """The findings under an indication, a disorder (with its subtypes) or a therapy, by id (see :meth:`KnowledgeBase.findings_for`)."""
+    record = _evidence_anchor(index, key)
+    found = [f for i in sorted(_indications_of(index, record)) for f in index.findings_by_indication.get(i, ())]
+    return Results(sorted(found, key=lambda f: f.id), of=Finding)
+
+
+def trials_for(index: Index, key: Indication | Disorder | Therapy | Product | str) -> Results[Trial]:
+    """The registered trials of an indication, a disorder, a therapy or a product, by id (see :meth:`KnowledgeBase.trials_for`)."""
+    record = _evidence_anchor(index, key, Product)
+    if isinstance(record, Indication):
+        found = {t.id: t for t in find_trials(index, disorder=record.disorder_id, therapy=record.therapy_id)}
+        found.update((i, index.by_id[i]) for i in record.trial_ids if i not in found)  # type: ignore[misc]
+        return Results(sorted(found.values(), key=lambda t: t.id), of=Trial)
+    if isinstance(record, Disorder):
+        return find_trials(index, disorder=record)
+    if isinstance(record, Therapy):
+        return find_trials(index, therapy=record)
+    return find_trials(index, product=record)  # type: ignore[arg-type]
+
+
+_ANCHORS: tuple[type[Record], ...] = (Indication, Disorder, Therapy)
+
+
+def _evidence_anchor(index: Index, key: Record | str, *more: type[Record]) -> Record:
+    """The indication, disorder or therapy (or one of *more*) *key* is or names; WrongKindError for another kind."""
+    kinds = (*_ANCHORS, *more)
+    expected = f"{', '.join(kind.__name__ for kind in kinds[:-1])} or {kinds[-1].__name__}"
+    if isinstance(key, str):
+        matches = index.lookup(key) if len(key) <= MAX_KEY_LENGTH else ()
+        wanted = sorted((r for r in matches if isinstance(r, kinds)), key=lambda r: (index.kind_rank(r), r.id))
+        if len(wanted) > 1:
+            raise AmbiguousKeyError(key, [r.id for r in wanted], argument="key")
+        if wanted:
+            return wanted[0]
+        if matches:
+            raise WrongKindError(key, expected, [(type(r).__name__, r.id) for r in matches], argument="key")
+        return get(index, key, argument="key")  # names nothing: get() raises UnknownKeyError with close matches
+    record = any_record(index, key, "key")
+    if not isinstance(record, kinds):
+        raise WrongKindError(record.id, expected, [(type(record).__name__, record.id)], argument="key")
+    return record
+
+
+def _indications_of(index: Index, record: Record) -> set[str]:
+    if isinstance(record, Indication):
+        return {record.id}
+    if isinstance(record, Disorder):
+        return set(index.indications_under(record.id))
+    return set(index.indications_by_therapy.get(record.id, ()))
 
 
 def lineage(index: Index, cell_type: CellType | str, direction: Literal["up", "down"]) -> Results[CellType]:

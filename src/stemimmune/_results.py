@@ -95,10 +95,19 @@ class Results(tuple[T_co, ...]):  # noqa: SLOT001 - it holds the class and paren
         return declared.names, declared.rows_of(self, self.__dict__.get("_parent")), declared.kinds
 
     def _repr_html_(self) -> str:
+        """
+        An HTML table of the results: the columns their table shows (:attr:`Table.shown`), what tells rows apart first.
+
+        Recommendations show their scheme, population and donor column; trials their
+        phase, status, the date the status was seen and enrolment. A note under the
+        table counts the columns left out, which :meth:`to_frame` has.
+        """
         from ._display import results_html  # noqa: PLC0415 - only notebooks need it
 
         names, rows, _ = self._rows()
-        return results_html(names, rows)
+        declared = self._table()
+        shown = declared.shown if declared is not None and declared.shown else None
+        return results_html(names, rows, shown=shown)
 
     def to_frame(self) -> pd.DataFrame:
         """

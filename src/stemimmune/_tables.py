@@ -108,6 +108,10 @@ class Table:
         items: (item, record it belongs to) for every row of a knowledge base; None
             for a table that only query results have.
         item_class: The class of the items a query result holds, when it is one.
+        shown: The columns a notebook shows of a query result, in order: those that
+            tell rows apart first (a trial's phase, status and its date, enrolment; a
+            recommendation's scheme, population and donor column); empty for every
+            column. ``to_frame()`` and the exports always have every column.
     """
 
     name: str
@@ -117,6 +121,7 @@ class Table:
     row: Callable[[Any, Any], Row]
     items: Callable[[Tables], Iterator[tuple[Any, Any]]] | None = None
     item_class: type | None = None
+    shown: tuple[str, ...] = ()
 
     @functools.cached_property
     def names(self) -> tuple[str, ...]:
@@ -159,6 +164,39 @@ _CHILD_FIELDS: Final[dict[type, frozenset[str]]] = {
     Therapy: frozenset({"procedure"}),
     Disorder: frozenset({"conventional_treatments"}),
 }
+
+#: The columns a notebook shows of each table's query results (:attr:`Table.shown`), what tells rows apart first.
+SHOWN: Final[dict[str, tuple[str, ...]]] = {
+    "trials": (
+        "id", "registry_ids", "title", "phase", "status", "status_as_of", "enrollment", "enrollment_kind",
+        "randomized", "start_date", "completion_date", "countries", "disorder_ids", "therapy_ids",
+    ),
+    "recommendations": (
+        "reference_id", "scheme", "categories", "astct_category", "statement", "grade", "population",
+        "donor_type", "applies_to", "qualifier", "locator", "indication_id",
+    ),
+    "indications": ("evidence_level", "therapy_id", "disorder_id", "id", "trial_ids", "summary"),
+    "findings": (
+        "design", "therapy_id", "disorder_id", "id", "population", "endpoint", "result", "n", "comparator",
+        "effect_measure", "effect_value", "effect_ci_low", "effect_ci_high", "effect_unit", "follow_up",
+        "reference_ids",
+    ),
+    "evidence": (
+        "evidence_level", "best_category", "therapy_name", "disorder_name", "disorder_category", "stem_cell",
+        "therapy_id", "disorder_id", "indication_id",
+    ),
+    "references": ("tier", "kind", "id", "title", "year", "body", "venue", "doi", "pmid", "trial_ids", "url"),
+    "products": ("id", "name", "generic_name", "therapy_id", "description"),
+    "regulatory": (
+        "product_id", "jurisdiction", "agency", "decision", "date", "designation", "label_population",
+        "disorder_ids", "expires",
+    ),
+    "disorders": ("id", "name", "category", "scope", "parent_ids", "synonyms"),
+    "therapies": (
+        "id", "name", "donor_relation", "cell_type_id", "is_stem_cell_therapy", "source_ids", "mechanism_ids",
+        "synonyms",
+    ),
+}  # fmt: skip
 
 #: Months in a day, a week and a year, for :func:`follow_up_months`.
 _MONTHS_PER: Final = {"day": 12 / 365.25, "week": 7 * 12 / 365.25, "month": 1.0, "year": 12.0}
@@ -206,6 +244,7 @@ def _table(
         row=row,
         items=items,
         item_class=item_class,
+        shown=SHOWN.get(name, ()),
     )
 
 

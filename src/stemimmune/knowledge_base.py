@@ -180,9 +180,13 @@ class KnowledgeBase:
         Return the one record matching *key*, of class *kind* when given.
 
         *key* may be a record id, a cross-reference CURIE (``"MONDO:0005301"``), a DOI
-        or PMID (bare or prefixed, ``"doi:10..."``), a registry id, a name, a synonym or
-        abbreviation, or an author; case, accents, punctuation and British/American
-        spelling are ignored. :meth:`search` reads the same keys.
+        (bare, prefixed ``"doi:10..."`` or as a ``https://doi.org/10...`` URL) or PMID
+        (bare or prefixed), a registry id, a name, a synonym or abbreviation, or an author;
+        case, accents, punctuation, apostrophes, a plural "s" and British/American
+        spelling are ignored (``"Crohns disease"``, ``"MSCs"``). A generic term that
+        names several records (``"stem cell transplant"``: autologous or allogeneic)
+        raises :class:`~stemimmune.AmbiguousKeyError` listing them. :meth:`search` reads
+        the same keys.
 
         Raises:
             UnknownKeyError: Nothing matches; the error names the closest matches.
@@ -253,8 +257,8 @@ class KnowledgeBase:
         The keys are the ones :meth:`get` reads: a record's id, name or title, a product's
         generic name, synonyms, CURIEs, a trial's registry ids, a reference's authors, DOI,
         PMID and PMCID (bare and prefixed, ``doi:``, ``pmid:``, ``pmcid:``). Both the text and
-        the keys are folded first (case, accents, punctuation, spacing and British/American
-        spelling are ignored), and every key of the kinds asked for is scored.
+        the keys are folded first (case, accents, punctuation, apostrophes, a plural "s",
+        spacing and British/American spelling are ignored), and every key of the kinds asked for is scored.
 
         A key's score, from 0 to 1, is 1 when it is the text; otherwise the best of the Indel
         ratio of the two (twice their longest common subsequence over their total length),
@@ -492,8 +496,10 @@ class KnowledgeBase:
         """
         Records linked to a record in either direction, grouped by collection.
 
-        The collections come in canonical order (see :data:`~stemimmune.model.RECORD_TYPES`),
-        the records of each by id; the record itself is not its own neighbour.
+        Every collection is a key, in canonical order (see :data:`~stemimmune.model.RECORD_TYPES`),
+        the records of each by id; the record itself is not its own neighbour. A collection
+        with no linked record holds an empty tuple, so ``kb.neighbours(x)["therapies"]``
+        never raises.
 
         Following links both ways is how to navigate: from a disorder to its
         indications, from a therapy to its mechanisms, cell type and sources, from a
@@ -509,6 +515,57 @@ class KnowledgeBase:
             True
         """
         return query.neighbours(self._index(), key)
+
+    def findings_for(self, key: Indication | Disorder | Therapy | str) -> Results[Finding]:
+        """
+        The findings under an indication, a disorder or a therapy, by id.
+
+        An indication's findings are those that report on it; a disorder's, those of
+        the indications for it and its subtypes; a therapy's, those of its indications.
+        None found is an empty result.
+
+        Args:
+            key: An indication, disorder or therapy, or any key :meth:`get` accepts for one.
+
+        Raises:
+            WrongKindError: *key* names a record of another kind.
+            UnknownKeyError, AmbiguousKeyError, ArgumentTypeError: As :meth:`get`.
+
+        Example:
+            >>> import stemimmune
+            >>> kb = stemimmune.load()
+            >>> "mist-progression-hazard-ratio" in [f.id for f in kb.findings_for("MS")]
+            True
+            >>> all(f.indication_id == "autologous-hsct-for-multiple-sclerosis"
+            ...     for f in kb.findings_for("autologous-hsct-for-multiple-sclerosis"))
+            True
+        """
+        return query.findings_for(self._index(), key)
+
+    def trials_for(self, key: Indication | Disorder | Therapy | Product | str) -> Results[Trial]:
+        """
+        The registered trials of an indication, a disorder, a therapy or a product, by id.
+
+        An indication's trials are those it cites and every trial of its therapy in its
+        disorder or a subtype; a disorder's, a therapy's or a product's are those
+        :meth:`find_trials` gives for it. None found is an empty result.
+
+        Args:
+            key: An indication, disorder, therapy or product, or any key :meth:`get` accepts for one.
+
+        Raises:
+            WrongKindError: *key* names a record of another kind.
+            UnknownKeyError, AmbiguousKeyError, ArgumentTypeError: As :meth:`get`.
+
+        Example:
+            >>> import stemimmune
+            >>> kb = stemimmune.load()
+            >>> "nct00288626" in [t.id for t in kb.trials_for("autologous-hsct-for-multiple-sclerosis")]
+            True
+            >>> [t.id for t in kb.trials_for("Alofisel")] == [t.id for t in kb.find_trials(product="Alofisel")]
+            True
+        """
+        return query.trials_for(self._index(), key)
 
     def ancestors(self, cell_type: CellType | str) -> Results[CellType]:
         """

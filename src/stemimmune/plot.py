@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from ._arguments import terms
 from ._guidance import best_category
 from .exceptions import InvalidArgumentError, argument_type_error
 from .vocabulary import DisorderCategory, EbmtCategory, EvidenceLevel, TrialStatus
@@ -108,9 +109,6 @@ def evidence_map(
         True
     """
     _require_matplotlib()
-    import numpy as np  # noqa: PLC0415 - matplotlib depends on it
-    from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: PLC0415
-
     shown = _subset(kb, disorders=disorders, categories=categories, therapies=therapies, min_evidence=min_evidence)
     rows = _grouped([d for d in kb.disorders if any(i.disorder_id == d.id for i in shown)])
     columns = [t for t in kb.therapies if any(i.therapy_id == t.id for i in shown)]
@@ -124,15 +122,69 @@ def evidence_map(
         raise InvalidArgumentError("trial_status", "needs mark_trials=True")
     if not isinstance(mark_trials, bool):
         raise argument_type_error("mark_trials", "True or False", mark_trials)
+    statuses = None if trial_status is None else terms(TrialStatus, trial_status, "trial_status")
+    made = ax is None
     if ax is None:
         ax = _new_axes(len(rows), len(columns))
     figure = _root_figure(ax)
+    try:
+        _draw(kb, ax, rows, columns, cells, title=title, marks=_trial_cells(kb, rows, columns) if mark_trials else None,
+              statuses=statuses, trials=_trials_note(trial_status) if mark_trials else None)  # fmt: skip
+    except BaseException:
+        if made:  # a figure the call made and cannot return: leave none open behind the error
+            _close(figure)
+        raise
+    return figure
+
+
+def _trial_cells(
+    kb: KnowledgeBase, rows: Sequence[Disorder], columns: Sequence[Therapy]
+) -> dict[str, set[tuple[str, str]]]:
+    """
+    For each trial status (and None for a trial without one), the (disorder, therapy) pairs of the grid it tests.
+
+    A pair is a cell of the grid: the row's disorder or one of its subtypes among the
+    trial's disorders, the column's therapy among its therapies, as
+    :meth:`~stemimmune.KnowledgeBase.find_trials` matches them. One pass over the trials
+    and one over each row's subtypes, instead of a search per cell.
+    """
+    index = kb._index()  # noqa: SLF001 - the package's own index, read-only
+    rows_of: dict[str, list[str]] = {}  # disorder id -> the rows it is, or is a subtype of
+    for disorder in rows:
+        for subtype in index.disorder_and_subtypes(disorder.id):
+            rows_of.setdefault(subtype, []).append(disorder.id)
+    wanted = {therapy.id for therapy in columns}
+    found: dict[str, set[tuple[str, str]]] = {}
+    for trial in kb.trials:
+        pairs = found.setdefault("" if trial.status is None else trial.status.value, set())
+        for disorder_id in trial.disorder_ids:
+            for row in rows_of.get(disorder_id, ()):
+                pairs.update((row, therapy_id) for therapy_id in trial.therapy_ids if therapy_id in wanted)
+    return found
+
+
+def _draw(
+    kb: KnowledgeBase,
+    ax: Axes,
+    rows: Sequence[Disorder],
+    columns: Sequence[Therapy],
+    cells: Mapping[tuple[int, int], list[Indication]],
+    *,
+    title: str | None,
+    marks: Mapping[str, set[tuple[str, str]]] | None,
+    statuses: frozenset[TrialStatus] | None,
+    trials: str | None,
+) -> None:
+    """Draw the map on *ax*: the grid, its categories, the trial marks (with *marks*), labels and legends."""
+    import numpy as np  # noqa: PLC0415 - matplotlib depends on it
+    from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: PLC0415
+
     heading = f"stemimmune dataset {kb.version}; darker cells, stronger evidence"
     ax.set_title(heading if title is None else f"{title}\n{heading}", loc="left", fontsize=10)
     if not cells:
         ax.set_axis_off()
         ax.text(0.5, 0.5, "no indications to show", ha="center", va="center", transform=ax.transAxes)
-        return figure
+        return
 
     levels = list(EvidenceLevel)
     palette = _palette(len(levels))
@@ -159,12 +211,16 @@ def evidence_map(
                 color="white" if _luminance(palette[rank]) < _DARK_BACKGROUND else "black",
             )
 
-    if mark_trials:
+    if marks is not None:
+        counted = [
+            pairs for status, pairs in marks.items() if statuses is None or status in {s.value for s in statuses}
+        ]
+        tested = set().union(*counted)
         with_trials = [
             (column, row)
             for row, disorder in enumerate(rows)
             for column, therapy in enumerate(columns)
-            if kb.find_trials(disorder=disorder, therapy=therapy, status=trial_status)
+            if (disorder.id, therapy.id) in tested
         ]
         ax.scatter(
             [column + _TRIAL_MARK_OFFSET for column, _ in with_trials],
@@ -182,10 +238,9 @@ def evidence_map(
         ax,
         palette,
         marked=any(not t.is_stem_cell_therapy for t in columns),
-        trials=_trials_note(trial_status) if mark_trials else None,
+        trials=trials,
         offset=_legend_offset(ax),
     )
-    return figure
 
 
 def _trials_note(status: object) -> str:

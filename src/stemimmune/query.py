@@ -23,7 +23,7 @@ from __future__ import annotations
 from ._arguments import IndicationFilters, TherapyFilters
 from ._filters import find_indications, find_products, find_therapies, find_trials, recommendations_for, therapies_for
 from ._lookup import MAX_KEY_LENGTH, get, get_or_none, resolve
-from ._navigation import evidence_summary, lineage, neighbours, references_for
+from ._navigation import evidence_summary, findings_for, lineage, neighbours, references_for, trials_for
 from ._results import EvidenceSummary, Results, SearchHit, TherapyOption
 from ._search import MAX_QUERY_LENGTH, search
 
@@ -42,6 +42,7 @@ __all__ = [
     "find_products",
     "find_therapies",
     "find_trials",
+    "findings_for",
     "get",
     "get_or_none",
     "lineage",
@@ -51,4 +52,5 @@ __all__ = [
     "resolve",
     "search",
     "therapies_for",
+    "trials_for",
 ]

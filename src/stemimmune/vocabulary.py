@@ -137,34 +137,35 @@ class _Ordered(Vocabulary):
 class ImmuneBranch(Vocabulary):
     """Arm of the immune system a component belongs to."""
 
-    INNATE = "innate"
-    ADAPTIVE = "adaptive"
-    BOTH = "both"
+    INNATE = "innate"  #: the fast, non-specific first line of defence (neutrophils, NK cells, complement...)
+    ADAPTIVE = "adaptive"  #: antigen-specific immunity with memory (T cells, B cells, antibodies)
+    BOTH = "both"  #: takes part in innate and adaptive immunity
 
 
 class ComponentKind(Vocabulary):
     """What kind of non-cellular immune component a record describes."""
 
-    ORGAN = "organ"
-    TISSUE = "tissue"
-    MOLECULE = "molecule"
+    ORGAN = "organ"  #: an organ of the immune system, such as the thymus or the spleen
+    TISSUE = "tissue"  #: an immune tissue, such as bone marrow or lymphoid tissue
+    MOLECULE = "molecule"  #: a soluble or cell-surface molecule, such as a cytokine or an antibody
 
 
 class Potency(_Ordered):
     """Developmental potential of a cell, from narrowest to broadest."""
 
-    UNIPOTENT = "unipotent"
-    OLIGOPOTENT = "oligopotent"
-    MULTIPOTENT = "multipotent"
+    UNIPOTENT = "unipotent"  #: gives rise to one cell type only
+    OLIGOPOTENT = "oligopotent"  #: gives rise to a few closely related cell types
+    MULTIPOTENT = "multipotent"  #: gives rise to the several cell types of one family (an HSC to every blood cell)
+    #: gives rise to cells of all three germ layers (embryonic and induced pluripotent stem cells)
     PLURIPOTENT = "pluripotent"
-    TOTIPOTENT = "totipotent"
+    TOTIPOTENT = "totipotent"  #: can form a whole organism, the tissues outside the embryo included (the zygote)
 
 
 class MarkerExpression(Vocabulary):
     """Whether a marker must be present or absent on a cell population."""
 
-    POSITIVE = "positive"
-    NEGATIVE = "negative"
+    POSITIVE = "positive"  #: the cells carry the marker
+    NEGATIVE = "negative"  #: the cells lack the marker
 
 
 class HarvestMethod(Vocabulary):
@@ -199,8 +200,9 @@ class DisorderCategory(Vocabulary):
 class AutoimmuneScope(Vocabulary):
     """Whether an autoimmune disorder targets one organ or the whole body."""
 
+    #: the attack is aimed at one organ or tissue (type 1 diabetes, multiple sclerosis)
     ORGAN_SPECIFIC = "organ-specific"
-    SYSTEMIC = "systemic"
+    SYSTEMIC = "systemic"  #: the attack reaches many organs (systemic lupus erythematosus, systemic sclerosis)
 
 
 class MechanismKind(Vocabulary):
@@ -215,52 +217,61 @@ class MechanismKind(Vocabulary):
 class StepKind(Vocabulary):
     """One kind of step in a therapy's procedure."""
 
-    MOBILIZATION = "mobilization"
-    HARVEST = "harvest"
+    MOBILIZATION = "mobilization"  #: drugs (G-CSF, cyclophosphamide...) move stem cells from the marrow into the blood
+    HARVEST = "harvest"  #: the cells are collected from their source
+    #: the collected cells are selected or depleted before use (CD34 selection, T-cell depletion...)
     GRAFT_PROCESSING = "graft-processing"
-    EXPANSION = "expansion"
+    EXPANSION = "expansion"  #: the cells are multiplied in culture
+    #: a gene is added to the cells or corrected in them (a viral vector, gene editing)
     GENE_MODIFICATION = "gene-modification"
-    DIFFERENTIATION = "differentiation"
+    DIFFERENTIATION = "differentiation"  #: the cells are turned into another cell type in the laboratory
+    #: chemotherapy, antibodies or radiation before the infusion, to suppress or remove the immune system
     CONDITIONING = "conditioning"
-    INFUSION = "infusion"
+    INFUSION = "infusion"  #: the cells are given into a vein
+    #: the cells are placed where they should act (injected into a fistula, implanted in tissue)
     IMPLANTATION = "implantation"
 
 
 class ConditioningIntensity(_Ordered):
     """Intensity of a conditioning regimen, from mildest to strongest."""
 
+    #: removes lymphocytes only; the marrow recovers by itself (as before CAR-T cells)
     LYMPHODEPLETING = "lymphodepleting"
+    #: suppresses immunity with little harm to the marrow; blood counts recover without a graft
     NON_MYELOABLATIVE = "non-myeloablative"
-    REDUCED_INTENSITY = "reduced-intensity"
-    MYELOABLATIVE = "myeloablative"
+    REDUCED_INTENSITY = "reduced-intensity"  #: between non-myeloablative and myeloablative
+    MYELOABLATIVE = "myeloablative"  #: destroys the marrow; blood counts recover only from the graft
 
 
 class RiskKind(Vocabulary):
     """Kind of harm a therapy can cause."""
 
     GVHD = "gvhd"  #: graft-versus-host disease, an allogeneic risk
-    INFECTION = "infection"
+    INFECTION = "infection"  #: infections while immunity is suppressed or rebuilding
+    #: death caused by the treatment rather than by the disease
     TREATMENT_RELATED_MORTALITY = "treatment-related-mortality"
-    SECONDARY_AUTOIMMUNITY = "secondary-autoimmunity"
+    SECONDARY_AUTOIMMUNITY = "secondary-autoimmunity"  #: a new autoimmune disease that arises after the treatment
+    #: a cancer caused or let through by the treatment (vector insertion, long immunosuppression)
     MALIGNANCY = "malignancy"
-    INFERTILITY = "infertility"
-    GRAFT_FAILURE = "graft-failure"
+    INFERTILITY = "infertility"  #: loss of fertility, mostly from chemotherapy in the conditioning
+    GRAFT_FAILURE = "graft-failure"  #: the given cells do not engraft, or are lost
+    #: cytokine release syndrome: a body-wide inflammatory reaction to activated immune cells
     CYTOKINE_RELEASE = "cytokine-release"
-    TOXICITY = "toxicity"
+    TOXICITY = "toxicity"  #: damage to organs (heart, liver, kidneys, nerves) from the drugs or the cells
     UNPROVEN_TREATMENT = "unproven-treatment"  #: harm from unapproved products sold directly
-    LONG_TERM_UNKNOWN = "long-term-unknown"
+    LONG_TERM_UNKNOWN = "long-term-unknown"  #: effects not known yet, for want of long follow-up
 
 
 class ChallengeKind(Vocabulary):
     """Kind of open problem facing the field."""
 
-    SOURCING = "sourcing"
-    DELIVERY = "delivery"
-    STANDARDIZATION = "standardization"
-    REGULATION = "regulation"
-    PATIENT_SELECTION = "patient-selection"
-    SAFETY = "safety"
-    EVIDENCE = "evidence"
+    SOURCING = "sourcing"  #: getting enough suitable cells or donors
+    DELIVERY = "delivery"  #: getting the cells to where they act, and keeping them there
+    STANDARDIZATION = "standardization"  #: making products comparable: manufacturing, potency assays, protocols
+    REGULATION = "regulation"  #: paths to approval, oversight, and clinics selling unapproved treatments
+    PATIENT_SELECTION = "patient-selection"  #: choosing who benefits, and when to treat
+    SAFETY = "safety"  #: harms of the treatment
+    EVIDENCE = "evidence"  #: too few trials, or too weak ones
 
 
 class EvidenceLevel(_Ordered):
@@ -286,26 +297,27 @@ class EbmtCategory(_Ordered):
     ``max()`` of several categories is the strongest recommendation.
     """
 
-    GENERALLY_NOT_RECOMMENDED = "GNR"
-    DEVELOPMENTAL = "D"
-    CLINICAL_OPTION = "CO"
-    STANDARD_OF_CARE = "S"
+    GENERALLY_NOT_RECOMMENDED = "GNR"  #: a transplant is generally not recommended for the indication
+    DEVELOPMENTAL = "D"  #: too little experience yet: to be done within clinical studies
+    CLINICAL_OPTION = "CO"  #: may be offered after weighing risks and benefits for the patient
+    STANDARD_OF_CARE = "S"  #: generally indicated in suitable patients
 
 
 class EbmtGrade(Vocabulary):
     """EBMT grade of the evidence behind a recommendation."""
 
+    #: at least one well-conducted randomized trial
     I = "I"  # noqa: E741 - the grade's printed name
-    II = "II"
-    III = "III"
+    II = "II"  #: well-designed studies without randomization (trials, cohort or case-control studies)
+    III = "III"  #: expert opinion, clinical experience or descriptive studies
 
 
 class Population(Vocabulary):
     """Age group a recommendation or finding concerns."""
 
-    ADULT = "adult"
-    PAEDIATRIC = "paediatric"
-    ALL_AGES = "all-ages"
+    ADULT = "adult"  #: adults
+    PAEDIATRIC = "paediatric"  #: children and adolescents
+    ALL_AGES = "all-ages"  #: any age, or the source does not split its statement by age
 
 
 class DonorType(Vocabulary):
@@ -317,9 +329,9 @@ class DonorType(Vocabulary):
     and autologous ("auto") columns.
     """
 
-    AUTOLOGOUS = "autologous"
-    SIBLING = "sibling"
-    UNRELATED = "unrelated"
+    AUTOLOGOUS = "autologous"  #: the patient's own cells (both editions' autologous column)
+    SIBLING = "sibling"  #: a brother or sister as donor (EBMT 2012's sibling column)
+    UNRELATED = "unrelated"  #: a donor from outside the family (EBMT 2012's unrelated column)
     MATCHED_SIBLING = "MSD"  #: HLA-matched sibling donor
     MATCHED_UNRELATED = "MUD"  #: well-matched unrelated donor
     MISMATCHED = "MMAD"  #: mismatched unrelated or haploidentical related donor
@@ -336,9 +348,8 @@ class GuidelineScheme(Vocabulary):
     """The category system a guideline recommendation speaks in."""
 
     EBMT_2012 = "ebmt-2012"  #: EBMT 2012: S, CO, D, GNR over sibling, unrelated and autologous columns
-    EBMT_2019 = (
-        "ebmt-2019"  #: EBMT 2019-2025: the same letters over MSD, MUD, MMAD and auto columns, mixed cells allowed
-    )
+    #: EBMT 2019-2025: the same letters over MSD, MUD, MMAD and auto columns, mixed cells allowed
+    EBMT_2019 = "ebmt-2019"
     ASTCT = "astct"  #: ASBMT/ASTCT categories (standard of care, clinical evidence available, ...)
     STATEMENT = "statement"  #: a graded or ungraded statement without category letters
 
@@ -364,30 +375,30 @@ class GuidelineBody(Vocabulary):
 class AstctCategory(_Ordered):
     """ASBMT/ASTCT indication category, from weakest to strongest, with the letter its tables print."""
 
-    NOT_GENERALLY_RECOMMENDED = "N"
-    DEVELOPMENTAL = "D"
+    NOT_GENERALLY_RECOMMENDED = "N"  #: not generally recommended
+    DEVELOPMENTAL = "D"  #: developmental: promising, to be studied in clinical trials
     RARE_INDICATION = "R"  #: standard of care, rare indication
     CLINICAL_EVIDENCE_AVAILABLE = "C"  #: standard of care, clinical evidence available
-    STANDARD_OF_CARE = "S"
+    STANDARD_OF_CARE = "S"  #: standard of care
 
 
 class Outcome(Vocabulary):
     """Kind of clinical outcome a therapy was reported to affect."""
 
-    REMISSION = "remission"
-    RELAPSE_REDUCTION = "relapse-reduction"
-    PROGRESSION_FREE_SURVIVAL = "progression-free-survival"
-    EVENT_FREE_SURVIVAL = "event-free-survival"
-    OVERALL_SURVIVAL = "overall-survival"
-    DISABILITY = "disability"
-    SKIN_FUNCTION = "skin-function"
-    ORGAN_FUNCTION = "organ-function"
-    FISTULA_CLOSURE = "fistula-closure"
-    INSULIN_INDEPENDENCE = "insulin-independence"
-    GLYCAEMIC_CONTROL = "glycaemic-control"
-    IMMUNE_RECONSTITUTION = "immune-reconstitution"
-    RESPONSE = "response"
-    SAFETY = "safety"
+    REMISSION = "remission"  #: the disease becomes inactive
+    RELAPSE_REDUCTION = "relapse-reduction"  #: fewer relapses or flares
+    PROGRESSION_FREE_SURVIVAL = "progression-free-survival"  #: alive without the disease getting worse
+    EVENT_FREE_SURVIVAL = "event-free-survival"  #: alive without a defined event (relapse, graft failure, ...)
+    OVERALL_SURVIVAL = "overall-survival"  #: alive, whatever the cause of any death
+    DISABILITY = "disability"  #: disability scores (EDSS in multiple sclerosis)
+    SKIN_FUNCTION = "skin-function"  #: skin thickening and skin scores (modified Rodnan skin score)
+    ORGAN_FUNCTION = "organ-function"  #: how an internal organ works (lungs, kidneys, heart)
+    FISTULA_CLOSURE = "fistula-closure"  #: fistulas close
+    INSULIN_INDEPENDENCE = "insulin-independence"  #: no need for insulin injections
+    GLYCAEMIC_CONTROL = "glycaemic-control"  #: blood glucose control (HbA1c, C-peptide, insulin dose)
+    IMMUNE_RECONSTITUTION = "immune-reconstitution"  #: immune cells and their function come back after treatment
+    RESPONSE = "response"  #: clinical response by the study's own criteria
+    SAFETY = "safety"  #: harms and adverse events
 
 
 class PopulationLabel(Vocabulary):
@@ -395,25 +406,25 @@ class PopulationLabel(Vocabulary):
 
     ITT = "ITT"  #: intention to treat
     MITT = "mITT"  #: modified intention to treat
-    PER_PROTOCOL = "per-protocol"
-    AS_TREATED = "as-treated"
-    SAFETY = "safety"
-    ALL_TREATED = "all-treated"
-    REGISTRY = "registry"
+    PER_PROTOCOL = "per-protocol"  #: patients treated as the protocol planned
+    AS_TREATED = "as-treated"  #: patients analysed by the treatment they actually received
+    SAFETY = "safety"  #: everyone who received any study treatment, for the harms
+    ALL_TREATED = "all-treated"  #: every treated patient (a study without a control group)
+    REGISTRY = "registry"  #: patients reported to a registry
 
 
 class EffectMeasure(Vocabulary):
     """What an effect's value measures."""
 
-    HAZARD_RATIO = "hazard-ratio"
-    ODDS_RATIO = "odds-ratio"
-    RISK_RATIO = "risk-ratio"
-    RISK_DIFFERENCE = "risk-difference"
-    MEAN_DIFFERENCE = "mean-difference"
+    HAZARD_RATIO = "hazard-ratio"  #: ratio of two groups' event rates over time
+    ODDS_RATIO = "odds-ratio"  #: ratio of two groups' odds of an event
+    RISK_RATIO = "risk-ratio"  #: ratio of the shares of two groups that have an event
+    RISK_DIFFERENCE = "risk-difference"  #: difference between the shares of two groups that have an event
+    MEAN_DIFFERENCE = "mean-difference"  #: difference between two means (two groups, or before and after)
     PROPORTION = "proportion"  #: a percentage, 0-100
-    COUNT = "count"
-    MEAN = "mean"
-    MEDIAN = "median"
+    COUNT = "count"  #: a number of patients or events
+    MEAN = "mean"  #: an arithmetic mean
+    MEDIAN = "median"  #: a median
 
 
 class EffectUnit(Vocabulary):
@@ -531,40 +542,41 @@ _AUTHORISATIONS = frozenset(
 class Designation(Vocabulary):
     """A regulatory designation that speeds or supports development."""
 
-    ORPHAN = "orphan"
+    ORPHAN = "orphan"  #: a medicine for a rare disease (FDA, EMA and other regulators)
     RMAT = "rmat"  #: FDA regenerative medicine advanced therapy
     PRIME = "prime"  #: EMA priority medicines
-    FAST_TRACK = "fast-track"
-    BREAKTHROUGH_THERAPY = "breakthrough-therapy"
-    PRIORITY_REVIEW = "priority-review"
-    RARE_PEDIATRIC_DISEASE = "rare-pediatric-disease"
-    SAKIGAKE = "sakigake"
+    FAST_TRACK = "fast-track"  #: FDA fast track: more meetings with the agency, rolling review
+    BREAKTHROUGH_THERAPY = "breakthrough-therapy"  #: FDA breakthrough therapy: early signs of a substantial improvement
+    PRIORITY_REVIEW = "priority-review"  #: a shorter review of the marketing application
+    RARE_PEDIATRIC_DISEASE = "rare-pediatric-disease"  #: FDA rare pediatric disease designation
+    SAKIGAKE = "sakigake"  #: Japan's SAKIGAKE designation of innovative products, for a faster review
 
 
 class TrialPhase(_Ordered):
     """Phase of a registered clinical trial, from earliest to latest (``not-applicable`` first)."""
 
     NOT_APPLICABLE = "not-applicable"  #: registries' "N/A": no phase (device, procedure, observational)
-    EARLY_PHASE_1 = "early-phase-1"
-    PHASE_1 = "phase-1"
-    PHASE_1_2 = "phase-1-2"
-    PHASE_2 = "phase-2"
-    PHASE_2_3 = "phase-2-3"
-    PHASE_3 = "phase-3"
-    PHASE_4 = "phase-4"
+    EARLY_PHASE_1 = "early-phase-1"  #: exploratory first studies in humans at very low doses (formerly phase 0)
+    PHASE_1 = "phase-1"  #: first tests of safety and dose, in a small group
+    PHASE_1_2 = "phase-1-2"  #: a trial combining phases 1 and 2
+    PHASE_2 = "phase-2"  #: first tests of efficacy, with safety, in a larger group
+    PHASE_2_3 = "phase-2-3"  #: a trial combining phases 2 and 3
+    PHASE_3 = "phase-3"  #: a large trial to confirm efficacy, usually against standard care
+    PHASE_4 = "phase-4"  #: a study after authorisation, in routine use
 
 
 class TrialStatus(Vocabulary):
     """Recruitment status of a registered trial, as its registry page showed it."""
 
-    NOT_YET_RECRUITING = "not-yet-recruiting"
-    RECRUITING = "recruiting"
-    ENROLLING_BY_INVITATION = "enrolling-by-invitation"
+    NOT_YET_RECRUITING = "not-yet-recruiting"  #: registered, not recruiting yet
+    RECRUITING = "recruiting"  #: recruiting participants
+    ENROLLING_BY_INVITATION = "enrolling-by-invitation"  #: enrolling only people the investigators invite
+    #: under way, no longer recruiting; participants are still treated or followed
     ACTIVE_NOT_RECRUITING = "active-not-recruiting"
-    COMPLETED = "completed"
-    SUSPENDED = "suspended"
-    TERMINATED = "terminated"
-    WITHDRAWN = "withdrawn"
+    COMPLETED = "completed"  #: ended as planned
+    SUSPENDED = "suspended"  #: halted for now; it may resume
+    TERMINATED = "terminated"  #: stopped early for good
+    WITHDRAWN = "withdrawn"  #: stopped before its first participant enrolled
     UNKNOWN = "unknown"  #: the registry's own "unknown status": not verified for a long time
 
     @property
@@ -576,25 +588,25 @@ class TrialStatus(Vocabulary):
 class StudyType(Vocabulary):
     """Whether a registered study assigns an intervention (a trial) or only observes."""
 
-    INTERVENTIONAL = "interventional"
+    INTERVENTIONAL = "interventional"  #: assigns participants to an intervention: a clinical trial
     OBSERVATIONAL = "observational"  #: follows patients treated in routine care; it assigns nothing
 
 
 class Masking(Vocabulary):
     """Who is blinded in a trial."""
 
-    NONE = "none"
-    SINGLE = "single"
-    DOUBLE = "double"
-    TRIPLE = "triple"
-    QUADRUPLE = "quadruple"
+    NONE = "none"  #: open label: everyone knows the treatment
+    SINGLE = "single"  #: one party does not know the treatment (usually the participant)
+    DOUBLE = "double"  #: two parties do not know it (usually participant and investigator)
+    TRIPLE = "triple"  #: three parties do not know it (participant, investigator, outcome assessor, say)
+    QUADRUPLE = "quadruple"  #: participant, care provider, investigator and outcome assessor do not know it
 
 
 class EnrollmentKind(Vocabulary):
     """Whether a trial's enrolment is the number planned or the number enrolled."""
 
     TARGET = "target"  #: planned (registries' "anticipated" or "estimated")
-    ACTUAL = "actual"
+    ACTUAL = "actual"  #: the number actually enrolled
 
 
 class CredibilityTier(_Ordered):
@@ -610,19 +622,19 @@ class CredibilityTier(_Ordered):
 class ReferenceKind(Vocabulary):
     """Kind of source a reference is; it fixes the reference's credibility tier."""
 
-    RANDOMIZED_TRIAL = "randomized-trial"
-    META_ANALYSIS = "meta-analysis"
-    GUIDELINE = "guideline"
-    REGULATORY_DECISION = "regulatory-decision"
-    NONRANDOMIZED_TRIAL = "nonrandomized-trial"
-    REGISTRY_STUDY = "registry-study"
-    TRIAL_REGISTRATION = "trial-registration"
-    REVIEW = "review"
-    PRECLINICAL_STUDY = "preclinical-study"
-    CONSUMER_WARNING = "consumer-warning"
-    GENERAL_ARTICLE = "general-article"
-    COMPANY_ANNOUNCEMENT = "company-announcement"
-    PROMOTIONAL_MATERIAL = "promotional-material"
+    RANDOMIZED_TRIAL = "randomized-trial"  #: the report of a randomized controlled trial
+    META_ANALYSIS = "meta-analysis"  #: a systematic review with a meta-analysis
+    GUIDELINE = "guideline"  #: a professional body's guideline or recommendations
+    REGULATORY_DECISION = "regulatory-decision"  #: a regulator's decision, label or assessment report
+    NONRANDOMIZED_TRIAL = "nonrandomized-trial"  #: the report of a prospective trial without randomization
+    REGISTRY_STUDY = "registry-study"  #: an analysis of a registry's or a cohort's data
+    TRIAL_REGISTRATION = "trial-registration"  #: a trial's entry in a trial registry
+    REVIEW = "review"  #: a narrative review
+    PRECLINICAL_STUDY = "preclinical-study"  #: an animal or laboratory study
+    CONSUMER_WARNING = "consumer-warning"  #: a regulator's notice to the public (about unapproved products, say)
+    GENERAL_ARTICLE = "general-article"  #: a news or general-audience article
+    COMPANY_ANNOUNCEMENT = "company-announcement"  #: a company's press release or investor news
+    PROMOTIONAL_MATERIAL = "promotional-material"  #: a clinic's or a seller's marketing
 
     @property
     def tier(self) -> CredibilityTier:
