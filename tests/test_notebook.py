@@ -77,6 +77,7 @@ REGISTRY_PAGES = {
     "CTIS:": "https://euclinicaltrials.eu/search-for-clinical-trials/?lang=en&EUCT=",
     "ChiCTR": "https://www.chictr.org.cn/searchprojEN.html?regno=",
     "NL-OMON": "https://onderzoekmetmensen.nl/en/trial/",
+    "jRCT": "https://jrct.mhlw.go.jp/latest-detail/",
 }
 
 
@@ -95,7 +96,9 @@ def test_every_registry_id_links_to_its_own_registry(kb: KnowledgeBase) -> None:
         html = record_html(trial)
         for registry_id in trial.registry_ids:
             expected = _expected_link(registry_id)
-            assert expected is not None, registry_id
+            if expected is None:  # a registry whose pages are not addressed by the number: no link
+                assert f">{registry_id}</a>" not in html, registry_id
+                continue
             assert f'<a href="{expected.replace("&", "&amp;")}">{registry_id}</a>' in html, registry_id
             seen.add(next(p for p in REGISTRY_PAGES if registry_id.startswith(p)))
     assert seen == set(REGISTRY_PAGES)  # the bundled data has a trial of each registry
@@ -138,7 +141,7 @@ def test_an_empty_group_of_neighbours_is_an_empty_tuple(kb: KnowledgeBase) -> No
 
 
 def _oracle_findings(kb: KnowledgeBase, record: Any) -> list[str]:
-    """The docstring: an indication's findings; a disorder's, of indications for it and its subtypes; a therapy's."""
+    """The docstring: an indication's findings (filed under it or also supporting it); a disorder's, of indications for it and its subtypes; a therapy's."""
     if isinstance(record, Indication):
         wanted = {record.id}
     elif isinstance(record, Disorder):
@@ -146,7 +149,7 @@ def _oracle_findings(kb: KnowledgeBase, record: Any) -> list[str]:
         wanted = {i.id for i in kb.indications if i.disorder_id in under}
     else:
         wanted = {i.id for i in kb.indications if i.therapy_id == record.id}
-    return sorted(f.id for f in kb.findings if f.indication_id in wanted)
+    return sorted(f.id for f in kb.findings if wanted & {f.indication_id, *f.also_supports})
 
 
 def _oracle_trials(kb: KnowledgeBase, record: Any) -> list[str]:

@@ -68,6 +68,7 @@ _TRIAL_REGISTRIES: Final = (
     ),
     (re.compile(r"(ChiCTR-?[A-Z0-9-]{6,20})", re.IGNORECASE), "https://www.chictr.org.cn/searchprojEN.html?regno={}"),
     (re.compile(r"NL-OMON([0-9]{1,8})", re.IGNORECASE), "https://onderzoekmetmensen.nl/en/trial/{}"),
+    (re.compile(r"(jRCT[a-z]?[0-9]{7,10})", re.IGNORECASE), "https://jrct.mhlw.go.jp/latest-detail/{}"),
 )
 _URL: Final = re.compile(r"https?://[^\s<>\"']+")
 
@@ -221,11 +222,12 @@ def trial_url(identifier: str) -> str | None:
 
     *identifier* is a registry id as registered (``NCT00288626``, ``ISRCTN31981313``,
     ``EudraCT:2009-014775-42``, ``CTIS:2023-505877-34-00``, ``ChiCTR2300077942``,
-    ``NL-OMON21350``) or a trial record's id (the same in lower case, hyphenated:
-    ``eudract-2009-014775-42``). ClinicalTrials.gov, ISRCTN and the Dutch OMON register
-    have a page per trial; for the EU Clinical Trials Register (EudraCT), CTIS and
+    ``NL-OMON21350``, ``jRCT2033180077``) or a trial record's id (the same in lower case, hyphenated:
+    ``eudract-2009-014775-42``). ClinicalTrials.gov, ISRCTN, the Dutch OMON register and
+    Japan's jRCT have a page per trial; for the EU Clinical Trials Register (EudraCT), CTIS and
     ChiCTR the link is the register's search for the number. Other forms (the Dutch
-    register's older numbers, say) get no link: show the trial's recorded ``url`` instead.
+    register's older numbers, ANZCTR, IRCT, DRKS, CRIS and CTRI numbers, whose pages are
+    not addressed by the number) get no link: show the trial's recorded ``url`` instead.
 
     Example:
         >>> trial_url("NCT00288626"), trial_url("isrctn31981313")
@@ -241,6 +243,8 @@ def trial_url(identifier: str) -> str | None:
             number = match[1].upper()  # the registry's own prefix, written as it writes it
             if number.startswith("CHICTR"):
                 number = "ChiCTR" + number[6:]
+            elif number.startswith("JRCT"):
+                number = "jRCT" + number[4:].lower()
             return url.format(urllib.parse.quote(number, safe="-"))
     return None
 

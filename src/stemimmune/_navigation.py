@@ -56,8 +56,8 @@ def neighbours(index: Index, key: Record | str) -> dict[CollectionName, tuple[Re
 def findings_for(index: Index, key: Indication | Disorder | Therapy | str) -> Results[Finding]:
     """The findings under an indication, a disorder (with its subtypes) or a therapy, by id (see :meth:`KnowledgeBase.findings_for`)."""
     record = _evidence_anchor(index, key)
-    found = [f for i in sorted(_indications_of(index, record)) for f in index.findings_by_indication.get(i, ())]
-    return Results(sorted(found, key=lambda f: f.id), of=Finding)
+    found = {f.id: f for i in _indications_of(index, record) for f in index.findings_by_indication.get(i, ())}
+    return Results(sorted(found.values(), key=lambda f: f.id), of=Finding)  # once each, though it supports several
 
 
 def trials_for(index: Index, key: Indication | Disorder | Therapy | Product | str) -> Results[Trial]:

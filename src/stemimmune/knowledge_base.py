@@ -520,8 +520,9 @@ class KnowledgeBase:
         """
         The findings under an indication, a disorder or a therapy, by id.
 
-        An indication's findings are those that report on it; a disorder's, those of
-        the indications for it and its subtypes; a therapy's, those of its indications.
+        An indication's findings are those that report on it: filed under it, or naming it
+        in :attr:`~stemimmune.model.Finding.also_supports`; a disorder's, those of the
+        indications for it and its subtypes; a therapy's, those of its indications.
         None found is an empty result.
 
         Args:
@@ -536,7 +537,7 @@ class KnowledgeBase:
             >>> kb = stemimmune.load()
             >>> "mist-progression-hazard-ratio" in [f.id for f in kb.findings_for("MS")]
             True
-            >>> all(f.indication_id == "autologous-hsct-for-multiple-sclerosis"
+            >>> all("autologous-hsct-for-multiple-sclerosis" in f.indication_ids
             ...     for f in kb.findings_for("autologous-hsct-for-multiple-sclerosis"))
             True
         """
