@@ -570,7 +570,8 @@ def test_trials_filters_are_not_ignored(capsys: pytest.CaptureFixture[str], argv
     """Every filter narrows the list: the answer differs from the unfiltered one."""
     argv = [_product_with_trials() if a == "-" else a for a in argv]
     everything = [r["trial"] for r in _json(capsys, "trials", "--json")]
-    assert sorted(t.id for t in stemimmune.load().trials) == everything  # the command lists by id, whatever the file order
+    # the command lists by id, whatever the order of the data files
+    assert sorted(t.id for t in stemimmune.load().trials) == everything
     assert everything != [r["trial"] for r in _json(capsys, "trials", *argv, "--json")]
 
 
