@@ -343,8 +343,9 @@ class TestBounds:
         largest = 999_999_999
         document = json.loads(stemimmune.dumps(load()))
         document["findings"][0]["n"] = largest
-        document["trials"][0]["enrollment"] = largest
-        document["trials"][0]["arms"] = largest
+        trial = next(t for t in document["trials"] if t.get("enrollment_kind"))  # an enrolment needs its kind
+        trial["enrollment"] = largest
+        trial["arms"] = largest
         kb = stemimmune.loads(json.dumps(document))
         export.write_tables(kb, tmp_path / "tables", parquet=True)
         for table in export.TABLES:
