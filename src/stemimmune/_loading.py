@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
+from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 
@@ -18,10 +19,6 @@ from .knowledge_base import KnowledgeBase
 from .model import RECORD_TYPES, CollectionName, Record
 from .serialization import VERSION_KEY, structure_parts, unstructure_records
 from .serialization import dumps as _canonical
-
-
-if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
 
 
 _bundled: KnowledgeBase | None = None
@@ -60,25 +57,11 @@ def load(path: PathLike | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> Kn
         if _bundled is None:
             with _bundled_lock:
                 if _bundled is None:
-                    _bundled = _build(read_folder(_bundled_folder(), max_bytes=max_bytes), bundled=True)
+                    _bundled = _build(
+                        read_folder(files("stemimmune").joinpath("data"), max_bytes=max_bytes), bundled=True
+                    )
         return _bundled
     return _build(read_path(_as_path(path, "path"), max_bytes=max_bytes))
-
-
-def _bundled_folder() -> Traversable:
-    """
-    The folder of the bundled data files.
-
-    Installed as files (a wheel, the source tree), it is the ``data`` folder beside this
-    module, read as any folder; only a package imported from a zip archive needs
-    :mod:`importlib.resources` (which brings ``tempfile``, ``zipfile`` and more).
-    """
-    here = Path(__file__).with_name("data")
-    if here.is_dir():
-        return here
-    from importlib.resources import files  # noqa: PLC0415 - only a zipped package needs it
-
-    return files(__package__ or "stemimmune").joinpath("data")
 
 
 def _as_path(path: object, argument: str) -> Path:
