@@ -31,6 +31,7 @@ from .model import (
     Product,
     Record,
     Therapy,
+    Trial,
     collection_of,
     iter_links,
 )
@@ -377,6 +378,24 @@ def _product_sets(index: Index) -> dict[str, Any]:
     return {"products_by_therapy": by_therapy, "products_by_disorder": by_disorder}
 
 
+def _trial_sets(index: Index) -> dict[str, Any]:
+    """The trials studying each disorder, testing each therapy and each product."""
+    by_disorder: dict[str, set[str]] = defaultdict(set)
+    by_therapy: dict[str, set[str]] = defaultdict(set)
+    by_product: dict[str, set[str]] = defaultdict(set)
+    get: Any = index.collections.get
+    trial: Trial
+    for trial in get("trials", ()):
+        for found, ids in (
+            (by_disorder, trial.disorder_ids),
+            (by_therapy, trial.therapy_ids),
+            (by_product, trial.product_ids),
+        ):
+            for target in ids:
+                found[target].add(trial.id)
+    return {"trials_by_disorder": by_disorder, "trials_by_therapy": by_therapy, "trials_by_product": by_product}
+
+
 class Index:
     """
     Every lookup structure of one knowledge base; read-only once built.
@@ -420,6 +439,9 @@ class Index:
     stem_cell_therapies: _Built[set[str]] = _Built(_therapy_sets)
     products_by_therapy: _Built[dict[str, list[Product]]] = _Built(_product_sets)
     products_by_disorder: _Built[dict[str, set[str]]] = _Built(_product_sets)
+    trials_by_disorder: _Built[dict[str, set[str]]] = _Built(_trial_sets)
+    trials_by_therapy: _Built[dict[str, set[str]]] = _Built(_trial_sets)
+    trials_by_product: _Built[dict[str, set[str]]] = _Built(_trial_sets)
 
     def __init__(self, collections: Mapping[CollectionName, Sequence[Record]], *, checked: bool = False) -> None:
         """
