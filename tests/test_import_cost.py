@@ -104,3 +104,12 @@ def test_a_filter_builds_only_its_own_sets() -> None:
     built = _built(index)
     assert "therapies_by_source" in built
     assert not built & {"keys", "entries", "outgoing", "indications_by_therapy", "products_by_disorder"}, built
+
+
+def test_a_search_does_not_import_the_table_views() -> None:
+    """Queries return results; the table views (``to_frame()``, exports, notebooks) import their module when asked."""
+    loaded = _fresh(
+        "import json, stemimmune; stemimmune.load().search('lupus'); print(json.dumps(sorted(sys.modules)))"
+    )
+    assert isinstance(loaded, list)
+    assert "stemimmune._tables" not in loaded
