@@ -36,6 +36,8 @@ from benchmarks import synth  # noqa: E402
 
 
 Call = Callable[[], object]
+#: The day products' status is asked on: a fixed day, so that the work timed does not change with today's date.
+STATUS_DAY = dt.date(2026, 6, 30)
 #: key -> (label, target group, how to build the call from a knowledge base and probes)
 QUERIES: dict[str, tuple[str, str, Callable[[Any, synth.Probes], Call]]] = {
     "get_id": ("get(id)", "get_id", lambda kb, p: lambda: kb.get(p.id)),
@@ -68,8 +70,6 @@ QUERIES: dict[str, tuple[str, str, Callable[[Any, synth.Probes], Call]]] = {
         lambda kb, _: status_call(kb, STATUS_DAY.isoformat())),
 }  # fmt: skip
 LIMITS_US = {"get_id": 0.5, "get_key": 1.0, "search": 300.0, "filter": 20.0, "status": 5.0}
-#: The day products' status is asked on (any day after the data's events: the latest decisions count).
-STATUS_DAY = dt.date(2026, 6, 30)
 FLOOR, PYCOUNTRY = "floor: import attrs, cattrs", "pycountry: import + get()"
 IMPORT, OURS, SEARCHED = "stemimmune: import", "stemimmune: import + load()", "stemimmune: import + load() + search()"
 COLD = {  # label -> (python -c program, distribution it needs)
