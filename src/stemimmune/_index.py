@@ -1,12 +1,13 @@
 """
-The one index of a knowledge base, built once, in one pass over its records.
+The one index of a knowledge base: each structure built once, on first read, in one pass.
 
 It holds the records by id; ONE key map (folded ids, names, synonyms, CURIEs, DOIs,
 PMIDs, registry ids, authors) that both :func:`~stemimmune.query.get` and
 :func:`~stemimmune.query.search` read, in which an identity key (:func:`identity_keys`)
 names only the record it identifies; the links both ways (read from the model's
-link metadata); and the sets the filters start from. Queries live in
-:mod:`stemimmune.query`; nothing here answers a question.
+link metadata); and the sets the filters start from. A question pays only for the
+structures it reads (see :class:`Index`). Queries live in :mod:`stemimmune.query`;
+nothing here answers a question.
 """
 
 from __future__ import annotations
