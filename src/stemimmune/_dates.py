@@ -19,7 +19,6 @@ is also equal.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from typing import Final
@@ -76,7 +75,7 @@ class PartialDate:
             first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         elif day is None:
             first = dt.date(year, month, 1)
-            last = dt.date(year, month, calendar.monthrange(year, month)[1])
+            last = dt.date(year, month, 1) + dt.timedelta(days=_month_days(year, month) - 1)
         else:
             first = last = dt.date(year, month, day)
         object.__setattr__(self, "year", year)
@@ -252,3 +251,13 @@ def parse_day(value: object, argument: str = "on") -> dt.date:
 def today() -> dt.date:
     """The default ``on=`` of every status question: today's date on this machine's calendar."""
     return dt.date.today()  # noqa: DTZ011 - a status is asked about the user's calendar day
+
+
+def _month_days(year: int, month: int) -> int:
+    """The number of days of *month* in *year* (Gregorian calendar; what ``calendar.monthrange`` gives, without importing it)."""
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return _MONTH_DAYS[month - 1] + (leap and month == _FEBRUARY)
+
+
+_MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_FEBRUARY: Final = 2

@@ -273,21 +273,24 @@ def find_trials(
     status: TrialStatus | str | Iterable[TrialStatus | str] | None = None,
 ) -> Results[Trial]:
     """Registered trials passing every filter, by id (see :meth:`KnowledgeBase.find_trials`)."""
-    trials: list[Trial] = list(index.records("trials"))  # type: ignore[arg-type]
+    sets: list[AbstractSet[str]] = []  # the trials each record filter allows, from the index's sets
     if disorder is not None:
         root = resolve(index, disorder, Disorder, "disorder")
-        wanted = index.disorder_and_subtypes(root.id)
-        trials = [t for t in trials if wanted.intersection(t.disorder_ids)]
+        by_disorder = index.trials_by_disorder
+        sets.append({t for d in index.disorder_and_subtypes(root.id) for t in by_disorder.get(d, ())})
     if therapy is not None:
         therapy_id = resolve(index, therapy, Therapy, "therapy").id
-        trials = [t for t in trials if therapy_id in t.therapy_ids]
+        sets.append(index.trials_by_therapy.get(therapy_id, _NONE))
     if product is not None:
         product_id = resolve(index, product, Product, "product").id
-        trials = [t for t in trials if product_id in t.product_ids]
+        sets.append(index.trials_by_product.get(product_id, _NONE))
     if cell_type is not None:
         cell_id = resolve(index, cell_type, CellType, "cell_type").id
         giving = index.therapies_by_cell_type.get(cell_id, set())
-        trials = [t for t in trials if giving.intersection(t.therapy_ids)]
+        sets.append({t for therapy_id in giving for t in index.trials_by_therapy.get(therapy_id, ())})
+    sets.sort(key=len)
+    ids = set(sets[0]).intersection(*sets[1:]) if sets else (t.id for t in index.records("trials"))
+    trials: list[Trial] = [index.by_id[i] for i in ids]  # type: ignore[misc]
     if phase is not None:
         phases = terms(TrialPhase, phase, "phase")
         trials = [t for t in trials if t.phase in phases]

@@ -1,12 +1,13 @@
 """
-The one index of a knowledge base, built once, in one pass over its records.
+The one index of a knowledge base: each structure built once, on first read, in one pass.
 
 It holds the records by id; ONE key map (folded ids, names, synonyms, CURIEs, DOIs,
 PMIDs, registry ids, authors) that both :func:`~stemimmune.query.get` and
 :func:`~stemimmune.query.search` read, in which an identity key (:func:`identity_keys`)
 names only the record it identifies; the links both ways (read from the model's
-link metadata); and the sets the filters start from. Queries live in
-:mod:`stemimmune.query`; nothing here answers a question.
+link metadata); and the sets the filters start from. A question pays only for the
+structures it reads (see :class:`Index`). Queries live in :mod:`stemimmune.query`;
+nothing here answers a question.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import re
 import unicodedata
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, Generic, TypeVar, overload
 
 from ._guidance import in_force, newest_first, strongest_category
 from ._text import shorten
@@ -32,10 +33,14 @@ from .model import (
     Product,
     Record,
     Therapy,
+    Trial,
     collection_of,
     iter_links,
 )
 from .vocabulary import DisorderCategory, DonorRelation, EbmtCategory, EvidenceLevel, MechanismKind
+
+
+T = TypeVar("T")
 
 
 def fold(text: str, *, loose: bool = True) -> str:
@@ -206,145 +211,307 @@ def identity_owners(
     return found, problems
 
 
+class _Built(Generic[T]):
+    """
+    One structure of an :class:`Index`, built on first read by the builder of its group.
+
+    The builder returns every structure of its group by name; they are stored on the
+    index at once (one dict update), so a query pays only for the structures it reads,
+    and a race between threads builds a group twice with equal results, never half of one.
+    """
+
+    def __init__(self, build: Callable[[Index], dict[str, Any]]) -> None:
+        self.build = build
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _Built[T]: ...
+    @overload
+    def __get__(self, instance: Index, owner: type | None = None) -> T: ...
+    def __get__(self, instance: Index | None, owner: type | None = None) -> T | _Built[T]:
+        if instance is None:
+            return self
+        built = self.build(instance)
+        instance.__dict__.update(built)  # the instance's dict now answers every later read
+        found: T = built[self.name]
+        return found
+
+
+def _key_map(index: Index) -> dict[str, Any]:
+    """
+    ``keys``, ``owners``, ``plain`` and ``entries``: one pass over every record's keys, each distinct text folded once.
+
+    Names and synonyms are folded loosely; an identity key is also folded strictly
+    (:func:`fold`), and names only its owner in either form.
+    """
+    identity = index.identity  # strictly folded; None when the records are checked: then each key's claimants own it
+    owned: dict[str, dict[str, Record]] = {}  # strictly folded identity key -> {id: record}, for checked records
+    named: dict[str, dict[str, Record]] = {}  # loosely folded descriptive key -> {id: record}
+    identified: dict[str, dict[str, Record]] = {}  # loosely folded identity key -> {id: record}
+    shown: dict[str, str] = {}  # loosely folded key -> the text as first written
+    written: dict[str, str] = {}  # ASCII key as written, lower-cased -> the key
+    folds: dict[str, str] = {}  # each text met -> its loose fold (authors and synonyms repeat)
+    for kind in RECORD_TYPES:
+        for record in index.collections.get(kind, ()):
+            keys = [key for _, key in identity_fields(record)]
+            identities = len(keys)
+            keys.extend(descriptive_keys(record))
+            for position, key in enumerate(keys):
+                folded = folds.get(key)
+                if folded is None:
+                    folded = folds[key] = fold(key)
+                if position < identities and identity is None:
+                    strict = fold(key, loose=False)
+                    if strict:
+                        owned.setdefault(strict, {})[record.id] = record
+                if folded:
+                    (identified if position < identities else named).setdefault(folded, {})[record.id] = record
+                    shown.setdefault(folded, key)  # also the order keys are first seen in
+                    if key.isascii():
+                        written[key.lower()] = key
+    if identity is None:  # checked: no two records claim one key, so its claimants are its owners
+        identity = {strict: tuple(records.values()) for strict, records in owned.items()}
+    # An identity key names its owner only; a descriptive key comes before an identity key folded loosely.
+    keys_map: dict[str, tuple[Record, ...]] = {
+        folded: identity[folded] if folded in identity else tuple((named.get(folded) or identified[folded]).values())
+        for folded in shown
+    }
+    return {
+        "keys": keys_map,
+        "owners": identity,
+        "plain": {
+            lowered: identity.get(fold(key, loose=False)) or keys_map.get(folds[key], ())
+            for lowered, key in written.items()
+        },
+        "entries": [(folded, shown[folded], records) for folded, records in keys_map.items()],
+    }
+
+
+def _links(index: Index) -> dict[str, Any]:
+    """``outgoing`` and ``incoming``: every link of every record, both ways."""
+    outgoing: dict[str, list[tuple[str, str, tuple[CollectionName, ...]]]] = defaultdict(list)
+    incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for kind in RECORD_TYPES:
+        for record in index.collections.get(kind, ()):
+            for field, targets, target in iter_links(record):
+                outgoing[record.id].append((field, target, targets))
+                incoming[target].append((record.id, field))
+    return {"outgoing": outgoing, "incoming": incoming}
+
+
+def _indication_sets(index: Index) -> dict[str, Any]:
+    """The sets the indication filters start from, the recommendations in force, and the sort key of every indication."""
+    by_therapy: dict[str, set[str]] = defaultdict(set)
+    by_disorder: dict[str, set[str]] = defaultdict(set)
+    by_level: dict[EvidenceLevel, set[str]] = defaultdict(set)
+    by_ebmt: dict[EbmtCategory, set[str]] = defaultdict(set)
+    by_category: dict[DisorderCategory, set[str]] = defaultdict(set)
+    latest_recommendations: dict[str, tuple[GuidelineRecommendation, ...]] = {}
+    sort_key: dict[str, tuple[int, int, str, str]] = {}
+    get: Any = index.collections.get
+    by_id = index.by_id
+    categories = {d.id: d.category for d in get("disorders", ())}
+    indication: Indication
+    for indication in get("indications", ()):
+        by_therapy[indication.therapy_id].add(indication.id)
+        by_disorder[indication.disorder_id].add(indication.id)
+        by_level[indication.evidence_level].add(indication.id)
+        by_category[categories[indication.disorder_id]].add(indication.id)
+        latest = tuple(in_force(newest_first(indication.recommendations, by_id), by_id))
+        latest_recommendations[indication.id] = latest
+        for recommendation in latest:
+            for category in recommendation.categories:
+                by_ebmt[category].add(indication.id)
+        best = strongest_category(latest)  # best_category(), from the recommendations in force just found
+        sort_key[indication.id] = (
+            -indication.evidence_level.rank,
+            -best.rank if best is not None else 1,
+            indication.therapy_id,
+            indication.disorder_id,
+        )
+    at_least: set[str] = set()
+    indications_at_least: dict[EvidenceLevel, frozenset[str]] = {}
+    for level in sorted(EvidenceLevel, reverse=True):
+        at_least |= by_level.get(level, set())
+        indications_at_least[level] = frozenset(at_least)
+    return {
+        "indications_by_therapy": by_therapy,
+        "indications_by_disorder": by_disorder,
+        "indications_by_level": by_level,
+        "indications_by_ebmt": by_ebmt,
+        "indications_by_category": by_category,
+        "latest_recommendations": latest_recommendations,
+        "sort_key": sort_key,
+        "indications_at_least": indications_at_least,
+    }
+
+
+def _findings(index: Index) -> dict[str, Any]:
+    """``findings_by_indication``."""
+    found: dict[str, list[Finding]] = defaultdict(list)
+    get: Any = index.collections.get
+    finding: Finding
+    for finding in get("findings", ()):
+        for indication_id in finding.indication_ids:  # its own, then those it also supports
+            found[indication_id].append(finding)
+    return {"findings_by_indication": found}
+
+
+def _hierarchies(index: Index) -> dict[str, Any]:
+    """``subtypes`` (disorder -> its direct subtypes) and ``children`` (cell type -> the cells derived from it)."""
+    subtypes: dict[str, set[str]] = defaultdict(set)
+    children: dict[str, set[str]] = defaultdict(set)
+    get: Any = index.collections.get
+    disorder: Disorder
+    for disorder in get("disorders", ()):
+        for parent in disorder.parent_ids:
+            subtypes[parent].add(disorder.id)
+    cell: CellType
+    for cell in get("cell_types", ()):
+        for parent in cell.derives_from:
+            children[parent].add(cell.id)
+    return {"subtypes": subtypes, "children": children}
+
+
+def _therapy_sets(index: Index) -> dict[str, Any]:
+    """The sets the therapy filters start from."""
+    by_mechanism: dict[str, set[str]] = defaultdict(set)
+    by_mechanism_kind: dict[MechanismKind, set[str]] = defaultdict(set)
+    by_cell_type: dict[str, set[str]] = defaultdict(set)
+    by_source: dict[str, set[str]] = defaultdict(set)
+    by_donor: dict[DonorRelation, set[str]] = defaultdict(set)
+    stem_cell: set[str] = set()
+    get: Any = index.collections.get
+    kinds = {m.id: m.kind for m in get("mechanisms", ())}
+    therapy: Therapy
+    for therapy in get("therapies", ()):
+        for mechanism_id in therapy.mechanism_ids:
+            by_mechanism[mechanism_id].add(therapy.id)
+            by_mechanism_kind[kinds[mechanism_id]].add(therapy.id)
+        by_cell_type[therapy.cell_type_id].add(therapy.id)
+        for source_id in therapy.source_ids:
+            by_source[source_id].add(therapy.id)
+        by_donor[therapy.donor_relation].add(therapy.id)
+        if therapy.is_stem_cell_therapy:
+            stem_cell.add(therapy.id)
+    return {
+        "therapies_by_mechanism": by_mechanism,
+        "therapies_by_mechanism_kind": by_mechanism_kind,
+        "therapies_by_cell_type": by_cell_type,
+        "therapies_by_source": by_source,
+        "therapies_by_donor": by_donor,
+        "stem_cell_therapies": stem_cell,
+    }
+
+
+def _product_sets(index: Index) -> dict[str, Any]:
+    """``products_by_therapy`` and ``products_by_disorder`` (any disorder a regulatory event names)."""
+    by_therapy: dict[str, list[Product]] = defaultdict(list)
+    by_disorder: dict[str, set[str]] = defaultdict(set)
+    get: Any = index.collections.get
+    product: Product
+    for product in get("products", ()):
+        by_therapy[product.therapy_id].append(product)
+        for event in product.events:
+            for disorder_id in event.disorder_ids:
+                by_disorder[disorder_id].add(product.id)
+    return {"products_by_therapy": by_therapy, "products_by_disorder": by_disorder}
+
+
+def _trial_sets(index: Index) -> dict[str, Any]:
+    """The trials studying each disorder, testing each therapy and each product."""
+    by_disorder: dict[str, set[str]] = defaultdict(set)
+    by_therapy: dict[str, set[str]] = defaultdict(set)
+    by_product: dict[str, set[str]] = defaultdict(set)
+    get: Any = index.collections.get
+    trial: Trial
+    for trial in get("trials", ()):
+        for found, ids in (
+            (by_disorder, trial.disorder_ids),
+            (by_therapy, trial.therapy_ids),
+            (by_product, trial.product_ids),
+        ):
+            for target in ids:
+                found[target].add(trial.id)
+    return {"trials_by_disorder": by_disorder, "trials_by_therapy": by_therapy, "trials_by_product": by_product}
+
+
 class Index:
     """
     Every lookup structure of one knowledge base; read-only once built.
 
-    Only the closures of the disorder hierarchy (:meth:`disorder_and_subtypes`,
-    :meth:`indications_under`) are filled in later, on first use, so that the cost of
-    building stays linear in the records whatever the depth of the hierarchy.
+    Each structure is built on first read, with the others of its group (see
+    :class:`_Built`): a ``get()`` by id reads only :attr:`by_id`, a name also the key
+    map, a filter only its sets, and search the key map and its own tables. The
+    closures of the disorder hierarchy (:meth:`disorder_and_subtypes`,
+    :meth:`indications_under`) are filled in per disorder, on first use, so that the
+    cost stays linear in the records whatever the depth of the hierarchy.
 
     Attributes:
         by_id: Each record by its id.
-        identity: Each identity key, folded strictly, to the record it identifies (one per collection for a CURIE).
         keys: Each key folded loosely to the records it names (one record, or several: ambiguous); where an
             identity key and a descriptive key fold alike, the descriptive key's records.
+        owners: Each identity key, folded strictly, to the record it identifies (one per collection for a CURIE).
         plain: The same records by each ASCII key as written, lower-cased (a shortcut into ``keys``).
         entries: The search table: (folded key, text as written, records), one per key.
     """
 
-    def __init__(self, collections: Mapping[CollectionName, Sequence[Record]]) -> None:
+    keys: _Built[dict[str, tuple[Record, ...]]] = _Built(_key_map)
+    owners: _Built[dict[str, tuple[Record, ...]]] = _Built(_key_map)
+    plain: _Built[dict[str, tuple[Record, ...]]] = _Built(_key_map)
+    entries: _Built[list[tuple[str, str, tuple[Record, ...]]]] = _Built(_key_map)
+    outgoing: _Built[dict[str, list[tuple[str, str, tuple[CollectionName, ...]]]]] = _Built(_links)
+    incoming: _Built[dict[str, list[tuple[str, str]]]] = _Built(_links)
+    indications_by_therapy: _Built[dict[str, set[str]]] = _Built(_indication_sets)
+    indications_by_disorder: _Built[dict[str, set[str]]] = _Built(_indication_sets)
+    indications_by_level: _Built[dict[EvidenceLevel, set[str]]] = _Built(_indication_sets)
+    indications_by_ebmt: _Built[dict[EbmtCategory, set[str]]] = _Built(_indication_sets)
+    indications_by_category: _Built[dict[DisorderCategory, set[str]]] = _Built(_indication_sets)
+    indications_at_least: _Built[dict[EvidenceLevel, frozenset[str]]] = _Built(_indication_sets)
+    #: Each indication's recommendations in force (the latest of each body), newest first.
+    latest_recommendations: _Built[dict[str, tuple[GuidelineRecommendation, ...]]] = _Built(_indication_sets)
+    sort_key: _Built[dict[str, tuple[int, int, str, str]]] = _Built(_indication_sets)
+    findings_by_indication: _Built[dict[str, list[Finding]]] = _Built(_findings)
+    subtypes: _Built[dict[str, set[str]]] = _Built(_hierarchies)
+    children: _Built[dict[str, set[str]]] = _Built(_hierarchies)
+    therapies_by_mechanism: _Built[dict[str, set[str]]] = _Built(_therapy_sets)
+    therapies_by_mechanism_kind: _Built[dict[MechanismKind, set[str]]] = _Built(_therapy_sets)
+    therapies_by_cell_type: _Built[dict[str, set[str]]] = _Built(_therapy_sets)
+    therapies_by_source: _Built[dict[str, set[str]]] = _Built(_therapy_sets)
+    therapies_by_donor: _Built[dict[DonorRelation, set[str]]] = _Built(_therapy_sets)
+    stem_cell_therapies: _Built[set[str]] = _Built(_therapy_sets)
+    products_by_therapy: _Built[dict[str, list[Product]]] = _Built(_product_sets)
+    products_by_disorder: _Built[dict[str, set[str]]] = _Built(_product_sets)
+    trials_by_disorder: _Built[dict[str, set[str]]] = _Built(_trial_sets)
+    trials_by_therapy: _Built[dict[str, set[str]]] = _Built(_trial_sets)
+    trials_by_product: _Built[dict[str, set[str]]] = _Built(_trial_sets)
+
+    def __init__(self, collections: Mapping[CollectionName, Sequence[Record]], *, checked: bool = False) -> None:
         """
-        Build every structure in one pass over the records and their links.
+        Index *collections*: only :attr:`by_id` now, every other structure on first read.
+
+        Args:
+            collections: Records by collection name.
+            checked: The records passed :func:`~stemimmune.find_problems` (as a
+                knowledge base's have), so no two claim one identity key; otherwise that
+                is checked here.
 
         Raises:
-            DatasetError: Two records claim one identity key (:func:`identity_keys`).
+            DatasetError: Two records claim one identity key (:func:`identity_keys`); only when not *checked*.
         """
         self.collections = collections
-        self.by_id: dict[str, Record] = {}
-        self.entries: list[tuple[str, str, tuple[Record, ...]]] = []
-        self.outgoing: dict[str, list[tuple[str, str, tuple[CollectionName, ...]]]] = defaultdict(list)
-        self.incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self.indications_by_therapy: dict[str, set[str]] = defaultdict(set)
-        self.indications_by_disorder: dict[str, set[str]] = defaultdict(set)
-        self.indications_by_level: dict[EvidenceLevel, set[str]] = defaultdict(set)
-        self.indications_by_ebmt: dict[EbmtCategory, set[str]] = defaultdict(set)
-        self.indications_by_category: dict[DisorderCategory, set[str]] = defaultdict(set)
-        self.findings_by_indication: dict[str, list[Finding]] = defaultdict(list)
-        self.subtypes: dict[str, set[str]] = defaultdict(set)
+        #: Each folded identity key to its owners, found here when the records are not *checked*.
+        self.identity = None if checked else _identity_map(collections)
+        self.by_id: dict[str, Record] = {
+            record.id: record for kind in RECORD_TYPES for record in collections.get(kind, ())
+        }
         self._under: dict[str, frozenset[str]] = {}  # memo of disorder_and_subtypes, filled on first use
         self._indications_under: dict[str, frozenset[str]] = {}  # memo of indications_under, likewise
-        self.indications_at_least: dict[EvidenceLevel, frozenset[str]] = {}
-        self.children: dict[str, set[str]] = defaultdict(set)
-        self.therapies_by_mechanism: dict[str, set[str]] = defaultdict(set)
-        self.therapies_by_mechanism_kind: dict[MechanismKind, set[str]] = defaultdict(set)
-        self.therapies_by_cell_type: dict[str, set[str]] = defaultdict(set)
-        self.therapies_by_source: dict[str, set[str]] = defaultdict(set)
-        self.therapies_by_donor: dict[DonorRelation, set[str]] = defaultdict(set)
-        self.products_by_therapy: dict[str, list[Product]] = defaultdict(list)
-        self.products_by_disorder: dict[str, set[str]] = defaultdict(set)
-        self.sort_key: dict[str, tuple[int, int, str, str]] = {}
-        #: Each indication's recommendations in force (the latest of each body), newest first.
-        self.latest_recommendations: dict[str, tuple[GuidelineRecommendation, ...]] = {}
         #: Search's tables, one per set of kinds searched, built by the first such search (see ``_search``).
         self.search_tables: dict[Any, Any] = {}
-
-        self.identity: dict[str, tuple[Record, ...]] = _identity_map(collections)  # strictly folded
-        named: dict[str, dict[str, Record]] = {}  # loosely folded descriptive key -> {id: record}
-        identified: dict[str, dict[str, Record]] = {}  # loosely folded identity key -> {id: record}
-        shown: dict[str, str] = {}  # folded key -> the text as first written
-        written: dict[str, str] = {}  # ASCII key as written, lower-cased -> the key
-        for kind in RECORD_TYPES:
-            for record in collections.get(kind, ()):
-                self.by_id[record.id] = record
-                for keys, found in ((identity_keys(record), identified), (descriptive_keys(record), named)):
-                    for key in keys:
-                        folded = fold(key)
-                        if folded:
-                            found.setdefault(folded, {})[record.id] = record
-                            shown.setdefault(folded, key)  # also the order keys are first seen in
-                            if key.isascii():
-                                written[key.lower()] = key
-                for field, targets, target in iter_links(record):
-                    self.outgoing[record.id].append((field, target, targets))
-                    self.incoming[target].append((record.id, field))
-        # An identity key names its owner only; a descriptive key comes before an identity key folded loosely.
-        self.keys: dict[str, tuple[Record, ...]] = {
-            folded: self.identity[folded]
-            if folded in self.identity
-            else tuple((named.get(folded) or identified[folded]).values())
-            for folded in shown
-        }
-        self.plain: dict[str, tuple[Record, ...]] = {lowered: self._folded(key) for lowered, key in written.items()}
-        self.entries = [(folded, shown[folded], records) for folded, records in self.keys.items()]
-        self._index_queries()
-
-    def _index_queries(self) -> None:
-        """The sets the filters start from, and the sort key of every indication."""
-        self.stem_cell_therapies: set[str] = set()
-        get: Any = self.collections.get
-        categories = {d.id: d.category for d in get("disorders", ())}
-        indication: Indication
-        for indication in get("indications", ()):
-            self.indications_by_therapy[indication.therapy_id].add(indication.id)
-            self.indications_by_disorder[indication.disorder_id].add(indication.id)
-            self.indications_by_level[indication.evidence_level].add(indication.id)
-            self.indications_by_category[categories[indication.disorder_id]].add(indication.id)
-            latest = tuple(in_force(newest_first(indication.recommendations, self.by_id), self.by_id))
-            self.latest_recommendations[indication.id] = latest
-            for recommendation in latest:
-                for category in recommendation.categories:
-                    self.indications_by_ebmt[category].add(indication.id)
-            best = strongest_category(latest)  # best_category(), from the recommendations in force just found
-            self.sort_key[indication.id] = (
-                -indication.evidence_level.rank,
-                -best.rank if best is not None else 1,
-                indication.therapy_id,
-                indication.disorder_id,
-            )
-        for finding in get("findings", ()):
-            for indication_id in finding.indication_ids:  # its own, then those it also supports
-                self.findings_by_indication[indication_id].append(finding)
-        disorder: Disorder
-        for disorder in get("disorders", ()):
-            for parent in disorder.parent_ids:
-                self.subtypes[parent].add(disorder.id)
-        at_least: set[str] = set()
-        for level in sorted(EvidenceLevel, reverse=True):
-            at_least |= self.indications_by_level.get(level, set())
-            self.indications_at_least[level] = frozenset(at_least)
-        cell: CellType
-        for cell in get("cell_types", ()):
-            for parent in cell.derives_from:
-                self.children[parent].add(cell.id)
-        kinds = {m.id: m.kind for m in get("mechanisms", ())}
-        therapy: Therapy
-        for therapy in get("therapies", ()):
-            for mechanism_id in therapy.mechanism_ids:
-                self.therapies_by_mechanism[mechanism_id].add(therapy.id)
-                self.therapies_by_mechanism_kind[kinds[mechanism_id]].add(therapy.id)
-            self.therapies_by_cell_type[therapy.cell_type_id].add(therapy.id)
-            for source_id in therapy.source_ids:
-                self.therapies_by_source[source_id].add(therapy.id)
-            self.therapies_by_donor[therapy.donor_relation].add(therapy.id)
-            if therapy.is_stem_cell_therapy:
-                self.stem_cell_therapies.add(therapy.id)
-        product: Product
-        for product in get("products", ()):
-            self.products_by_therapy[product.therapy_id].append(product)
-            for event in product.events:
-                for disorder_id in event.disorder_ids:
-                    self.products_by_disorder[disorder_id].add(product.id)
 
     def lookup(self, key: str) -> tuple[Record, ...]:
         """
@@ -360,11 +527,7 @@ class Index:
             found = self.plain.get(key.lower())
             if found is not None:
                 return found
-        return self._folded(key)
-
-    def _folded(self, key: str) -> tuple[Record, ...]:
-        """The records an identity key folded strictly names, else those the key folded loosely names."""
-        return self.identity.get(fold(key, loose=False)) or self.keys.get(fold(key), ())
+        return self.owners.get(fold(key, loose=False)) or self.keys.get(fold(key), ())
 
     def one(self, key: str) -> Record | None:
         """

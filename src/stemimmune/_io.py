@@ -12,12 +12,15 @@ import contextlib
 import json
 import os
 import stat
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ._text import shorten
 from .exceptions import MAX_PROBLEMS, DatasetError, InvalidArgumentError, Problem
+
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 
 #: Largest dataset file read, in bytes; pass *max_bytes* to :func:`stemimmune.load` to raise it.

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Generic, Self, TypeVar
 import attrs
 
 from ._guidance import strongest_category
-from ._tables import BY_ITEM_CLASS, EVIDENCE, SEARCH_HITS, Table, frame
 from .model import (
     CollectionName,
     Disorder,
@@ -30,6 +29,8 @@ from .vocabulary import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ._tables import Table
 
 
 R = TypeVar("R", bound=Record)
@@ -122,6 +123,8 @@ class Results(tuple[T_co, ...]):  # noqa: SLOT001 - it holds the class and paren
         Raises:
             ImportError: pandas is not installed; the message names the extra to install.
         """
+        from ._tables import frame  # noqa: PLC0415 - the table views are imported by the first one asked for
+
         names, rows, kinds = self._rows()
         return frame(names, kinds, rows, "to_frame")
 
@@ -246,8 +249,7 @@ class EvidenceSummary(_Result):
 
 def table_of(kind: type) -> Table | None:
     """The table of results of the class *kind*: a record's collection, evidence, search hits; None for others."""
-    return _RESULT_TABLES.get(kind) or BY_ITEM_CLASS.get(kind)
+    from ._tables import BY_ITEM_CLASS, EVIDENCE, SEARCH_HITS  # noqa: PLC0415 - queries need no table; views import them
 
-
-#: The tables of the result types defined here; records declare theirs in :mod:`._tables`.
-_RESULT_TABLES: dict[type, Table] = {TherapyOption: EVIDENCE, SearchHit: SEARCH_HITS}
+    result_tables: dict[type, Table] = {TherapyOption: EVIDENCE, SearchHit: SEARCH_HITS}  # records declare theirs there
+    return result_tables.get(kind) or BY_ITEM_CLASS.get(kind)

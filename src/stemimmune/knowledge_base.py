@@ -166,7 +166,7 @@ class KnowledgeBase:
         except IndexError:
             with self._lock:
                 if not self._built:
-                    self._built.append(Index(self.collections()))
+                    self._built.append(Index(self.collections(), checked=True))  # checked in __attrs_post_init__
             return self._built[0]
 
     # ------------------------------------------------------------ lookups

@@ -1,8 +1,8 @@
 """
 Read-only questions over a knowledge base, and their result types.
 
-The functions here are pure: they read one :class:`~stemimmune._index.Index` (built
-once per knowledge base) and return tuples in a stated, deterministic order. The
+The functions here are pure: they read one :class:`~stemimmune._index.Index` (one per
+knowledge base, each of its structures built on first use) and return tuples in a stated, deterministic order. The
 :class:`~stemimmune.KnowledgeBase` methods of the same names call them in one line;
 use those.
 
