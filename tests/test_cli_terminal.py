@@ -24,6 +24,7 @@ from stemimmune.serialization import unstructure
 
 
 KB = stemimmune.load()
+TRIALS = sorted(KB.trials, key=lambda t: t.id)  # the order `stemimmune trials` lists them in (find_trials: by id)
 README = Path(__file__).resolve().parent.parent / "README.md"
 #: The widths the tests fit text to: the classic terminal, and a wide one.
 WIDTHS = (80, 200)
@@ -115,7 +116,7 @@ def test_every_command_fits_the_terminal(
 def _title_cells(lines: list[str]) -> list[str]:
     """The title cells of the trials table: the text under the ``title`` heading (the last column)."""
     start = lines[1].index("title")
-    return [line[start:] for line in lines[3 : 3 + len(KB.trials)]]
+    return [line[start:] for line in lines[3 : 3 + len(TRIALS)]]
 
 
 def test_trials_at_80_columns_keep_ids_whole_and_cut_titles(
@@ -125,12 +126,12 @@ def test_trials_at_80_columns_keep_ids_whole_and_cut_titles(
     lines = _lines(capsys, monkeypatch, 80, "trials")
     assert [] == _too_long(lines, 80)
     assert ["registry", "id", "phase", "status", "title"] == lines[1].split()  # the docs: as of, enrolment left out
-    rows = lines[3 : 3 + len(KB.trials)]
-    assert [t.registry_ids[0] for t in KB.trials] == [row.split()[0] for row in rows]
+    rows = lines[3 : 3 + len(TRIALS)]
+    assert [t.registry_ids[0] for t in TRIALS] == [row.split()[0] for row in rows]
     titles = _title_cells(lines)
     cut = [cell for cell in titles if cell.endswith("...")]
     assert cut
-    for cell, trial in zip(titles, KB.trials, strict=True):
+    for cell, trial in zip(titles, TRIALS, strict=True):
         shown = cell.removesuffix("...").rstrip()
         assert (trial.title or "-").startswith(shown), (cell, trial.title)
     assert "--wide" in lines[-1] or "--wide" in lines[-2]
@@ -144,7 +145,7 @@ def test_trials_wide_shows_every_title_whole(
     argv = ("trials",) if width is None else ("trials", "--wide")
     lines = _lines(capsys, monkeypatch, width, *argv)
     assert ["registry", "id", "phase", "status", "as", "of", "enrolment", "title"] == lines[1].split()
-    assert [(t.title or "-") for t in KB.trials] == [cell.rstrip() for cell in _title_cells(lines)]
+    assert [(t.title or "-") for t in TRIALS] == [cell.rstrip() for cell in _title_cells(lines)]
     assert not any("--wide" in line for line in lines)
 
 
