@@ -78,13 +78,15 @@ def test_every_therapy_and_indication_cites() -> None:
 
 
 def test_therapy_kinds_are_covered() -> None:
-    """Autologous and allogeneic HSCT, MSCs from three sources, gene-corrected HSCs, islets and the CAR-T comparator are present."""
+    """Autologous and allogeneic HSCT, MSCs from three sources, gene-corrected HSCs, islets and the engineered T-cell comparators are present."""
     kb = load()
     sources = {s for t in kb.therapies if t.cell_type_id == "mesenchymal-stromal-cell" for s in t.source_ids}
     assert {"bone-marrow", "adipose-tissue", "umbilical-cord-tissue"} <= sources
     relations = {t.donor_relation for t in kb.therapies if t.cell_type_id == "hematopoietic-stem-cell"}
     assert {DonorRelation.AUTOLOGOUS, DonorRelation.ALLOGENEIC} == relations
-    assert [False] == [t.is_stem_cell_therapy for t in kb.therapies if "car" in t.id]
+    engineered = {"cd19-car-t", "bcma-car-t", "mrna-car-t", "allogeneic-car-t", "caar-t", "polyclonal-treg-therapy"}
+    assert engineered <= {t.id for t in kb.therapies}
+    assert not any(t.is_stem_cell_therapy for t in kb.therapies if t.id in engineered or t.id.endswith("car-t"))
     assert kb.get("gene-corrected-autologous-hsc")
     assert kb.get("stem-cell-derived-islets")
 
@@ -95,7 +97,7 @@ def test_regulatory_histories_match_their_sources() -> None:
     assert len(kb.products) >= 8
     events = [e for p in kb.products for e in p.events]
     assert any(e.decision is RegulatoryDecision.WITHDRAWN for e in events)
-    assert all(e.date for e in events if e.decision in {RegulatoryDecision.APPROVED, RegulatoryDecision.WITHDRAWN})
+    assert all(e.start for e in events if e.decision in {RegulatoryDecision.APPROVED, RegulatoryDecision.WITHDRAWN})
     ryoncil = kb.get("Ryoncil", Product)
     approval = next(e for e in ryoncil.events if e.decision is RegulatoryDecision.APPROVED and e.jurisdiction == "US")
     assert (str(approval.date), "paediatric") == ("2024-12-18", (approval.label_population or "").split()[0])
