@@ -78,13 +78,15 @@ def test_every_therapy_and_indication_cites() -> None:
 
 
 def test_therapy_kinds_are_covered() -> None:
-    """Autologous and allogeneic HSCT, MSCs from three sources, gene-corrected HSCs, islets and the CAR-T comparator are present."""
+    """Autologous and allogeneic HSCT, MSCs from three sources, gene-corrected HSCs, islets and the engineered T-cell comparators are present."""
     kb = load()
     sources = {s for t in kb.therapies if t.cell_type_id == "mesenchymal-stromal-cell" for s in t.source_ids}
     assert {"bone-marrow", "adipose-tissue", "umbilical-cord-tissue"} <= sources
     relations = {t.donor_relation for t in kb.therapies if t.cell_type_id == "hematopoietic-stem-cell"}
     assert {DonorRelation.AUTOLOGOUS, DonorRelation.ALLOGENEIC} == relations
-    assert [False] == [t.is_stem_cell_therapy for t in kb.therapies if "car" in t.id]
+    engineered = {"cd19-car-t", "bcma-car-t", "mrna-car-t", "allogeneic-car-t", "caar-t", "polyclonal-treg-therapy"}
+    assert engineered <= {t.id for t in kb.therapies}
+    assert not any(t.is_stem_cell_therapy for t in kb.therapies if t.id in engineered or t.id.endswith("car-t"))
     assert kb.get("gene-corrected-autologous-hsc")
     assert kb.get("stem-cell-derived-islets")
 
@@ -95,7 +97,7 @@ def test_regulatory_histories_match_their_sources() -> None:
     assert len(kb.products) >= 8
     events = [e for p in kb.products for e in p.events]
     assert any(e.decision is RegulatoryDecision.WITHDRAWN for e in events)
-    assert all(e.date for e in events if e.decision in {RegulatoryDecision.APPROVED, RegulatoryDecision.WITHDRAWN})
+    assert all(e.start for e in events if e.decision in {RegulatoryDecision.APPROVED, RegulatoryDecision.WITHDRAWN})
     ryoncil = kb.get("Ryoncil", Product)
     approval = next(e for e in ryoncil.events if e.decision is RegulatoryDecision.APPROVED and e.jurisdiction == "US")
     assert (str(approval.date), "paediatric") == ("2024-12-18", (approval.label_population or "").split()[0])
@@ -167,3 +169,37 @@ def test_randomized_evidence_is_cited_from_randomized_or_pooled_sources() -> Non
         if indication.evidence_level is EvidenceLevel.RANDOMIZED_TRIAL:
             kinds = {kb.get(c.reference_id).kind.value for c in indication.citations}  # type: ignore[union-attr]
             assert kinds & {"randomized-trial", "meta-analysis"}, indication.id
+
+
+@pytest.mark.parametrize("disorder", ["myasthenia gravis", "stiff-person syndrome", "neuromyelitis optica"])
+def test_neurological_disorders_have_an_engineered_t_cell_option(disorder: str) -> None:
+    """therapies_for lists a CAR-T comparator (a non-stem therapy whose cell is a CAR T cell) for the disorders of issue 22."""
+    kb = load()
+    record = kb.get(disorder)
+    wanted = {
+        i.therapy_id
+        for i in kb.indications
+        if i.disorder_id == record.id
+        and not kb.get(i.therapy_id, Therapy).is_stem_cell_therapy
+        and kb.get(i.therapy_id, Therapy).cell_type_id in {"car-t-cell", "cd19-car-t-cell"}
+    }
+    assert wanted
+    assert wanted <= {option.therapy.id for option in kb.therapies_for(disorder)}
+
+
+def test_frontier_products_and_treg_therapy_resolve() -> None:
+    """Kresladi, amimestrocel and Orca-T are products, and a regulatory T-cell therapy is a therapy (issue 22)."""
+    kb = load()
+    kresladi = kb.get("Kresladi", Product)
+    assert kresladi.generic_name == "marnetegragene autotemcel"
+    assert kresladi.status("US", on="2026-04-30") is RegulatoryDecision.CONDITIONALLY_APPROVED
+    assert kresladi.status("US", on="2026-02-28") is None
+    amimestrocel = kb.get("amimestrocel", Product)
+    assert amimestrocel.status("CN", on="2025-01-02") is RegulatoryDecision.CONDITIONALLY_APPROVED
+    assert amimestrocel.status("CN", on="2025-01-01") is None
+    assert kb.get("Orca-T", Product).therapy_id == "treg-enriched-graft"
+    treg = kb.get("Treg therapy", Therapy)
+    assert treg.cell_type_id == "regulatory-t-cell"
+    assert not treg.is_stem_cell_therapy
+    assert len(kb.therapies) >= 20
+    assert len(kb.products) >= 16

@@ -177,6 +177,7 @@ class HarvestMethod(Vocabulary):
     LIPOASPIRATION = "lipoaspiration"  #: liposuction of adipose tissue
     DIFFERENTIATION = "differentiation"  #: made in the laboratory from pluripotent cells
     ORGAN_RECOVERY = "organ-recovery"  #: recovered from a deceased donor's organ
+    SURGICAL_EXCISION = "surgical-excision"  #: removed at surgery, e.g. an infant thymus
 
 
 class DonorRelation(Vocabulary):
