@@ -688,6 +688,8 @@ class RegulatoryEvent(_Record):
         label_population: Who the decision covers, faithful to the regulator's words:
             the disorder, age limits and line of therapy.
         citations: Sources for the event; at least one.
+        note: A curator's remark about the record (how precise its date is, a translation,
+            what the label adds), never data of the decision itself.
     """
 
     jurisdiction: str = attrs.field(validator=check.jurisdiction)
@@ -700,6 +702,7 @@ class RegulatoryEvent(_Record):
     expires: PartialDate | None = attrs.field(default=None, converter=to_partial_date, validator=check.partial_date)
     disorder_ids: tuple[str, ...] = _ids("disorders")
     label_population: str | None = _optional_text()
+    note: str | None = _optional_text()
 
     def __attrs_post_init__(self) -> None:
         """A designation names which one; a status-setting decision has a date; only an authorisation expires."""

@@ -444,10 +444,10 @@ class EffectUnit(Vocabulary):
     POINTS = "points"  #: points on a clinical score or scale, named in the annotation
     PERCENT_CHANGE = "percent-change"  #: a relative change from baseline, in percent
     MG_PER_DAY = "mg-per-day"  #: milligrams a day (a drug dose)
-    DAYS = "days"
-    WEEKS = "weeks"
-    MONTHS = "months"
-    YEARS = "years"
+    DAYS = "days"  #: a length of time in days (time to engraftment, say)
+    WEEKS = "weeks"  #: a length of time in weeks
+    MONTHS = "months"  #: a length of time in months (a median survival or follow-up, say)
+    YEARS = "years"  #: a length of time in years
 
     @property
     def fits(self) -> frozenset[EffectMeasure]:
