@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
 
 #: Version of the bundled dataset (distinct from the package version); a test keeps it
 #: equal to ``load().version``.
-DATASET_VERSION: Final[str] = "2026.12.1"
+DATASET_VERSION: Final[str] = "2026.12.2"
 
 __all__ = [
     "DATASET_VERSION",
