@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
-from stemimmune.vocabulary import EffectMeasure, EvidenceLevel, PopulationLabel
+from stemimmune.vocabulary import EffectMeasure, EffectUnit, EvidenceLevel, PopulationLabel
 
 
 ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -39,7 +39,9 @@ class PEffect(_P):  # noqa: D101
     ci_low: PFloat | None = None
     ci_high: PFloat | None = None
     ci_level: Annotated[float, Field(gt=0, lt=100)] | None = None
-    unit: PText | None = None
+    unit: EffectUnit | None = None
+    denominator: Annotated[int, Field(strict=True, ge=1)] | None = None
+    annotation: PText | None = None
 
 
 class PFinding(_P):  # noqa: D101
@@ -55,6 +57,7 @@ class PFinding(_P):  # noqa: D101
     comparator: PText | None = None
     effect: PEffect | None = None
     follow_up: PText | None = None
+    also_supports: tuple[PId, ...] = ()
 
 
 class MCitation(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):  # noqa: D101
@@ -68,7 +71,9 @@ class MEffect(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     ci_low: float | None = None
     ci_high: float | None = None
     ci_level: Annotated[float, msgspec.Meta(gt=0, lt=100)] | None = None
-    unit: MText | None = None
+    unit: EffectUnit | None = None
+    denominator: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    annotation: MText | None = None
 
 
 class MFinding(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):  # noqa: D101
@@ -84,6 +89,7 @@ class MFinding(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     comparator: MText | None = None
     effect: MEffect | None = None
     follow_up: MText | None = None
+    also_supports: tuple[MId, ...] = ()
 
 
 def structurers(data: list[dict[str, Any]]) -> dict[str, Callable[[], object]]:
