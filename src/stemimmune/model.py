@@ -1245,7 +1245,7 @@ class Finding(_Record):
 
     @property
     def indication_ids(self) -> tuple[str, ...]:
-        """Every indication the finding is evidence for: its own first, then those of *also_supports*."""
+        """Every indication the finding is evidence for, its own first, then those of *also_supports*."""
         return (self.indication_id, *self.also_supports)
 
 
