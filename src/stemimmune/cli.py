@@ -60,7 +60,7 @@ from .exceptions import (
     WrongKindError,
 )
 from .knowledge_base import KnowledgeBase
-from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy, Trial
+from .model import Disorder, GuidelineRecommendation, Indication, Product, Therapy
 from .serialization import unstructure
 from .vocabulary import (
     DisorderCategory,
@@ -538,18 +538,11 @@ class _CommandError(StemImmuneError):
     """A command cannot do what was asked; the message says why."""
 
 
-def _indication_trials(kb: KnowledgeBase, indication: Indication) -> list[Trial]:
-    """The trials the indication cites, and every registered trial of its therapy in its disorder, by id."""
-    found = {t.id: t for t in kb.find_trials(disorder=indication.disorder_id, therapy=indication.therapy_id)}
-    found.update((i, kb.get(i, Trial)) for i in indication.trial_ids if i not in found)
-    return [found[i] for i in sorted(found)]
-
-
 def _indication_data(kb: KnowledgeBase, indication: Indication) -> dict[str, Any]:
     return {
         "indication": unstructure(indication),
         "findings": unstructure([f for f in kb.findings if indication.id in f.indication_ids]),
-        "trials": unstructure(_indication_trials(kb, indication)),
+        "trials": unstructure(list(kb.trials_for(indication))),
         "references": unstructure(list(kb.references_for(indication, deep=True))),
     }
 
@@ -559,7 +552,7 @@ def _indication_evidence(kb: KnowledgeBase, indication: Indication, *, as_json: 
         return _dump(_indication_data(kb, indication))
     findings = [f for f in kb.findings if indication.id in f.indication_ids]
     references = kb.references_for(indication, deep=True)
-    trials = _indication_trials(kb, indication)
+    trials = kb.trials_for(indication)
     current = kb.recommendations_for(indication, latest=True)
 
     def item(text: str) -> str:
