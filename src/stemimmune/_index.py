@@ -282,12 +282,16 @@ def _key_map(index: Index) -> dict[str, Any]:
     return {
         "keys": keys_map,
         "owners": identity,
-        "plain": {
-            lowered: identity.get(fold(key, loose=False)) or keys_map.get(folds[key], ())
-            for lowered, key in written.items()
-        },
+        "plain": {lowered: _named(identity, keys_map, key, folds[key]) for lowered, key in written.items()},
         "entries": [(folded, shown[folded], records) for folded, records in keys_map.items()],
     }
+
+
+def _named(
+    owners: Mapping[str, tuple[Record, ...]], keys: Mapping[str, tuple[Record, ...]], key: str, loose: str
+) -> tuple[Record, ...]:
+    """The records *key* names: its owner if it is an identity key (folded strictly), else those of its loose fold."""
+    return owners.get(fold(key, loose=False)) or keys.get(loose, ())
 
 
 def _links(index: Index) -> dict[str, Any]:
@@ -527,7 +531,7 @@ class Index:
             found = self.plain.get(key.lower())
             if found is not None:
                 return found
-        return self.owners.get(fold(key, loose=False)) or self.keys.get(fold(key), ())
+        return _named(self.owners, self.keys, key, fold(key))
 
     def one(self, key: str) -> Record | None:
         """
